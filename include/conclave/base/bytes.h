@@ -18,8 +18,12 @@ inline BytesView as_bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-inline Bytes to_bytes(BytesView v) { return Bytes(v.begin(), v.end()); }
-inline Bytes to_bytes(std::string_view s) { return to_bytes(as_bytes(s)); }
+inline Bytes to_bytes(BytesView v) {
+  return Bytes(v.begin(), v.end());
+}
+inline Bytes to_bytes(std::string_view s) {
+  return to_bytes(as_bytes(s));
+}
 
 // Lower-case hex, two digits per byte.
 std::string to_hex(BytesView data);

@@ -15,27 +15,27 @@ enum class ErrorCode : uint16_t {
   kInternal,
 
   // codec: RFC 9420 §2.1 presentation language
-  kTruncated = 100,        // a read went past the end of its input
-  kVarintPrefixInvalid,    // §2.1.2: prefix 0b11 marks a length of 2^30 or more
-  kVarintNotMinimal,       // §2.1.2: a length not encoded in the fewest bytes
-  kLengthTooLarge,         // §2.1.2: a vector of 2^30 bytes or more cannot be encoded
-  kLengthBeyondInput,      // a vector length larger than the bytes left
-  kTrailingBytes,          // bytes left over after a top-level message or a vector element
-  kInvalidOptionalFlag,    // §2.1.1: presence octet other than 0 or 1
-  kInvalidEnumValue,       // an enum value the RFC does not allow here
+  kTruncated = 100,      // a read went past the end of its input
+  kVarintPrefixInvalid,  // §2.1.2: prefix 0b11 marks a length of 2^30 or more
+  kVarintNotMinimal,     // §2.1.2: a length not encoded in the fewest bytes
+  kLengthTooLarge,       // §2.1.2: a vector of 2^30 bytes or more cannot be encoded
+  kLengthBeyondInput,    // a vector length larger than the bytes left
+  kTrailingBytes,        // bytes left over after a top-level message or a vector element
+  kInvalidOptionalFlag,  // §2.1.1: presence octet other than 0 or 1
+  kInvalidEnumValue,     // an enum value the RFC does not allow here
 
   // crypto
   kUnsupportedCipherSuite = 200,
   kUnsupportedAlgorithm,
-  kInvalidPublicKey,       // malformed or off-curve public key
-  kInvalidPrivateKey,      // malformed private key or a scalar out of range
-  kInvalidSignature,       // a signature that does not verify
+  kInvalidPublicKey,          // malformed or off-curve public key
+  kInvalidPrivateKey,         // malformed private key or a scalar out of range
+  kInvalidSignature,          // a signature that does not verify
   kAeadAuthenticationFailed,  // an AEAD tag that does not verify
   kInvalidKeyLength,
   kInvalidNonceLength,
-  kDeriveKeyPairFailed,    // RFC 9180 §7.1.3: no valid scalar within 256 tries
-  kHpkeMessageLimit,       // RFC 9180 §5.2: the sequence number would overflow
-  kCryptoBackend,          // the crypto library reported an unexpected failure
+  kDeriveKeyPairFailed,  // RFC 9180 §7.1.3: no valid scalar within 256 tries
+  kHpkeMessageLimit,     // RFC 9180 §5.2: the sequence number would overflow
+  kCryptoBackend,        // the crypto library reported an unexpected failure
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".

@@ -45,9 +45,9 @@ enum class SignatureScheme : uint16_t {
 
 struct KemInfo {
   KemId id;
-  KdfId kdf;          // the KDF inside the DHKEM (RFC 9180 §4.1)
-  size_t secret_len;  // Nsecret
-  size_t enc_len;     // Nenc
+  KdfId kdf;               // the KDF inside the DHKEM (RFC 9180 §4.1)
+  size_t secret_len;       // Nsecret
+  size_t enc_len;          // Nenc
   size_t public_key_len;   // Npk
   size_t private_key_len;  // Nsk
 };
@@ -69,7 +69,7 @@ struct CipherSuite {
   HashAlg hash;  // the hash for transcripts, references and HMAC
   SignatureScheme signature;
 
-  size_t hash_len() const;   // Nh of the KDF, also the MAC and hash output length
+  size_t hash_len() const;  // Nh of the KDF, also the MAC and hash output length
   const KemInfo& kem_info() const;
   const AeadInfo& aead_info() const;
 };

@@ -14,9 +14,17 @@ namespace conclave::crypto {
 // RFC 9180 §5.2: an encryption context with its sequence number.
 class HpkeContext {
  public:
+  // The KEM id is part of the suite_id that export_secret labels with (RFC 9180 §5.3, §5.1).
+  // Throws kInvalidKeyLength / kInvalidNonceLength when key / base_nonce are not Nk / Nn bytes.
+  HpkeContext(const CryptoProvider& provider, KemId kem, KdfId kdf, AeadId aead, SecretBytes key,
+              Bytes base_nonce, SecretBytes exporter_secret);
+  // Without the KEM id the exporter's suite_id is unknown: export_secret throws
+  // Error(kInvalidArgument) on such a context. Prefer the constructor above.
   HpkeContext(const CryptoProvider& provider, KdfId kdf, AeadId aead, SecretBytes key,
               Bytes base_nonce, SecretBytes exporter_secret);
 
+  // seal and open throw kUnsupportedAlgorithm for the export-only AEAD, and kHpkeMessageLimit
+  // once the sequence number cannot advance any more.
   Bytes seal(BytesView aad, BytesView plaintext);
   // Throws Error(kAeadAuthenticationFailed); the sequence number advances only on success.
   Bytes open(BytesView aad, BytesView ciphertext);
@@ -33,6 +41,7 @@ class HpkeContext {
   void increment_seq();
 
   const CryptoProvider* provider_;
+  std::optional<KemId> kem_;
   KdfId kdf_;
   AeadId aead_;
   SecretBytes key_;

@@ -1,0 +1,86 @@
+// Suite: a cipher suite bound to a CryptoProvider, with the labeled operations of RFC 9420
+// §5 and §8 that every upper layer uses.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "conclave/base/bytes.h"
+#include "conclave/base/secret_bytes.h"
+#include "conclave/codec/codec.h"
+#include "conclave/crypto/cipher_suite.h"
+#include "conclave/crypto/hpke.h"
+#include "conclave/crypto/provider.h"
+
+namespace conclave::crypto {
+
+// RFC 9420 §7.6: struct { opaque kem_output<V>; opaque ciphertext<V>; } HPKECiphertext.
+struct HpkeCiphertext {
+  Bytes kem_output;
+  Bytes ciphertext;
+  CONCLAVE_TLS_FIELDS(kem_output, ciphertext)
+  friend bool operator==(const HpkeCiphertext&, const HpkeCiphertext&) = default;
+};
+
+class Suite {
+ public:
+  // Throws Error(kUnsupportedCipherSuite) for an id outside RFC 9420 §17.1.
+  Suite(std::shared_ptr<const CryptoProvider> provider, uint16_t suite_id);
+
+  uint16_t id() const { return info_->id; }
+  const CipherSuite& info() const { return *info_; }
+  const CryptoProvider& provider() const { return *provider_; }
+  const std::shared_ptr<const CryptoProvider>& provider_ptr() const { return provider_; }
+  size_t hash_len() const { return info_->hash_len(); }
+  Hpke hpke() const { return Hpke::for_suite(*provider_, *info_); }
+
+  Bytes hash(BytesView data) const { return provider_->hash(info_->hash, data); }
+  Bytes mac(BytesView key, BytesView data) const { return provider_->hmac(info_->hash, key, data); }
+  SecretBytes extract(BytesView salt, BytesView ikm) const;
+  SecretBytes expand(BytesView prk, BytesView info, size_t length) const;
+
+  // RFC 9420 §8: KDF.Expand(secret, KDFLabel{length, "MLS 1.0 " + label, context}, length).
+  SecretBytes expand_with_label(BytesView secret, std::string_view label, BytesView context,
+                                size_t length) const;
+  // RFC 9420 §8: ExpandWithLabel(secret, label, "", Nh).
+  SecretBytes derive_secret(BytesView secret, std::string_view label) const;
+  // RFC 9420 §9: ExpandWithLabel(secret, label, uint32 generation, length).
+  SecretBytes derive_tree_secret(BytesView secret, std::string_view label, uint32_t generation,
+                                 size_t length) const;
+
+  // RFC 9420 §5.2: Hash(RefHashInput{label, value}); the label is used as given.
+  Bytes ref_hash(std::string_view label, BytesView value) const;
+  Bytes make_key_package_ref(BytesView encoded_key_package) const;
+  Bytes make_proposal_ref(BytesView encoded_authenticated_content) const;
+
+  // RFC 9420 §5.1.2: signatures over SignContent{"MLS 1.0 " + label, content}.
+  Bytes sign_with_label(BytesView private_key, std::string_view label, BytesView content) const;
+  // False when the signature does not verify. Throws Error(kInvalidPublicKey) for a
+  // malformed key.
+  bool verify_with_label(BytesView public_key, std::string_view label, BytesView content,
+                         BytesView signature) const;
+
+  // RFC 9420 §5.1.3: HPKE SealBase/OpenBase with info = EncryptContext{"MLS 1.0 " + label,
+  // context} and empty aad.
+  HpkeCiphertext encrypt_with_label(BytesView public_key, std::string_view label, BytesView context,
+                                    BytesView plaintext) const;
+  // Throws Error(kAeadAuthenticationFailed) when the ciphertext does not open.
+  Bytes decrypt_with_label(BytesView private_key, std::string_view label, BytesView context,
+                           BytesView kem_output, BytesView ciphertext) const;
+
+  KeyPair generate_signature_key_pair() const {
+    return provider_->signature_generate(info_->signature);
+  }
+  KeyPair generate_hpke_key_pair() const { return hpke().generate_key_pair(); }
+  KeyPair derive_hpke_key_pair(BytesView ikm) const { return hpke().derive_key_pair(ikm); }
+
+  Bytes random(size_t size) const { return provider_->random(size); }
+  SecretBytes random_secret(size_t size) const { return provider_->random_secret(size); }
+
+ private:
+  std::shared_ptr<const CryptoProvider> provider_;
+  const CipherSuite* info_;
+};
+
+}  // namespace conclave::crypto

@@ -1,0 +1,71 @@
+// Array-based tree arithmetic (RFC 9420 §4.1 and Appendix C). Leaves sit at even node indices
+// (leaf i at node 2i), parents at odd ones. Trees are full: the leaf count is a power of two,
+// from 1 up to 2^31 leaves (node indices then reach 2^32 - 2).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <vector>
+
+namespace conclave::tree {
+
+struct NodeIndex;
+
+struct LeafIndex {
+  uint32_t value = 0;
+  constexpr LeafIndex() = default;
+  constexpr explicit LeafIndex(uint32_t v) : value(v) {}
+  constexpr NodeIndex node() const;
+  friend constexpr auto operator<=>(LeafIndex, LeafIndex) = default;
+};
+
+struct NodeIndex {
+  uint32_t value = 0;
+  constexpr NodeIndex() = default;
+  constexpr explicit NodeIndex(uint32_t v) : value(v) {}
+  constexpr bool is_leaf() const { return (value & 1) == 0; }
+  // Only meaningful for a leaf.
+  constexpr LeafIndex leaf() const { return LeafIndex(value >> 1); }
+  friend constexpr auto operator<=>(NodeIndex, NodeIndex) = default;
+};
+
+constexpr NodeIndex LeafIndex::node() const {
+  return NodeIndex(value << 1);
+}
+
+struct LeafCount {
+  uint32_t value = 0;
+  constexpr LeafCount() = default;
+  constexpr explicit LeafCount(uint32_t v) : value(v) {}
+  friend constexpr auto operator<=>(LeafCount, LeafCount) = default;
+};
+
+inline constexpr uint32_t kMaxLeaves = uint32_t{1} << 31;
+
+// The exponent of the largest power of two not above x (0 for x == 0).
+uint32_t log2_floor(uint64_t x);
+// Leaves are level 0; a parent is one above its children.
+uint32_t level(NodeIndex x);
+// Number of nodes in a tree of n leaves: 2n - 1 (0 for n == 0).
+uint32_t node_width(LeafCount n);
+// The smallest full tree (power-of-two leaf count) holding n leaves.
+LeafCount full_leaf_count(uint32_t n);
+// The node index of the root of a tree of n >= 1 leaves.
+NodeIndex root(LeafCount n);
+// Children of a parent node. Throw Error(kInvalidArgument) on a leaf.
+NodeIndex left(NodeIndex x);
+NodeIndex right(NodeIndex x);
+// Throw Error(kInvalidArgument) on the root or a node outside the tree.
+NodeIndex parent(NodeIndex x, LeafCount n);
+NodeIndex sibling(NodeIndex x, LeafCount n);
+bool in_tree(NodeIndex x, LeafCount n);
+// From x's parent up to the root; empty for the root.
+std::vector<NodeIndex> direct_path(NodeIndex x, LeafCount n);
+// The siblings of x and of each node of its direct path below the root.
+std::vector<NodeIndex> copath(NodeIndex x, LeafCount n);
+// The lowest node whose subtree holds both x and y.
+NodeIndex common_ancestor(NodeIndex x, NodeIndex y);
+// True if y lies in the subtree rooted at x (including x itself).
+bool is_in_subtree(NodeIndex x, NodeIndex y);
+
+}  // namespace conclave::tree

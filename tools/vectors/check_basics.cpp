@@ -1,0 +1,120 @@
+// tree-math, crypto-basics and deserialization vectors (test-vectors README).
+#include <optional>
+#include <string>
+
+#include "conclave/codec/codec.h"
+#include "conclave/crypto/suite.h"
+#include "conclave/tree/tree_math.h"
+#include "vectors/checks.h"
+
+namespace conclave::vectors {
+
+namespace {
+
+std::optional<uint32_t> optional_index(const Json& value) {
+  if (value.is_null()) return std::nullopt;
+  return value.get<uint32_t>();
+}
+
+void expect_index(const std::string& what, std::optional<uint32_t> actual, const Json& expected) {
+  const auto want = optional_index(expected);
+  if (actual != want)
+    throw CheckFailure(what + ": got " + (actual ? std::to_string(*actual) : "null") + ", want " +
+                       (want ? std::to_string(*want) : "null"));
+}
+
+}  // namespace
+
+void check_tree_math(const Json& c, const CheckContext&) {
+  using namespace conclave::tree;
+  const LeafCount n(c.at("n_leaves").get<uint32_t>());
+  const uint32_t width = node_width(n);
+  expect_true("n_nodes", width == c.at("n_nodes").get<uint32_t>());
+  expect_true("root", root(n).value == c.at("root").get<uint32_t>());
+  const NodeIndex r = root(n);
+  for (uint32_t i = 0; i < width; ++i) {
+    const NodeIndex x(i);
+    const std::string at = "[" + std::to_string(i) + "]";
+    const std::optional<uint32_t> l = x.is_leaf() ? std::nullopt : std::optional(left(x).value);
+    const std::optional<uint32_t> rt = x.is_leaf() ? std::nullopt : std::optional(right(x).value);
+    const std::optional<uint32_t> p = x == r ? std::nullopt : std::optional(parent(x, n).value);
+    const std::optional<uint32_t> s = x == r ? std::nullopt : std::optional(sibling(x, n).value);
+    expect_index("left" + at, l, c.at("left").at(i));
+    expect_index("right" + at, rt, c.at("right").at(i));
+    expect_index("parent" + at, p, c.at("parent").at(i));
+    expect_index("sibling" + at, s, c.at("sibling").at(i));
+  }
+  for (const char* key : {"left", "right", "parent", "sibling"})
+    expect_true("array length", c.at(key).size() == width);
+}
+
+void check_crypto_basics(const Json& c, const CheckContext& ctx) {
+  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+
+  const Json& ref = c.at("ref_hash");
+  expect_bytes("ref_hash",
+               suite.ref_hash(ref.at("label").get<std::string>(), hex_field(ref, "value")),
+               hex_field(ref, "out"));
+
+  const Json& ewl = c.at("expand_with_label");
+  expect_bytes("expand_with_label",
+               suite.expand_with_label(hex_field(ewl, "secret"), ewl.at("label").get<std::string>(),
+                                       hex_field(ewl, "context"), ewl.at("length").get<uint16_t>()),
+               hex_field(ewl, "out"));
+
+  const Json& ds = c.at("derive_secret");
+  expect_bytes("derive_secret",
+               suite.derive_secret(hex_field(ds, "secret"), ds.at("label").get<std::string>()),
+               hex_field(ds, "out"));
+
+  const Json& dts = c.at("derive_tree_secret");
+  expect_bytes("derive_tree_secret",
+               suite.derive_tree_secret(
+                   hex_field(dts, "secret"), dts.at("label").get<std::string>(),
+                   dts.at("generation").get<uint32_t>(), dts.at("length").get<uint16_t>()),
+               hex_field(dts, "out"));
+
+  const Json& swl = c.at("sign_with_label");
+  const Bytes sig_priv = hex_field(swl, "priv");
+  const Bytes sig_pub = hex_field(swl, "pub");
+  const std::string sig_label = swl.at("label").get<std::string>();
+  const Bytes content = hex_field(swl, "content");
+  expect_bytes("signature public key from private key",
+               suite.provider().signature_public_key(suite.info().signature, sig_priv), sig_pub);
+  expect_true("VerifyWithLabel of the given signature",
+              suite.verify_with_label(sig_pub, sig_label, content, hex_field(swl, "signature")));
+  expect_true("VerifyWithLabel of a fresh signature",
+              suite.verify_with_label(sig_pub, sig_label, content,
+                                      suite.sign_with_label(sig_priv, sig_label, content)));
+
+  const Json& enc = c.at("encrypt_with_label");
+  const Bytes enc_priv = hex_field(enc, "priv");
+  const Bytes enc_pub = hex_field(enc, "pub");
+  const std::string enc_label = enc.at("label").get<std::string>();
+  const Bytes context = hex_field(enc, "context");
+  const Bytes plaintext = hex_field(enc, "plaintext");
+  expect_bytes("DecryptWithLabel of the given ciphertext",
+               suite.decrypt_with_label(enc_priv, enc_label, context, hex_field(enc, "kem_output"),
+                                        hex_field(enc, "ciphertext")),
+               plaintext);
+  const auto fresh = suite.encrypt_with_label(enc_pub, enc_label, context, plaintext);
+  expect_bytes(
+      "DecryptWithLabel of a fresh ciphertext",
+      suite.decrypt_with_label(enc_priv, enc_label, context, fresh.kem_output, fresh.ciphertext),
+      plaintext);
+}
+
+void check_deserialization(const Json& c, const CheckContext&) {
+  const Bytes header = hex_field(c, "vlbytes_header");
+  codec::Reader reader(header);
+  const uint64_t length = reader.varint();
+  reader.expect_end("vlbytes header");
+  expect_true(("decoded length " + std::to_string(length)).c_str(),
+              length == c.at("length").get<uint64_t>());
+  // The header is the unique minimal encoding, so encoding the length gives it back.
+  codec::Writer writer;
+  writer.varint(length);
+  expect_bytes("re-encoded header", writer.bytes(), header);
+}
+
+}  // namespace conclave::vectors

@@ -1,0 +1,73 @@
+// conclave-vectors: checks Conclave against the MLS working group's official test vectors.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "conclave/crypto/openssl_provider.h"
+#include "vectors/vectors.h"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: conclave-vectors [--type TYPE] FILE...\n"
+         "Verifies every case of each official MLS test-vector file. The type is inferred\n"
+         "from the official file name unless --type is given. Types:\n ";
+  for (auto t : conclave::vectors::known_types())
+    out << ' ' << t << (conclave::vectors::is_implemented(t) ? "" : " (not implemented yet)");
+  out << "\nExit status: 0 when every case of every file passed, 1 otherwise, 2 on bad usage.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string forced_type;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      usage(std::cout);
+      return 0;
+    }
+    if (arg == "--type") {
+      if (i + 1 >= argc) {
+        usage(std::cerr);
+        return 2;
+      }
+      forced_type = argv[++i];
+      continue;
+    }
+    files.push_back(arg);
+  }
+  if (files.empty()) {
+    usage(std::cerr);
+    return 2;
+  }
+
+  const auto provider = conclave::crypto::openssl_provider();
+  bool all_passed = true;
+  for (const auto& file : files) {
+    std::string type = forced_type;
+    if (type.empty()) {
+      auto inferred = conclave::vectors::infer_type(file);
+      if (!inferred) {
+        std::cout << file << ": cannot infer the vector type from the name; use --type\n";
+        all_passed = false;
+        continue;
+      }
+      type = *inferred;
+    }
+    const auto result = conclave::vectors::run_file(file, type, provider);
+    if (!result.implemented) {
+      std::cout << file << ": type " << type << " is not implemented yet\n";
+      all_passed = false;
+      continue;
+    }
+    for (const auto& failure : result.failures)
+      std::cout << "  " << failure << '\n';
+    std::cout << file << ": " << result.passed << " passed, " << result.failed << " failed\n";
+    if (result.failed != 0) all_passed = false;
+  }
+  return all_passed ? 0 : 1;
+}
