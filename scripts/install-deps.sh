@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages Conclave needs to build, test and benchmark.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config ccache clang-format
+  libssl-dev                      # OpenSSL 3: all cryptography
+  libgtest-dev libgmock-dev       # tests
+  libbenchmark-dev                # bench/
+  nlohmann-json3-dev              # conformance tool and tests
+)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
