@@ -24,6 +24,12 @@ enum class ErrorCode : uint16_t {
   kInvalidOptionalFlag,  // §2.1.1: presence octet other than 0 or 1
   kInvalidEnumValue,     // an enum value the RFC does not allow here
 
+  // wire: RFC 9420 message syntax beyond the presentation language
+  kUnsupportedProtocolVersion = 150,  // §6: only mls10 is defined
+  kWireFormatMismatch,                // §6: a wire format that cannot carry this content
+  kNonZeroPadding,                    // §6.3.1: PrivateMessageContent padding must be all zeros
+  kMissingGroupContext,  // §6.1: FramedContentTBS of a member sender needs the GroupContext
+
   // crypto
   kUnsupportedCipherSuite = 200,
   kUnsupportedAlgorithm,
