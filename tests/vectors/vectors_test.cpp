@@ -53,6 +53,16 @@ TEST(OfficialVectors, Deserialization) {
   run_official("deserialization.json", "deserialization", 14);
 }
 
+// RFC 9420 §6-§12: every struct decodes and re-encodes to the identical bytes.
+TEST(OfficialVectors, Messages) {
+  run_official("messages.json", "messages", 300);
+}
+
+// RFC 9420 §8.2: confirmed and interim transcript hashes and the confirmation tag.
+TEST(OfficialVectors, TranscriptHashes) {
+  run_official("transcript-hashes.json", "transcript-hashes", 7);
+}
+
 TEST(VectorTypes, InfersOfficialNames) {
   using conclave::vectors::infer_type;
   EXPECT_EQ(infer_type("x/tree-math.json"), "tree-math");

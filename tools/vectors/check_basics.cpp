@@ -1,5 +1,5 @@
 // tree-math, crypto-basics and deserialization vectors (test-vectors README).
-#include <optional>
+#include <cstdint>
 #include <string>
 
 #include "conclave/codec/codec.h"
@@ -11,16 +11,23 @@ namespace conclave::vectors {
 
 namespace {
 
-std::optional<uint32_t> optional_index(const Json& value) {
-  if (value.is_null()) return std::nullopt;
-  return value.get<uint32_t>();
+// A node index or null (-1), as the vectors write them.
+int64_t index_or_null(const Json& value) {
+  return value.is_null() ? -1 : static_cast<int64_t>(value.get<uint32_t>());
 }
 
-void expect_index(const std::string& what, std::optional<uint32_t> actual, const Json& expected) {
-  const auto want = optional_index(expected);
-  if (actual != want)
-    throw CheckFailure(what + ": got " + (actual ? std::to_string(*actual) : "null") + ", want " +
-                       (want ? std::to_string(*want) : "null"));
+void expect_index(const char* what, uint32_t node, int64_t actual, const Json& expected) {
+  const int64_t want = index_or_null(expected);
+  if (actual != want) {
+    std::string message = what;
+    message += "[";
+    message += std::to_string(node);
+    message += "]: got ";
+    message += std::to_string(actual);
+    message += ", want ";
+    message += std::to_string(want);
+    throw CheckFailure(message);
+  }
 }
 
 }  // namespace
@@ -31,21 +38,18 @@ void check_tree_math(const Json& c, const CheckContext&) {
   const uint32_t width = node_width(n);
   expect_true("n_nodes", width == c.at("n_nodes").get<uint32_t>());
   expect_true("root", root(n).value == c.at("root").get<uint32_t>());
+  for (const char* key : {"left", "right", "parent", "sibling"})
+    expect_true("array length", c.at(key).size() == width);
   const NodeIndex r = root(n);
   for (uint32_t i = 0; i < width; ++i) {
     const NodeIndex x(i);
-    const std::string at = "[" + std::to_string(i) + "]";
-    const std::optional<uint32_t> l = x.is_leaf() ? std::nullopt : std::optional(left(x).value);
-    const std::optional<uint32_t> rt = x.is_leaf() ? std::nullopt : std::optional(right(x).value);
-    const std::optional<uint32_t> p = x == r ? std::nullopt : std::optional(parent(x, n).value);
-    const std::optional<uint32_t> s = x == r ? std::nullopt : std::optional(sibling(x, n).value);
-    expect_index("left" + at, l, c.at("left").at(i));
-    expect_index("right" + at, rt, c.at("right").at(i));
-    expect_index("parent" + at, p, c.at("parent").at(i));
-    expect_index("sibling" + at, s, c.at("sibling").at(i));
+    const bool leaf = x.is_leaf();
+    const bool is_root = x == r;
+    expect_index("left", i, leaf ? -1 : int64_t{left(x).value}, c.at("left").at(i));
+    expect_index("right", i, leaf ? -1 : int64_t{right(x).value}, c.at("right").at(i));
+    expect_index("parent", i, is_root ? -1 : int64_t{parent(x, n).value}, c.at("parent").at(i));
+    expect_index("sibling", i, is_root ? -1 : int64_t{sibling(x, n).value}, c.at("sibling").at(i));
   }
-  for (const char* key : {"left", "right", "parent", "sibling"})
-    expect_true("array length", c.at(key).size() == width);
 }
 
 void check_crypto_basics(const Json& c, const CheckContext& ctx) {

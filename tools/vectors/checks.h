@@ -32,5 +32,7 @@ struct CheckContext {
 void check_tree_math(const Json& test_case, const CheckContext& ctx);
 void check_crypto_basics(const Json& test_case, const CheckContext& ctx);
 void check_deserialization(const Json& test_case, const CheckContext& ctx);
+void check_messages(const Json& test_case, const CheckContext& ctx);
+void check_transcript_hashes(const Json& test_case, const CheckContext& ctx);
 
 }  // namespace conclave::vectors

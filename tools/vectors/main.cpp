@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
     }
     const auto result = conclave::vectors::run_file(file, type, provider);
     if (!result.implemented) {
-      std::cout << file << ": " << (skip_unimplemented ? "skipped, " : "")
-                << "type " << type << " is not implemented yet\n";
+      std::cout << file << ": " << (skip_unimplemented ? "skipped, " : "") << "type " << type
+                << " is not implemented yet\n";
       if (!skip_unimplemented) all_passed = false;
       continue;
     }

@@ -20,6 +20,8 @@ const std::map<std::string_view, CheckFn>& implemented_checks() {
       {"tree-math", &check_tree_math},
       {"crypto-basics", &check_crypto_basics},
       {"deserialization", &check_deserialization},
+      {"messages", &check_messages},
+      {"transcript-hashes", &check_transcript_hashes},
   };
   return checks;
 }
