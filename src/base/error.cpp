@@ -19,6 +19,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kWireFormatMismatch: return "wire-format-mismatch";
     case ErrorCode::kNonZeroPadding: return "non-zero-padding";
     case ErrorCode::kMissingGroupContext: return "missing-group-context";
+    case ErrorCode::kApplicationAsPublicMessage: return "application-as-public-message";
+    case ErrorCode::kInvalidMembershipTag: return "invalid-membership-tag";
     case ErrorCode::kUnsupportedCipherSuite: return "unsupported-cipher-suite";
     case ErrorCode::kUnsupportedAlgorithm: return "unsupported-algorithm";
     case ErrorCode::kInvalidPublicKey: return "invalid-public-key";
@@ -30,6 +32,14 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kDeriveKeyPairFailed: return "derive-key-pair-failed";
     case ErrorCode::kHpkeMessageLimit: return "hpke-message-limit";
     case ErrorCode::kCryptoBackend: return "crypto-backend";
+    case ErrorCode::kLeafIndexOutOfRange: return "leaf-index-out-of-range";
+    case ErrorCode::kGenerationTooOld: return "generation-too-old";
+    case ErrorCode::kGenerationReused: return "generation-reused";
+    case ErrorCode::kGenerationTooFarAhead: return "generation-too-far-ahead";
+    case ErrorCode::kRatchetExhausted: return "ratchet-exhausted";
+    case ErrorCode::kInvalidSecretLength: return "invalid-secret-length";
+    case ErrorCode::kTooManyPsks: return "too-many-psks";
+    case ErrorCode::kInvalidScheduleState: return "invalid-schedule-state";
   }
   return "unknown";
 }

@@ -29,6 +29,8 @@ enum class ErrorCode : uint16_t {
   kWireFormatMismatch,                // §6: a wire format that cannot carry this content
   kNonZeroPadding,                    // §6.3.1: PrivateMessageContent padding must be all zeros
   kMissingGroupContext,  // §6.1: FramedContentTBS of a member sender needs the GroupContext
+  kApplicationAsPublicMessage,  // §6: application data is only sent as PrivateMessage
+  kInvalidMembershipTag,        // §6.2: the membership tag does not verify
 
   // crypto
   kUnsupportedCipherSuite = 200,
@@ -42,6 +44,16 @@ enum class ErrorCode : uint16_t {
   kDeriveKeyPairFailed,  // RFC 9180 §7.1.3: no valid scalar within 256 tries
   kHpkeMessageLimit,     // RFC 9180 §5.2: the sequence number would overflow
   kCryptoBackend,        // the crypto library reported an unexpected failure
+
+  // schedule
+  kLeafIndexOutOfRange = 300,  // §9: a leaf index outside the secret tree
+  kGenerationTooOld,           // §9.2: the generation's key was deleted (outside the window)
+  kGenerationReused,           // §9.2: the generation's key was already consumed
+  kGenerationTooFarAhead,      // a generation beyond the ratchet's maximum forward distance
+  kRatchetExhausted,           // §9.1: the uint32 generation counter cannot advance
+  kInvalidSecretLength,        // a key schedule secret that is not KDF.Nh bytes
+  kTooManyPsks,                // §8.4: PSKLabel counts PSKs in a uint16
+  kInvalidScheduleState,       // a decoded secret tree or ratchet that breaks an invariant
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".
