@@ -63,6 +63,14 @@ TEST(OfficialVectors, TranscriptHashes) {
   run_official("transcript-hashes.json", "transcript-hashes", 7);
 }
 
+// RFC 9420 §6.2-6.3: PublicMessage and PrivateMessage protection both ways.
+TEST(OfficialVectors, MessageProtection) {
+  run_official("message-protection.json", "message-protection", 7);
+}
+
+// RFC 9420 §12.4.3.1: group secrets, GroupInfo decryption, signature and confirmation tag.
+TEST(OfficialVectors, Welcome) { run_official("welcome.json", "welcome", 7); }
+
 TEST(VectorTypes, InfersOfficialNames) {
   using conclave::vectors::infer_type;
   EXPECT_EQ(infer_type("x/tree-math.json"), "tree-math");

@@ -34,5 +34,7 @@ void check_crypto_basics(const Json& test_case, const CheckContext& ctx);
 void check_deserialization(const Json& test_case, const CheckContext& ctx);
 void check_messages(const Json& test_case, const CheckContext& ctx);
 void check_transcript_hashes(const Json& test_case, const CheckContext& ctx);
+void check_message_protection(const Json& test_case, const CheckContext& ctx);
+void check_welcome(const Json& test_case, const CheckContext& ctx);
 
 }  // namespace conclave::vectors

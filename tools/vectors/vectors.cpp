@@ -22,6 +22,8 @@ const std::map<std::string_view, CheckFn>& implemented_checks() {
       {"deserialization", &check_deserialization},
       {"messages", &check_messages},
       {"transcript-hashes", &check_transcript_hashes},
+      {"message-protection", &check_message_protection},
+      {"welcome", &check_welcome},
   };
   return checks;
 }

@@ -1,0 +1,44 @@
+// The cryptographic pieces of a Welcome (RFC 9420 §12.4.3.1): group secrets encrypted to each
+// new member's init key, and the GroupInfo encrypted under the welcome key and signed.
+#pragma once
+
+#include "conclave/base/bytes.h"
+#include "conclave/crypto/suite.h"
+#include "conclave/wire/key_package.h"
+#include "conclave/wire/welcome.h"
+
+namespace conclave::schedule {
+
+// §12.4.3.1: EncryptWithLabel(init_key, "Welcome", encrypted_group_info, group_secrets),
+// addressed to MakeKeyPackageRef(key_package).
+wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
+                                                  const wire::KeyPackage& key_package,
+                                                  const wire::GroupSecrets& group_secrets,
+                                                  BytesView encrypted_group_info);
+
+// The entry of the Welcome addressed to the key package reference, or nullptr.
+const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,
+                                                      BytesView key_package_ref);
+
+// §12.4.3.1: DecryptWithLabel(init_priv, "Welcome", encrypted_group_info, ...). Throws
+// Error(kAeadAuthenticationFailed) when it does not open, codec errors when the plaintext is not
+// a GroupSecrets.
+wire::GroupSecrets decrypt_group_secrets(const crypto::Suite& suite,
+                                         const wire::EncryptedGroupSecrets& secrets,
+                                         BytesView init_private_key,
+                                         BytesView encrypted_group_info);
+
+// §12.4.3.1: AEAD under welcome_key/welcome_nonce with empty associated data.
+Bytes encrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
+                         const wire::GroupInfo& group_info);
+wire::GroupInfo decrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
+                                   BytesView encrypted_group_info);
+
+// §12.4.3: SignWithLabel(., "GroupInfoTBS", GroupInfoTBS) into group_info.signature.
+void sign_group_info(const crypto::Suite& suite, wire::GroupInfo& group_info,
+                     BytesView signature_private_key);
+// Throws Error(kInvalidSignature) unless the signer's key verifies the signature.
+void verify_group_info(const crypto::Suite& suite, const wire::GroupInfo& group_info,
+                       BytesView signer_public_key);
+
+}  // namespace conclave::schedule

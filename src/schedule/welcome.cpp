@@ -1,0 +1,72 @@
+#include "conclave/schedule/welcome.h"
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/schedule/key_schedule.h"
+
+namespace conclave::schedule {
+
+namespace {
+constexpr std::string_view kWelcomeLabel = "Welcome";
+constexpr std::string_view kGroupInfoLabel = "GroupInfoTBS";
+}  // namespace
+
+wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
+                                                  const wire::KeyPackage& key_package,
+                                                  const wire::GroupSecrets& group_secrets,
+                                                  BytesView encrypted_group_info) {
+  wire::EncryptedGroupSecrets out;
+  out.new_member = suite.make_key_package_ref(codec::encode(key_package));
+  Bytes plaintext = codec::encode(group_secrets);
+  out.encrypted_group_secrets = suite.encrypt_with_label(key_package.init_key, kWelcomeLabel,
+                                                         encrypted_group_info, plaintext);
+  secure_wipe(plaintext.data(), plaintext.size());
+  return out;
+}
+
+const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,
+                                                      BytesView key_package_ref) {
+  for (const auto& entry : welcome.secrets)
+    if (constant_time_equal(entry.new_member, key_package_ref)) return &entry;
+  return nullptr;
+}
+
+wire::GroupSecrets decrypt_group_secrets(const crypto::Suite& suite,
+                                         const wire::EncryptedGroupSecrets& secrets,
+                                         BytesView init_private_key,
+                                         BytesView encrypted_group_info) {
+  const SecretBytes plaintext(suite.decrypt_with_label(
+      init_private_key, kWelcomeLabel, encrypted_group_info,
+      secrets.encrypted_group_secrets.kem_output, secrets.encrypted_group_secrets.ciphertext));
+  return codec::decode<wire::GroupSecrets>(plaintext);
+}
+
+Bytes encrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
+                         const wire::GroupInfo& group_info) {
+  const KeyAndNonce key = derive_welcome_key(suite, welcome_secret);
+  return suite.provider().aead_seal(suite.info().aead, key.key, key.nonce, {},
+                                    codec::encode(group_info));
+}
+
+wire::GroupInfo decrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
+                                   BytesView encrypted_group_info) {
+  const KeyAndNonce key = derive_welcome_key(suite, welcome_secret);
+  const Bytes plaintext =
+      suite.provider().aead_open(suite.info().aead, key.key, key.nonce, {}, encrypted_group_info);
+  return codec::decode<wire::GroupInfo>(plaintext);
+}
+
+void sign_group_info(const crypto::Suite& suite, wire::GroupInfo& group_info,
+                     BytesView signature_private_key) {
+  group_info.signature =
+      suite.sign_with_label(signature_private_key, kGroupInfoLabel, group_info.to_be_signed());
+}
+
+void verify_group_info(const crypto::Suite& suite, const wire::GroupInfo& group_info,
+                       BytesView signer_public_key) {
+  if (!suite.verify_with_label(signer_public_key, kGroupInfoLabel, group_info.to_be_signed(),
+                               group_info.signature))
+    throw Error(ErrorCode::kInvalidSignature, "GroupInfo signature does not verify");
+}
+
+}  // namespace conclave::schedule
