@@ -59,9 +59,19 @@ Bytes raw_public_of(const RawAlg& alg, BytesView private_key) {
 
 // --- EC keys (SEC1, RFC 9180 §7.1.1) ----------------------------------------------------------
 
-// The big-endian scalar if it is a valid private key: exactly Nsk bytes, 0 < d < order.
-BnPtr ec_scalar(const EcCurve& c, BytesView key) {
-  if (key.size() != c.scalar_len)
+// How strictly a private scalar's length is read.
+enum class ScalarLength {
+  kExact,     // HPKE keys: SerializePrivateKey gives exactly Nsk bytes (RFC 9180 §7.1.2)
+  kUpToField  // ECDSA keys: a big-endian integer whose leading zero bytes may be dropped, as
+              // some MLS implementations (and a P-521 case of the official vectors) do
+};
+
+// The big-endian scalar if it is a valid private key: Nsk bytes (or fewer, for kUpToField),
+// 0 < d < order.
+BnPtr ec_scalar(const EcCurve& c, BytesView key, ScalarLength rule = ScalarLength::kExact) {
+  const bool length_ok = rule == ScalarLength::kExact ? key.size() == c.scalar_len
+                                                      : !key.empty() && key.size() <= c.scalar_len;
+  if (!length_ok)
     throw Error(
         ErrorCode::kInvalidPrivateKey,
         length_detail(std::string(c.group_name) + " private key", key.size(), c.scalar_len));
@@ -174,7 +184,7 @@ SecretBytes OpenSslProvider::ec_random_scalar(const EcCurve& c) const {
 
 Bytes OpenSslProvider::ec_sign(const EcCurve& c, HashAlg h, BytesView private_key,
                                BytesView message) const {
-  BnPtr d = ec_scalar(c, private_key);
+  BnPtr d = ec_scalar(c, private_key, ScalarLength::kUpToField);
   PkeyPtr key = ec_pkey(c, d.get(), {});
   // Hash with the pre-fetched digest and sign the digest, rather than have OpenSSL look the
   // digest up by name on every call.
@@ -260,7 +270,7 @@ Bytes OpenSslProvider::signature_public_key(SignatureScheme scheme, BytesView pr
   SigAlg alg = sig_alg(scheme);
   if (alg.raw != nullptr) return raw_public_of(*alg.raw, private_key);
   const EcCurve& c = curves_[alg.curve];
-  return ec_public_of(c, ec_scalar(c, private_key).get());
+  return ec_public_of(c, ec_scalar(c, private_key, ScalarLength::kUpToField).get());
 }
 
 Bytes OpenSslProvider::sign(SignatureScheme scheme, BytesView private_key,

@@ -402,8 +402,12 @@ TEST_P(SignatureTest, WrongLengthPublicKeyThrows) {
 }
 
 // A private key of the wrong length is kInvalidPrivateKey in sign and signature_public_key.
+// ECDSA keys are big-endian integers that may come without their leading zero bytes (the test
+// vectors README: Field-Element-to-Octet-String), so only empty and over-long ones are wrong.
 TEST_P(SignatureTest, WrongLengthPrivateKeyThrows) {
-  for (size_t len : {size_t{0}, GetParam().private_len - 1, GetParam().private_len + 1}) {
+  std::vector<size_t> lengths = {size_t{0}, GetParam().private_len + 1};
+  if (!GetParam().ecdsa) lengths.push_back(GetParam().private_len - 1);
+  for (size_t len : lengths) {
     Bytes sk(len, 0x01);
     EXPECT_TRUE(
         ThrowsCode(ErrorCode::kInvalidPrivateKey, [&] { p.sign(scheme(), sk, as_bytes("m")); }));
@@ -420,6 +424,21 @@ INSTANTIATE_TEST_SUITE_P(
                       SchemeCase{SignatureScheme::kEcdsaSecp384r1Sha384, "P384", 48, 97, true},
                       SchemeCase{SignatureScheme::kEcdsaSecp521r1Sha512, "P521", 66, 133, true}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// An ECDSA key given without its leading zero byte signs like the padded key.
+TEST_F(OpenSslProviderTest, EcdsaKeyWithoutLeadingZeroAccepted) {
+  for (auto scheme :
+       {SignatureScheme::kEcdsaSecp256r1Sha256, SignatureScheme::kEcdsaSecp384r1Sha384,
+        SignatureScheme::kEcdsaSecp521r1Sha512}) {
+    KeyPair kp = p.signature_generate(scheme);
+    Bytes padded = kp.private_key.copy_out();
+    padded[0] = 0;
+    const Bytes pub = p.signature_public_key(scheme, padded);
+    const Bytes trimmed(padded.begin() + 1, padded.end());
+    EXPECT_EQ(p.signature_public_key(scheme, trimmed), pub);
+    EXPECT_TRUE(p.verify(scheme, pub, as_bytes("m"), p.sign(scheme, trimmed, as_bytes("m"))));
+  }
+}
 
 // --- the NIST curves, for both ECDSA and ECDH --------------------------------------------------
 
