@@ -71,6 +71,21 @@ TEST(OfficialVectors, MessageProtection) {
 // RFC 9420 §12.4.3.1: group secrets, GroupInfo decryption, signature and confirmation tag.
 TEST(OfficialVectors, Welcome) { run_official("welcome.json", "welcome", 7); }
 
+// RFC 9420 §8, §8.3, §8.5: the key schedule over five epochs, external_pub, MLS-Exporter.
+TEST(OfficialVectors, KeySchedule) {
+  run_official("key-schedule.json", "key-schedule", 7);
+}
+
+// RFC 9420 §8.4: psk_secret from 0 to 10 external PSKs.
+TEST(OfficialVectors, PskSecret) {
+  run_official("psk_secret.json", "psk-secret", 77);
+}
+
+// RFC 9420 §6.3.2 and §9: sender data keys, handshake and application ratchets per leaf.
+TEST(OfficialVectors, SecretTree) {
+  run_official("secret-tree.json", "secret-tree", 21);
+}
+
 TEST(VectorTypes, InfersOfficialNames) {
   using conclave::vectors::infer_type;
   EXPECT_EQ(infer_type("x/tree-math.json"), "tree-math");
