@@ -40,6 +40,36 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kInvalidSecretLength: return "invalid-secret-length";
     case ErrorCode::kTooManyPsks: return "too-many-psks";
     case ErrorCode::kInvalidScheduleState: return "invalid-schedule-state";
+    case ErrorCode::kTreeEmpty: return "tree-empty";
+    case ErrorCode::kTreeTrailingBlank: return "tree-trailing-blank";
+    case ErrorCode::kTreeNodeTypeMismatch: return "tree-node-type-mismatch";
+    case ErrorCode::kTreeNotTruncated: return "tree-not-truncated";
+    case ErrorCode::kTreeTooLarge: return "tree-too-large";
+    case ErrorCode::kLeafNotInTree: return "leaf-not-in-tree";
+    case ErrorCode::kLeafBlank: return "leaf-blank";
+    case ErrorCode::kParentHashInvalid: return "parent-hash-invalid";
+    case ErrorCode::kLeafParentHashMismatch: return "leaf-parent-hash-mismatch";
+    case ErrorCode::kUnmergedLeavesUnsorted: return "unmerged-leaves-unsorted";
+    case ErrorCode::kUnmergedLeafNotDescendant: return "unmerged-leaf-not-descendant";
+    case ErrorCode::kUnmergedLeafBlank: return "unmerged-leaf-blank";
+    case ErrorCode::kUnmergedLeafNotInBetween: return "unmerged-leaf-not-in-between";
+    case ErrorCode::kLeafSignatureInvalid: return "leaf-signature-invalid";
+    case ErrorCode::kDuplicateSignatureKey: return "duplicate-signature-key";
+    case ErrorCode::kDuplicateEncryptionKey: return "duplicate-encryption-key";
+    case ErrorCode::kCredentialTypeUnsupported: return "credential-type-unsupported";
+    case ErrorCode::kRequiredCapabilityMissing: return "required-capability-missing";
+    case ErrorCode::kLeafExtensionUnsupported: return "leaf-extension-unsupported";
+    case ErrorCode::kLeafLifetimeInvalid: return "leaf-lifetime-invalid";
+    case ErrorCode::kLeafLifetimeTooLong: return "leaf-lifetime-too-long";
+    case ErrorCode::kCredentialRejected: return "credential-rejected";
+    case ErrorCode::kLeafNodeSourceMismatch: return "leaf-node-source-mismatch";
+    case ErrorCode::kEncryptionKeyNotUpdated: return "encryption-key-not-updated";
+    case ErrorCode::kUpdatePathLengthMismatch: return "update-path-length-mismatch";
+    case ErrorCode::kUpdatePathCiphertextCount: return "update-path-ciphertext-count";
+    case ErrorCode::kUpdatePathKeyReused: return "update-path-key-reused";
+    case ErrorCode::kUpdatePathKeyMismatch: return "update-path-key-mismatch";
+    case ErrorCode::kNoDecryptionKey: return "no-decryption-key";
+    case ErrorCode::kPrivateKeyMismatch: return "private-key-mismatch";
   }
   return "unknown";
 }

@@ -95,6 +95,12 @@ bool is_in_subtree(NodeIndex x, NodeIndex y) {
   return uint64_t{y.value} >= lo && uint64_t{y.value} <= uint64_t{x.value} + half;
 }
 
+LeafSpan leaves_under(NodeIndex x) {
+  const uint32_t k = level(x);
+  const uint64_t first_node = uint64_t{x.value} - ((uint64_t{1} << k) - 1);
+  return LeafSpan{static_cast<uint32_t>(first_node >> 1), static_cast<uint32_t>(uint64_t{1} << k)};
+}
+
 NodeIndex common_ancestor(NodeIndex x, NodeIndex y) {
   if (is_in_subtree(x, y)) return x;
   if (is_in_subtree(y, x)) return y;

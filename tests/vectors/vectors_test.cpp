@@ -86,6 +86,21 @@ TEST(OfficialVectors, SecretTree) {
   run_official("secret-tree.json", "secret-tree", 21);
 }
 
+// RFC 9420 §7.7, §7.8, §12.1.1-§12.1.3: add, update and remove applied to trees.
+TEST(OfficialVectors, TreeOperations) {
+  run_official("tree-operations.json", "tree-operations", 5);
+}
+
+// RFC 9420 §4.1.1, §7.8, §7.9.2, §7.3: resolutions, tree hashes, parent hashes, signatures.
+TEST(OfficialVectors, TreeValidation) {
+  run_official("tree-validation.json", "tree-validation", 98);
+}
+
+// RFC 9420 §7.4-§7.6: processing and creating UpdatePaths for all seven suites.
+TEST(OfficialVectors, TreeKem) {
+  run_official("treekem.json", "treekem", 77);
+}
+
 TEST(VectorTypes, InfersOfficialNames) {
   using conclave::vectors::infer_type;
   EXPECT_EQ(infer_type("x/tree-math.json"), "tree-math");

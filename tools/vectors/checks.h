@@ -39,5 +39,8 @@ void check_welcome(const Json& test_case, const CheckContext& ctx);
 void check_key_schedule(const Json& test_case, const CheckContext& ctx);
 void check_psk_secret(const Json& test_case, const CheckContext& ctx);
 void check_secret_tree(const Json& test_case, const CheckContext& ctx);
+void check_tree_operations(const Json& test_case, const CheckContext& ctx);
+void check_tree_validation(const Json& test_case, const CheckContext& ctx);
+void check_treekem(const Json& test_case, const CheckContext& ctx);
 
 }  // namespace conclave::vectors

@@ -27,6 +27,9 @@ const std::map<std::string_view, CheckFn>& implemented_checks() {
       {"key-schedule", &check_key_schedule},
       {"psk-secret", &check_psk_secret},
       {"secret-tree", &check_secret_tree},
+      {"tree-operations", &check_tree_operations},
+      {"tree-validation", &check_tree_validation},
+      {"treekem", &check_treekem},
   };
   return checks;
 }

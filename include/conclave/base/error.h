@@ -54,6 +54,38 @@ enum class ErrorCode : uint16_t {
   kInvalidSecretLength,        // a key schedule secret that is not KDF.Nh bytes
   kTooManyPsks,                // §8.4: PSKLabel counts PSKs in a uint16
   kInvalidScheduleState,       // a decoded secret tree or ratchet that breaks an invariant
+
+  // tree: RFC 9420 §4, §7 and §12 rules on the ratchet tree, one code per validation rule
+  kTreeEmpty = 400,            // §12.4.3.3: a ratchet tree holds at least one leaf
+  kTreeTrailingBlank,          // §12.4.3.3: the last node sent must be non-blank
+  kTreeNodeTypeMismatch,       // §12.4.3.3: leaves at even positions, parent nodes at odd ones
+  kTreeNotTruncated,           // §7.7: the last non-blank node is a leaf of the right subtree
+  kTreeTooLarge,               // more than 2^31 leaves
+  kLeafNotInTree,              // a leaf index at or beyond the tree's leaf count
+  kLeafBlank,                  // §12.1.2, §12.1.3: the operation needs a non-blank leaf
+  kParentHashInvalid,          // §7.9.2: a non-blank parent node is not parent-hash valid
+  kLeafParentHashMismatch,     // §7.9.2: a committer's leaf parent_hash is not the computed one
+  kUnmergedLeavesUnsorted,     // §7.1: unmerged_leaves strictly increasing
+  kUnmergedLeafNotDescendant,  // §12.4.3.1: an unmerged leaf lies below its parent node
+  kUnmergedLeafBlank,          // §12.4.3.1: an unmerged leaf is a non-blank leaf
+  kUnmergedLeafNotInBetween,   // §12.4.3.1: non-blank nodes in between list the leaf too
+  kLeafSignatureInvalid,       // §7.3: LeafNode signature over its LeafNodeTBS
+  kDuplicateSignatureKey,      // §7.3: signature keys unique among members
+  kDuplicateEncryptionKey,     // §7.3, §12.4.3.1: encryption keys unique among nodes
+  kCredentialTypeUnsupported,  // §7.3: every member supports every credential type in use
+  kRequiredCapabilityMissing,  // §7.3, §11.1: a leaf lacks a required capability
+  kLeafExtensionUnsupported,   // §7.2, §7.3: leaf extensions are listed in its capabilities
+  kLeafLifetimeInvalid,        // §7.3: the current time outside a key_package leaf's lifetime
+  kLeafLifetimeTooLong,        // §7.2: a lifetime longer than the application's maximum
+  kCredentialRejected,         // §5.3.1: the application's credential validation failed
+  kLeafNodeSourceMismatch,     // §7.3: the leaf_node_source the context requires
+  kEncryptionKeyNotUpdated,    // §7.3, §12.4.2: a replacing leaf reuses the old encryption key
+  kUpdatePathLengthMismatch,   // §7.6: one UpdatePathNode per filtered direct path node
+  kUpdatePathCiphertextCount,  // §7.6: one ciphertext per resolution node of the copath child
+  kUpdatePathKeyReused,        // §12.4.2: UpdatePath keys appear nowhere in the tree
+  kUpdatePathKeyMismatch,      // §7.5: a derived public key differs from the one sent
+  kNoDecryptionKey,            // §7.5: no private key for the copath child's resolution
+  kPrivateKeyMismatch,         // §12.4.3.1: a private key that does not fit the tree's key
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".

@@ -68,4 +68,12 @@ NodeIndex common_ancestor(NodeIndex x, NodeIndex y);
 // True if y lies in the subtree rooted at x (including x itself).
 bool is_in_subtree(NodeIndex x, NodeIndex y);
 
+// The leaves of the subtree rooted at x: leaf indices [first, first + count).
+struct LeafSpan {
+  uint32_t first = 0;
+  uint32_t count = 0;
+  bool contains(LeafIndex l) const { return l.value - first < count; }
+};
+LeafSpan leaves_under(NodeIndex x);
+
 }  // namespace conclave::tree

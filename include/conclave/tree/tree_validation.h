@@ -1,0 +1,39 @@
+// Ratchet tree validation (RFC 9420 §7.9.2, §12.4.3.1, §7.3): what a client checks of a tree it
+// receives, e.g. when joining. Each rule is a named check throwing its own ErrorCode;
+// validate_tree() runs them all. Total work is O(n + U log n) hashing for n nodes and U
+// unmerged-leaf entries, plus one signature verification per leaf, spread over threads.
+#pragma once
+
+#include "conclave/tree/leaf_validation.h"
+#include "conclave/tree/ratchet_tree.h"
+
+namespace conclave::tree {
+
+struct TreeValidationOptions {
+  LeafPolicy policy;
+  // Threads for the leaf signatures; 0 means std::thread::hardware_concurrency().
+  unsigned max_threads = 0;
+};
+
+// §7.9.2: every non-blank parent node is parent-hash valid, i.e. exactly one node below it
+// (in the resolution of one child, the rest of that resolution being the parent's unmerged
+// leaves there) carries its parent hash. kParentHashInvalid.
+void check_parent_hashes(const RatchetTree& tree);
+// §7.1, §12.4.3.1: unmerged_leaves lists are strictly increasing (kUnmergedLeavesUnsorted) and
+// name non-blank leaves (kUnmergedLeafBlank) below the node (kUnmergedLeafNotDescendant) that
+// every non-blank node in between lists too (kUnmergedLeafNotInBetween).
+void check_unmerged_leaves(const RatchetTree& tree);
+// §7.3, §12.4.3.1: no signature key on two leaves (kDuplicateSignatureKey), no encryption key
+// on two nodes (kDuplicateEncryptionKey).
+void check_unique_keys(const RatchetTree& tree);
+// §7.3: every credential type in use is supported by every member. kCredentialTypeUnsupported.
+void check_credential_support(const RatchetTree& tree);
+// §7.3 per leaf: signatures, run on up to max_threads threads (kLeafSignatureInvalid).
+void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned max_threads = 0);
+// §7.3 per leaf: required capabilities, extensions, lifetime, credential (see leaf_validation.h).
+void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy);
+
+// All of the above, in that order; throws the first broken rule.
+void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options);
+
+}  // namespace conclave::tree

@@ -1,0 +1,408 @@
+// RFC 9420 §4.1, §7.7, §12.1.1-§12.1.3, §12.4.3.3: the tree's structure and membership
+// operations. Hashing lives in tree_hash.cpp, path merging in path_merge.cpp.
+#include "conclave/tree/ratchet_tree.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "conclave/base/error.h"
+
+namespace conclave::tree {
+
+namespace {
+
+std::string leaf_name(LeafIndex l) {
+  return "leaf " + std::to_string(l.value);
+}
+
+}  // namespace
+
+size_t RatchetTree::BytesHash::operator()(const Bytes& b) const noexcept {
+  return std::hash<std::string_view>{}(
+      std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+RatchetTree::RatchetTree(crypto::Suite suite) : suite_(std::move(suite)) {}
+
+void RatchetTree::resize_to(LeafCount n) {
+  const uint32_t old_width = width();
+  const NodeIndex old_root = empty() ? NodeIndex() : root();
+  const uint32_t new_width = node_width(n);
+  const size_t hash_len = suite_.hash_len();
+  leaf_count_ = n;
+  leaves_.resize(n.value);
+  parents_.resize(n.value == 0 ? 0 : n.value - 1);
+  nodes_below_.resize(new_width, 0);
+  members_below_.resize(new_width, 0);
+  tree_hashes_.resize(size_t{new_width} * hash_len);
+  parent_hashes_.resize(parents_.size() * 2 * hash_len);
+  cache_flags_.resize(new_width, 0);
+  if (new_width > old_width && old_width > 0) {
+    // §7.7: the old tree becomes the left subtree of a new blank root; the new right subtree
+    // is blank, so the new root's subtree counts are the old root's.
+    const NodeIndex new_root = root();
+    nodes_below_[new_root.value] = nodes_below_[old_root.value];
+    members_below_[new_root.value] = members_below_[old_root.value];
+    cache_flags_[new_root.value] = 0;
+  }
+  ++version_;
+}
+
+void RatchetTree::adjust_counts(NodeIndex x, int nodes, int members) {
+  const NodeIndex r = root();
+  while (true) {
+    nodes_below_[x.value] += nodes;
+    members_below_[x.value] += members;
+    if (x == r) break;
+    x = parent(x, leaf_count_);
+  }
+}
+
+void RatchetTree::invalidate(NodeIndex x) {
+  // A node's hashes summarize its subtree, so every ancestor's go stale with it.
+  const NodeIndex r = root();
+  while (true) {
+    cache_flags_[x.value] = 0;
+    if (x == r) break;
+    x = parent(x, leaf_count_);
+  }
+  ++version_;
+}
+
+void RatchetTree::index_erase(KeyIndex& index, const Bytes& key, uint32_t value) {
+  auto [first, last] = index.equal_range(key);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == value) {
+      index.erase(it);
+      return;
+    }
+  }
+}
+
+void RatchetTree::index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta) {
+  if (delta > 0) {
+    encryption_keys_.emplace(leaf.encryption_key, l.node().value);
+    signature_keys_.emplace(leaf.signature_key, l.value);
+  } else {
+    index_erase(encryption_keys_, leaf.encryption_key, l.node().value);
+    index_erase(signature_keys_, leaf.signature_key, l.value);
+  }
+  const auto count = [delta](std::map<uint16_t, uint32_t>& counts, uint16_t type) {
+    auto& n = counts[type];
+    n += delta;
+    if (n == 0) counts.erase(type);
+  };
+  count(credential_users_, static_cast<uint16_t>(leaf.credential.credential_type));
+  // A capabilities list may name a type twice; the member supports it once.
+  std::vector<wire::CredentialType> supported = leaf.capabilities.credentials;
+  std::sort(supported.begin(), supported.end());
+  supported.erase(std::unique(supported.begin(), supported.end()), supported.end());
+  for (wire::CredentialType t : supported)
+    count(credential_supporters_, static_cast<uint16_t>(t));
+}
+
+uint32_t RatchetTree::credential_type_users(wire::CredentialType type) const {
+  const auto it = credential_users_.find(static_cast<uint16_t>(type));
+  return it == credential_users_.end() ? 0 : it->second;
+}
+
+uint32_t RatchetTree::credential_type_supporters(wire::CredentialType type) const {
+  const auto it = credential_supporters_.find(static_cast<uint16_t>(type));
+  return it == credential_supporters_.end() ? 0 : it->second;
+}
+
+std::vector<wire::CredentialType> RatchetTree::credential_types_in_use() const {
+  std::vector<wire::CredentialType> out;
+  for (const auto& [type, users] : credential_users_)
+    out.push_back(static_cast<wire::CredentialType>(type));
+  return out;
+}
+
+void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
+  auto& slot = leaves_[l.value];
+  const NodeIndex x = l.node();
+  const int was = slot ? 1 : 0;
+  const int now = leaf ? 1 : 0;
+  if (slot) index_leaf(*slot, l, -1);
+  slot = std::move(leaf);
+  if (slot) index_leaf(*slot, l, +1);
+  if (now != was) adjust_counts(x, now - was, now - was);
+  invalidate(x);
+}
+
+void RatchetTree::set_parent(NodeIndex x, std::optional<wire::ParentNode> node) {
+  auto& slot = parents_[x.value >> 1];
+  const int was = slot ? 1 : 0;
+  const int now = node ? 1 : 0;
+  if (slot) index_erase(encryption_keys_, slot->encryption_key, x.value);
+  slot = std::move(node);
+  if (slot) encryption_keys_.emplace(slot->encryption_key, x.value);
+  if (now != was) adjust_counts(x, now - was, 0);
+  invalidate(x);
+}
+
+void RatchetTree::check_leaf(LeafIndex l) const {
+  if (!contains(l))
+    throw Error(ErrorCode::kLeafNotInTree,
+                leaf_name(l) + " of a tree of " + std::to_string(leaf_count_.value) + " leaves");
+  if (!leaves_[l.value]) throw Error(ErrorCode::kLeafBlank, leaf_name(l) + " is blank");
+}
+
+uint32_t RatchetTree::member_count() const {
+  return empty() ? 0 : members_below_[root().value];
+}
+
+bool RatchetTree::is_blank(NodeIndex x) const {
+  if (!contains(x))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
+  return x.is_leaf() ? !leaves_[x.leaf().value] : !parents_[x.value >> 1];
+}
+
+const wire::LeafNode* RatchetTree::leaf(LeafIndex l) const {
+  if (!contains(l) || !leaves_[l.value]) return nullptr;
+  return &*leaves_[l.value];
+}
+
+const wire::ParentNode* RatchetTree::parent_node(NodeIndex x) const {
+  if (x.is_leaf() || !contains(x) || !parents_[x.value >> 1]) return nullptr;
+  return &*parents_[x.value >> 1];
+}
+
+const wire::HpkePublicKey* RatchetTree::encryption_key(NodeIndex x) const {
+  if (x.is_leaf()) {
+    const wire::LeafNode* l = leaf(x.leaf());
+    return l ? &l->encryption_key : nullptr;
+  }
+  const wire::ParentNode* p = parent_node(x);
+  return p ? &p->encryption_key : nullptr;
+}
+
+std::vector<LeafIndex> RatchetTree::members() const {
+  std::vector<LeafIndex> out;
+  out.reserve(member_count());
+  for (uint32_t i = 0; i < leaves_.size(); ++i)
+    if (leaves_[i]) out.push_back(LeafIndex(i));
+  return out;
+}
+
+bool RatchetTree::resolution_empty(NodeIndex x) const {
+  return nodes_below_.at(x.value) == 0;
+}
+
+void RatchetTree::collect_resolution(NodeIndex x, std::span<const LeafIndex> exclude,
+                                     std::vector<NodeIndex>& out) const {
+  if (nodes_below_[x.value] == 0) return;  // §4.1.1: nothing non-blank below
+  const auto excluded = [&](LeafIndex l) {
+    return std::binary_search(exclude.begin(), exclude.end(), l);
+  };
+  if (x.is_leaf()) {
+    if (!excluded(x.leaf())) out.push_back(x);
+    return;
+  }
+  if (const auto& node = parents_[x.value >> 1]) {
+    // A non-blank node stands for its subtree, together with the leaves it does not cover.
+    out.push_back(x);
+    for (uint32_t u : node->unmerged_leaves)
+      if (!excluded(LeafIndex(u))) out.push_back(LeafIndex(u).node());
+    return;
+  }
+  collect_resolution(left(x), exclude, out);
+  collect_resolution(right(x), exclude, out);
+}
+
+std::vector<NodeIndex> RatchetTree::resolution(NodeIndex x,
+                                               std::span<const LeafIndex> exclude) const {
+  if (!contains(x))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
+  std::vector<LeafIndex> sorted(exclude.begin(), exclude.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<NodeIndex> out;
+  collect_resolution(x, sorted, out);
+  return out;
+}
+
+std::vector<PathStep> RatchetTree::filtered_direct_path(LeafIndex l) const {
+  if (!contains(l))
+    throw Error(ErrorCode::kLeafNotInTree,
+                leaf_name(l) + " of a tree of " + std::to_string(leaf_count_.value) + " leaves");
+  std::vector<PathStep> out;
+  const NodeIndex r = root();
+  NodeIndex x = l.node();
+  while (x != r) {
+    const NodeIndex p = parent(x, leaf_count_);
+    const NodeIndex copath_child = x < p ? right(p) : left(p);
+    // §4.1.2: a node whose copath child resolves to nothing would encrypt to no one.
+    if (!resolution_empty(copath_child)) out.push_back(PathStep{p, copath_child});
+    x = p;
+  }
+  return out;
+}
+
+std::optional<LeafIndex> RatchetTree::find_leaf_by_signature_key(BytesView key) const {
+  const auto it = signature_keys_.find(to_bytes(key));
+  if (it == signature_keys_.end()) return std::nullopt;
+  return LeafIndex(it->second);
+}
+
+std::optional<NodeIndex> RatchetTree::find_node_by_encryption_key(BytesView key) const {
+  const auto it = encryption_keys_.find(to_bytes(key));
+  if (it == encryption_keys_.end()) return std::nullopt;
+  return NodeIndex(it->second);
+}
+
+size_t RatchetTree::signature_key_count(BytesView key) const {
+  return signature_keys_.count(to_bytes(key));
+}
+
+size_t RatchetTree::encryption_key_count(BytesView key) const {
+  return encryption_keys_.count(to_bytes(key));
+}
+
+LeafIndex RatchetTree::leftmost_blank_leaf() const {
+  if (empty() || members_below_[root().value] == leaf_count_.value)
+    return LeafIndex(leaf_count_.value);
+  // Descend towards the left whenever the left subtree still has a blank leaf.
+  NodeIndex x = root();
+  while (!x.is_leaf()) {
+    const NodeIndex l = left(x);
+    x = members_below_[l.value] < leaves_under(l).count ? l : right(x);
+  }
+  return x.leaf();
+}
+
+void RatchetTree::extend_to_hold(LeafIndex l) {
+  if (l.value >= kMaxLeaves) throw Error(ErrorCode::kTreeTooLarge, leaf_name(l));
+  while (!contains(l))
+    resize_to(LeafCount(empty() ? 1 : leaf_count_.value * 2));
+}
+
+LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
+  const LeafIndex l = leftmost_blank_leaf();
+  extend_to_hold(l);
+  set_leaf(l, std::move(leaf));
+  // §12.1.1: the new member does not know the keys of the non-blank nodes above it.
+  const NodeIndex r = root();
+  NodeIndex x = l.node();
+  while (x != r) {
+    x = parent(x, leaf_count_);
+    auto& node = parents_[x.value >> 1];
+    if (!node) continue;
+    auto& unmerged = node->unmerged_leaves;
+    const auto pos = std::lower_bound(unmerged.begin(), unmerged.end(), l.value);
+    if (pos == unmerged.end() || *pos != l.value) unmerged.insert(pos, l.value);  // §7.1: sorted
+    invalidate(x);
+  }
+  return l;
+}
+
+void RatchetTree::blank_direct_path(LeafIndex l) {
+  const NodeIndex r = root();
+  NodeIndex x = l.node();
+  while (x != r) {
+    x = parent(x, leaf_count_);
+    if (parents_[x.value >> 1]) set_parent(x, std::nullopt);
+  }
+}
+
+void RatchetTree::update_leaf(LeafIndex l, wire::LeafNode leaf) {
+  check_leaf(l);
+  set_leaf(l, std::move(leaf));
+  blank_direct_path(l);  // §12.1.2
+}
+
+void RatchetTree::remove_leaf(LeafIndex l) {
+  check_leaf(l);
+  set_leaf(l, std::nullopt);
+  blank_direct_path(l);  // §12.1.3
+  truncate();
+}
+
+void RatchetTree::truncate() {
+  // §7.7, §12.1.3: drop the right half while it holds no member.
+  while (leaf_count_.value > 1 && members_below_[right(root()).value] == 0) {
+    const uint32_t half = leaf_count_.value / 2;
+    for (uint32_t i = half; i < leaf_count_.value; ++i)
+      if (leaves_[i]) set_leaf(LeafIndex(i), std::nullopt);
+    for (uint32_t i = half - 1; i < parents_.size(); ++i)
+      if (parents_[i]) set_parent(NodeIndex(2 * i + 1), std::nullopt);
+    resize_to(LeafCount(half));
+  }
+}
+
+RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes) {
+  // §12.4.3.3
+  if (nodes.empty()) throw Error(ErrorCode::kTreeEmpty, "the ratchet tree has no nodes");
+  if (!nodes.back()) throw Error(ErrorCode::kTreeTrailingBlank, "the last node is blank");
+  if (nodes.size() % 2 == 0)
+    throw Error(ErrorCode::kTreeNotTruncated,
+                "the last non-blank node is a parent node, with only blank leaves to its right");
+  const uint64_t leaves_needed = (uint64_t{nodes.size()} + 1) / 2;
+  if (leaves_needed > kMaxLeaves)
+    throw Error(ErrorCode::kTreeTooLarge, std::to_string(nodes.size()) + " nodes");
+
+  RatchetTree tree(std::move(suite));
+  tree.resize_to(full_leaf_count(static_cast<uint32_t>(leaves_needed)));
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i]) continue;
+    const NodeIndex x(i);
+    if (x.is_leaf() != (nodes[i]->node_type() == wire::NodeType::kLeaf))
+      throw Error(ErrorCode::kTreeNodeTypeMismatch,
+                  "node " + std::to_string(i) + " holds a " + (x.is_leaf() ? "parent" : "leaf") +
+                      " node at a " + (x.is_leaf() ? "leaf" : "parent") + " position");
+    if (x.is_leaf()) {
+      const LeafIndex l = x.leaf();
+      tree.leaves_[l.value] = *nodes[i]->leaf();
+      tree.index_leaf(*tree.leaves_[l.value], l, +1);
+      tree.nodes_below_[i] = 1;
+      tree.members_below_[i] = 1;
+    } else {
+      tree.parents_[i >> 1] = *nodes[i]->parent();
+      tree.encryption_keys_.emplace(tree.parents_[i >> 1]->encryption_key, i);
+      tree.nodes_below_[i] = 1;
+    }
+  }
+  // Subtree counts, one level at a time from the leaves up: O(n).
+  const uint32_t top = level(tree.root());
+  const uint32_t width = tree.width();
+  for (uint32_t k = 1; k <= top; ++k) {
+    const uint32_t first = (uint32_t{1} << k) - 1;
+    const uint64_t stride = uint64_t{1} << (k + 1);
+    for (uint64_t x = first; x < width; x += stride) {
+      const NodeIndex p(static_cast<uint32_t>(x));
+      tree.nodes_below_[x] += tree.nodes_below_[left(p).value] + tree.nodes_below_[right(p).value];
+      tree.members_below_[x] =
+          tree.members_below_[left(p).value] + tree.members_below_[right(p).value];
+    }
+  }
+  return tree;
+}
+
+wire::RatchetTreeNodes RatchetTree::to_nodes() const {
+  wire::RatchetTreeNodes out;
+  const uint32_t w = width();
+  uint32_t end = 0;  // one past the last non-blank node
+  for (uint32_t i = w; i > 0; --i) {
+    if (!is_blank(NodeIndex(i - 1))) {
+      end = i;
+      break;
+    }
+  }
+  out.resize(end);
+  for (uint32_t i = 0; i < end; ++i) {
+    const NodeIndex x(i);
+    if (x.is_leaf()) {
+      if (const auto& l = leaves_[i >> 1]) out[i] = wire::Node{*l};
+    } else if (const auto& p = parents_[i >> 1]) {
+      out[i] = wire::Node{*p};
+    }
+  }
+  return out;
+}
+
+bool operator==(const RatchetTree& a, const RatchetTree& b) {
+  return a.suite_.id() == b.suite_.id() && a.leaf_count_ == b.leaf_count_ &&
+         a.leaves_ == b.leaves_ && a.parents_ == b.parents_;
+}
+
+}  // namespace conclave::tree

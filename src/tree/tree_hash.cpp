@@ -1,0 +1,200 @@
+// RFC 9420 §7.8 tree hashes and §7.9 parent hashes, cached per node. A slot is recomputed only
+// after invalidate() cleared it, which happens along the path of a changed node.
+#include <algorithm>
+#include <string>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/tree/ratchet_tree.h"
+
+namespace conclave::tree {
+
+namespace {
+
+constexpr uint8_t kTreeHashValid = 1;
+constexpr uint8_t kParentHashLeftValid = 2;   // copath child = left child
+constexpr uint8_t kParentHashRightValid = 4;  // copath child = right child
+
+}  // namespace
+
+Bytes RatchetTree::hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const {
+  // §7.8: TreeHashInput{leaf, LeafNodeHashInput{leaf_index, optional<LeafNode>}}
+  codec::Writer w;
+  codec::write(w, wire::NodeType::kLeaf);
+  w.u32(l.value);
+  w.u8(leaf ? 1 : 0);
+  if (leaf) codec::write(w, *leaf);
+  return suite_.hash(w.bytes());
+}
+
+Bytes RatchetTree::hash_parent(const wire::ParentNode* node, BytesView left_hash,
+                               BytesView right_hash) const {
+  // §7.8: TreeHashInput{parent, ParentNodeHashInput{optional<ParentNode>, left, right}}
+  codec::Writer w;
+  codec::write(w, wire::NodeType::kParent);
+  w.u8(node ? 1 : 0);
+  if (node) codec::write(w, *node);
+  w.opaque(left_hash);
+  w.opaque(right_hash);
+  return suite_.hash(w.bytes());
+}
+
+Bytes RatchetTree::hash_parent_hash_input(BytesView key, BytesView parent_hash,
+                                          BytesView sibling_hash) const {
+  // §7.9: ParentHashInput{encryption_key, parent_hash, original_sibling_tree_hash}
+  codec::Writer w;
+  w.opaque(key);
+  w.opaque(parent_hash);
+  w.opaque(sibling_hash);
+  return suite_.hash(w.bytes());
+}
+
+BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
+  const size_t hash_len = suite_.hash_len();
+  uint8_t* slot = tree_hashes_.data() + size_t{x.value} * hash_len;
+  if ((cache_flags_[x.value] & kTreeHashValid) == 0) {
+    Bytes h;
+    if (x.is_leaf()) {
+      const auto& l = leaves_[x.value >> 1];
+      h = hash_leaf(x.leaf(), l ? &*l : nullptr);
+    } else {
+      const auto& p = parents_[x.value >> 1];
+      // The children's views point into tree_hashes_, which does not move while hashing.
+      const BytesView left_hash = cached_tree_hash(left(x));
+      const BytesView right_hash = cached_tree_hash(right(x));
+      h = hash_parent(p ? &*p : nullptr, left_hash, right_hash);
+    }
+    std::copy(h.begin(), h.end(), slot);
+    cache_flags_[x.value] |= kTreeHashValid;
+  }
+  return BytesView(slot, hash_len);
+}
+
+Bytes RatchetTree::tree_hash() const {
+  if (empty()) return {};
+  return to_bytes(cached_tree_hash(root()));
+}
+
+Bytes RatchetTree::tree_hash(NodeIndex x) const {
+  if (!contains(x))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
+  return to_bytes(cached_tree_hash(x));
+}
+
+Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> excluded) const {
+  // The tree hash of x's subtree with the excluded leaves blanked and dropped from every
+  // unmerged list; subtrees without excluded leaves reuse their cached hash (§7.9).
+  const LeafSpan span = leaves_under(x);
+  const auto first = std::lower_bound(excluded.begin(), excluded.end(), span.first);
+  const auto last = std::lower_bound(first, excluded.end(), uint64_t{span.first} + span.count);
+  if (first == last) return to_bytes(cached_tree_hash(x));
+  if (x.is_leaf()) return hash_leaf(x.leaf(), nullptr);
+  const std::span<const uint32_t> inside(first, last);
+  const Bytes left_hash = hash_excluding(left(x), inside);
+  const Bytes right_hash = hash_excluding(right(x), inside);
+  const auto& node = parents_[x.value >> 1];
+  if (!node) return hash_parent(nullptr, left_hash, right_hash);
+  wire::ParentNode reduced = *node;
+  std::erase_if(reduced.unmerged_leaves,
+                [&](uint32_t u) { return std::binary_search(inside.begin(), inside.end(), u); });
+  return hash_parent(&reduced, left_hash, right_hash);
+}
+
+Bytes RatchetTree::original_sibling_tree_hash(NodeIndex p, NodeIndex s) const {
+  const wire::ParentNode* node = parent_node(p);
+  if (node == nullptr)
+    throw Error(ErrorCode::kInvalidArgument,
+                "node " + std::to_string(p.value) + " is not a non-blank parent node");
+  if (p.is_leaf() || (s != left(p) && s != right(p)))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(s.value) +
+                                                 " is not a child of " + std::to_string(p.value));
+  const LeafSpan span = leaves_under(s);
+  std::vector<uint32_t> excluded;
+  for (uint32_t u : node->unmerged_leaves)
+    if (span.contains(LeafIndex(u))) excluded.push_back(u);
+  if (excluded.empty()) return to_bytes(cached_tree_hash(s));
+  std::sort(excluded.begin(), excluded.end());
+  return hash_excluding(s, excluded);
+}
+
+BytesView RatchetTree::cached_parent_hash(NodeIndex p, NodeIndex s) const {
+  const size_t hash_len = suite_.hash_len();
+  const bool copath_left = s == left(p);
+  const uint8_t flag = copath_left ? kParentHashLeftValid : kParentHashRightValid;
+  uint8_t* slot =
+      parent_hashes_.data() + (size_t{p.value >> 1} * 2 + (copath_left ? 0 : 1)) * hash_len;
+  if ((cache_flags_[p.value] & flag) == 0) {
+    const wire::ParentNode& node = *parents_[p.value >> 1];
+    const Bytes sibling = original_sibling_tree_hash(p, s);
+    const Bytes h = hash_parent_hash_input(node.encryption_key, node.parent_hash, sibling);
+    std::copy(h.begin(), h.end(), slot);
+    cache_flags_[p.value] |= flag;
+  }
+  return BytesView(slot, hash_len);
+}
+
+Bytes RatchetTree::parent_hash(NodeIndex p, NodeIndex s) const {
+  if (parent_node(p) == nullptr)
+    throw Error(ErrorCode::kInvalidArgument,
+                "node " + std::to_string(p.value) + " is not a non-blank parent node");
+  if (s != left(p) && s != right(p))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(s.value) +
+                                                 " is not a child of " + std::to_string(p.value));
+  return to_bytes(cached_parent_hash(p, s));
+}
+
+PathMerge RatchetTree::plan_path(LeafIndex sender,
+                                 std::span<const wire::HpkePublicKey> keys) const {
+  PathMerge plan;
+  plan.sender = sender;
+  plan.path = filtered_direct_path(sender);
+  if (keys.size() != plan.path.size())
+    throw Error(ErrorCode::kUpdatePathLengthMismatch,
+                std::to_string(keys.size()) + " path nodes for a filtered direct path of " +
+                    std::to_string(plan.path.size()));
+  plan.parents.resize(keys.size());
+  // §7.9: each node's parent_hash is the parent hash of the next node up, so hash from the root
+  // down. The new nodes have no unmerged leaves and their copath children are not on the path,
+  // so each original sibling tree hash is the copath child's current tree hash.
+  Bytes above;  // the root's parent_hash is empty
+  for (size_t i = keys.size(); i-- > 0;) {
+    plan.parents[i].encryption_key = keys[i];
+    plan.parents[i].parent_hash = above;
+    above = hash_parent_hash_input(keys[i], above, cached_tree_hash(plan.path[i].copath_child));
+  }
+  plan.leaf_parent_hash = std::move(above);
+  plan.tree_version = version_;
+  return plan;
+}
+
+Bytes RatchetTree::tree_hash_after(const PathMerge& plan) const {
+  if (plan.tree_version != version_)
+    throw Error(ErrorCode::kInvalidArgument, "the tree changed since the path was planned");
+  // Hash up the sender's direct path as it will be; everything off the path keeps its hash.
+  Bytes h = hash_leaf(plan.sender, &plan.leaf);
+  const NodeIndex r = root();
+  NodeIndex x = plan.sender.node();
+  size_t next = 0;
+  while (x != r) {
+    const NodeIndex p = parent(x, leaf_count_);
+    const wire::ParentNode* node = nullptr;
+    if (next < plan.path.size() && plan.path[next].node == p) node = &plan.parents[next++];
+    h = x < p ? hash_parent(node, h, cached_tree_hash(right(p)))
+              : hash_parent(node, cached_tree_hash(left(p)), h);
+    x = p;
+  }
+  return h;
+}
+
+void RatchetTree::merge(const PathMerge& plan) {
+  if (plan.tree_version != version_)
+    throw Error(ErrorCode::kInvalidArgument, "the tree changed since the path was planned");
+  // §7.5: blank the direct path, set the filtered direct path (unmerged lists empty), then
+  // the leaf.
+  blank_direct_path(plan.sender);
+  for (size_t i = 0; i < plan.path.size(); ++i)
+    set_parent(plan.path[i].node, plan.parents[i]);
+  set_leaf(plan.sender, plan.leaf);
+}
+
+}  // namespace conclave::tree
