@@ -195,20 +195,14 @@ HpkeContext key_schedule_base(const CryptoProvider& provider, KemId kem, KdfId k
 
 HpkeContext::HpkeContext(const CryptoProvider& provider, KemId kem, KdfId kdf, AeadId aead,
                          SecretBytes key, Bytes base_nonce, SecretBytes exporter_secret)
-    : HpkeContext(provider, kdf, aead, std::move(key), std::move(base_nonce),
-                  std::move(exporter_secret)) {
-  kem_info(kem);  // rejects an unknown KEM id
-  kem_ = kem;
-}
-
-HpkeContext::HpkeContext(const CryptoProvider& provider, KdfId kdf, AeadId aead, SecretBytes key,
-                         Bytes base_nonce, SecretBytes exporter_secret)
     : provider_(&provider),
+      kem_(kem),
       kdf_(kdf),
       aead_(aead),
       key_(std::move(key)),
       base_nonce_(std::move(base_nonce)),
       exporter_secret_(std::move(exporter_secret)) {
+  kem_info(kem);  // rejects an unknown KEM id
   kdf_hash(kdf);  // rejects an unknown KDF id
   const AeadInfo& info = aead_info(aead);
   if (key_.size() != info.key_len)
@@ -260,10 +254,7 @@ Bytes HpkeContext::open(BytesView aad, BytesView ciphertext) {
 
 // RFC 9180 §5.3.
 SecretBytes HpkeContext::export_secret(BytesView exporter_context, size_t length) const {
-  if (!kem_)
-    throw Error(ErrorCode::kInvalidArgument,
-                "HPKE context built without a KEM id cannot export (its suite_id needs one)");
-  const LabeledKdf kdf(*provider_, kdf_, hpke_suite_id(*kem_, kdf_, aead_));
+  const LabeledKdf kdf(*provider_, kdf_, hpke_suite_id(kem_, kdf_, aead_));
   return kdf.expand(exporter_secret_, "sec", exporter_context, length);
 }
 

@@ -245,18 +245,6 @@ TEST(HpkeContext, RejectsBadKeyAndNonceLengths) {
   });
 }
 
-TEST(HpkeContext, WithoutKemIdCannotExport) {
-  const BaseVector& v = hpke_rfc9180::kBaseVectors.front();  // A.1.1
-  HpkeContext ctx(provider(), static_cast<KdfId>(v.kdf_id), static_cast<AeadId>(v.aead_id),
-                  SecretBytes(unhex(v.key)), unhex(v.base_nonce),
-                  SecretBytes(unhex(v.exporter_secret)));
-  // Sealing needs no suite_id ...
-  const auto& enc = v.encryptions.front();
-  EXPECT_EQ(hex(ctx.seal(unhex(enc.aad), unhex(enc.pt))), enc.ct);
-  // ... but the exporter does.
-  expect_error(ErrorCode::kInvalidArgument, [&] { ctx.export_secret({}, 32); });
-}
-
 TEST(Hpke, RejectsUnknownAlgorithmIds) {
   expect_error(ErrorCode::kUnsupportedAlgorithm, [] {
     Hpke h(provider(), static_cast<KemId>(0x0099), KdfId::kHkdfSha256, AeadId::kAes128Gcm);

@@ -18,10 +18,6 @@ class HpkeContext {
   // Throws kInvalidKeyLength / kInvalidNonceLength when key / base_nonce are not Nk / Nn bytes.
   HpkeContext(const CryptoProvider& provider, KemId kem, KdfId kdf, AeadId aead, SecretBytes key,
               Bytes base_nonce, SecretBytes exporter_secret);
-  // Without the KEM id the exporter's suite_id is unknown: export_secret throws
-  // Error(kInvalidArgument) on such a context. Prefer the constructor above.
-  HpkeContext(const CryptoProvider& provider, KdfId kdf, AeadId aead, SecretBytes key,
-              Bytes base_nonce, SecretBytes exporter_secret);
 
   // seal and open throw kUnsupportedAlgorithm for the export-only AEAD, and kHpkeMessageLimit
   // once the sequence number cannot advance any more.
@@ -41,7 +37,7 @@ class HpkeContext {
   void increment_seq();
 
   const CryptoProvider* provider_;
-  std::optional<KemId> kem_;
+  KemId kem_;
   KdfId kdf_;
   AeadId aead_;
   SecretBytes key_;
