@@ -28,7 +28,7 @@ enum class ErrorCode : uint16_t {
   kUnsupportedProtocolVersion = 150,  // §6: only mls10 is defined
   kWireFormatMismatch,                // §6: a wire format that cannot carry this content
   kNonZeroPadding,                    // §6.3.1: PrivateMessageContent padding must be all zeros
-  kMissingGroupContext,  // §6.1: FramedContentTBS of a member sender needs the GroupContext
+  kMissingGroupContext,         // §6.1: FramedContentTBS of a member sender needs the GroupContext
   kApplicationAsPublicMessage,  // §6: application data is only sent as PrivateMessage
   kInvalidMembershipTag,        // §6.2: the membership tag does not verify
 
@@ -86,6 +86,45 @@ enum class ErrorCode : uint16_t {
   kUpdatePathKeyMismatch,      // §7.5: a derived public key differs from the one sent
   kNoDecryptionKey,            // §7.5: no private key for the copath child's resolution
   kPrivateKeyMismatch,         // §12.4.3.1: a private key that does not fit the tree's key
+
+  // group
+  kKeyPackageVersionMismatch = 600,  // §10.1: a KeyPackage's version is not the group's
+  kKeyPackageCipherSuiteMismatch,    // §10.1: a KeyPackage's cipher suite is not the group's
+  kKeyPackageSignatureInvalid,       // §10.1: the KeyPackageTBS signature does not verify
+  kKeyPackageInitKeyReused,          // §10.1: init_key equals the leaf's encryption_key
+  kDuplicateExtension,               // §13.4: an extension type appears twice in one list
+  kWrongGroup,                       // §6: a message for another group
+  kWrongEpoch,                       // §6, §12.4.2: a handshake message for another epoch
+  kEpochNotRetained,                 // an application message from an epoch whose keys were deleted
+  kUnknownSender,             // §6: a sender that is not a member (blank or outside the tree)
+  kSenderNotAllowed,          // §6, §12.1.8: a sender type not allowed for this content
+  kUnknownProposalRef,        // §12.4: a Commit references a proposal not received this epoch
+  kInvalidProposal,           // §12.1: a proposal invalid on its own (e.g. removing a blank leaf)
+  kUpdateByCommitter,         // §12.2: a Commit covers an Update from its own sender
+  kRemoveOfCommitter,         // §12.2: a Commit removes its own sender
+  kConflictingLeafProposals,  // §12.2: two Updates/Removes for one leaf
+  kDuplicateAdd,              // §12.2: two Adds for the same client
+  kAddOfMember,               // §12.2: an Add of a client already in the group
+  kDuplicatePsk,              // §12.2: two PreSharedKey proposals for one PSK id
+  kMultipleGroupContextExtensions,  // §12.2: more than one GroupContextExtensions
+  kReInitNotAlone,                  // §12.2: ReInit together with other proposals
+  kExternalInitInMemberCommit,      // §12.2: ExternalInit in a regular Commit
+  kProposalTypeUnsupported,         // §12.2: a proposal type some member does not support
+  kPathRequired,                    // §12.4: the Commit needs an UpdatePath and has none
+  kConfirmationTagInvalid,          // §6.1, §12.4.2: the confirmation tag does not verify
+  kPskNotFound,                     // §12.4.2: a PSK the Commit or Welcome names is not available
+  kPskNonceInvalid,                 // §8.4: psk_nonce is not KDF.Nh bytes
+  kWelcomeNotForUs,                 // §12.4.3.1: no EncryptedGroupSecrets for our KeyPackage
+  kWelcomeCipherSuiteMismatch,      // §12.4.3.1: the Welcome's suite is not the KeyPackage's
+  kTreeHashMismatch,    // §12.4.3.1: the tree does not hash to the GroupContext's tree_hash
+  kMissingRatchetTree,  // §12.4.3.1: no ratchet tree in the Welcome or supplied
+  kJoinerNotInTree,     // §12.4.3.1: our KeyPackage's leaf is not in the tree
+  kGroupInfoInvalid,    // §12.4.3.1: the GroupInfo breaks a rule (signer, epoch, ...)
+  kNoPendingCommit,     // merge or discard without a pending commit
+  kPendingCommit,       // a new commit while one is pending
+  kNotAMember,          // the member was removed: the group can send nothing more
+  kGroupStateInvalid,   // a serialized group state that fails to decode or check
+  kUnsupportedFeature,  // a protocol feature this build does not implement yet
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".
