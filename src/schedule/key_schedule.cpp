@@ -54,6 +54,11 @@ EpochSecrets derive_epoch_secrets(const crypto::Suite& suite, BytesView joiner_s
                                   BytesView psk_secret, BytesView group_context) {
   const SecretBytes epoch_secret = suite.expand_with_label(
       member_secret(suite, joiner_secret, psk_secret), "epoch", group_context, suite.hash_len());
+  return secrets_from_epoch_secret(suite, epoch_secret);
+}
+
+EpochSecrets secrets_from_epoch_secret(const crypto::Suite& suite, BytesView epoch_secret) {
+  require_nh(suite, epoch_secret, "epoch_secret");
   // RFC 9420 §8, table "Epoch-Derived Secrets", and "init" for the next epoch.
   EpochSecrets out;
   out.sender_data_secret = suite.derive_secret(epoch_secret, "sender data");

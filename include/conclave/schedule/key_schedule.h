@@ -67,6 +67,10 @@ SecretBytes derive_welcome_secret(const crypto::Suite& suite, BytesView joiner_s
 EpochSecrets derive_epoch_secrets(const crypto::Suite& suite, BytesView joiner_secret,
                                   BytesView psk_secret, BytesView group_context);
 
+// RFC 9420 §8: DeriveSecret(epoch_secret, label) for each secret of the table. Used directly by
+// a group's creator, whose first epoch_secret is fresh randomness (§11).
+EpochSecrets secrets_from_epoch_secret(const crypto::Suite& suite, BytesView epoch_secret);
+
 // The whole schedule for a new epoch (§8), for a member processing or creating a Commit.
 // psk_secret is zero_secret() when the Commit injects no PSK (§8.4).
 KeyScheduleResult run_key_schedule(const crypto::Suite& suite, BytesView init_secret,
