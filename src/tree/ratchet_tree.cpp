@@ -119,7 +119,18 @@ std::vector<wire::CredentialType> RatchetTree::credential_types_in_use() const {
   return out;
 }
 
+void RatchetTree::record_leaf(LeafIndex l) {
+  if (journal_ && !journal_->leaves_before.count(l.value))
+    journal_->leaves_before.emplace(l.value, leaves_[l.value]);
+}
+
+void RatchetTree::record_parent(NodeIndex x) {
+  if (journal_ && !journal_->parents_before.count(x.value))
+    journal_->parents_before.emplace(x.value, parents_[x.value >> 1]);
+}
+
 void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
+  record_leaf(l);
   auto& slot = leaves_[l.value];
   const NodeIndex x = l.node();
   const int was = slot ? 1 : 0;
@@ -132,6 +143,7 @@ void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
 }
 
 void RatchetTree::set_parent(NodeIndex x, std::optional<wire::ParentNode> node) {
+  record_parent(x);
   auto& slot = parents_[x.value >> 1];
   const int was = slot ? 1 : 0;
   const int now = node ? 1 : 0;
@@ -288,6 +300,7 @@ LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
     x = parent(x, leaf_count_);
     auto& node = parents_[x.value >> 1];
     if (!node) continue;
+    record_parent(x);
     auto& unmerged = node->unmerged_leaves;
     const auto pos = std::lower_bound(unmerged.begin(), unmerged.end(), l.value);
     if (pos == unmerged.end() || *pos != l.value) unmerged.insert(pos, l.value);  // §7.1: sorted
@@ -328,6 +341,49 @@ void RatchetTree::truncate() {
       if (parents_[i]) set_parent(NodeIndex(2 * i + 1), std::nullopt);
     resize_to(LeafCount(half));
   }
+}
+
+void RatchetTree::begin_journal() {
+  if (journal_) throw Error(ErrorCode::kInvalidArgument, "a tree journal is already open");
+  journal_.emplace();
+  journal_->count_before = leaf_count_;
+}
+
+TreeJournal RatchetTree::end_journal() {
+  if (!journal_) throw Error(ErrorCode::kInvalidArgument, "no tree journal is open");
+  TreeJournal j = std::move(*journal_);
+  journal_.reset();
+  j.count_after = leaf_count_;
+  for (const auto& [l, before] : j.leaves_before)
+    j.leaves_after.emplace(l, l < leaves_.size() ? leaves_[l] : std::nullopt);
+  for (const auto& [x, before] : j.parents_before)
+    j.parents_after.emplace(x, (x >> 1) < parents_.size() ? parents_[x >> 1] : std::nullopt);
+  return j;
+}
+
+void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
+  if (journal_) throw Error(ErrorCode::kInvalidArgument, "undo or redo inside an open journal");
+  const LeafCount target = after ? j.count_after : j.count_before;
+  // Grow first so every node of the target state has a slot; nodes past the target's width
+  // become blank below, which leaves the part a shrink drops blank.
+  if (target.value > leaf_count_.value) resize_to(target);
+  const auto& leaves = after ? j.leaves_after : j.leaves_before;
+  const auto& parents = after ? j.parents_after : j.parents_before;
+  for (const auto& [l, value] : leaves)
+    if (l < leaf_count_.value && (leaves_[l].has_value() || value.has_value()))
+      set_leaf(LeafIndex(l), l < target.value ? value : std::nullopt);
+  for (const auto& [x, value] : parents)
+    if (x < width() && (parents_[x >> 1].has_value() || value.has_value()))
+      set_parent(NodeIndex(x), x < node_width(target) ? value : std::nullopt);
+  if (target.value < leaf_count_.value) resize_to(target);
+}
+
+void RatchetTree::undo(const TreeJournal& journal) {
+  apply_journal_side(journal, false);
+}
+
+void RatchetTree::redo(const TreeJournal& journal) {
+  apply_journal_side(journal, true);
 }
 
 RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes) {

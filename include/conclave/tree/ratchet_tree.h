@@ -43,6 +43,20 @@ struct PathMerge {
   uint64_t tree_version = 0;              // the tree state the plan was computed on
 };
 
+// The changes made to a tree between begin_journal() and end_journal(): every node touched, with
+// its value before and after, and the leaf counts. A commit is checked on the group's own tree
+// inside a journal, undone at once (the group is unchanged until the commit is merged) and
+// redone on merge: O(nodes touched), never a copy of the whole tree.
+struct TreeJournal {
+  LeafCount count_before;
+  LeafCount count_after;
+  std::map<uint32_t, std::optional<wire::LeafNode>> leaves_before;  // by leaf index
+  std::map<uint32_t, std::optional<wire::LeafNode>> leaves_after;
+  std::map<uint32_t, std::optional<wire::ParentNode>> parents_before;  // by node index
+  std::map<uint32_t, std::optional<wire::ParentNode>> parents_after;
+  friend bool operator==(const TreeJournal&, const TreeJournal&) = default;
+};
+
 class RatchetTree {
  public:
   // An empty tree (no leaves) for the suite; add_leaf gives it its first leaf.
@@ -130,6 +144,16 @@ class RatchetTree {
   // Increases with every change; plans remember it.
   uint64_t version() const { return version_; }
 
+  // Starts recording changes (throws kInvalidArgument when a journal is already open).
+  void begin_journal();
+  // Stops recording and returns what changed since begin_journal().
+  TreeJournal end_journal();
+  bool journal_open() const { return journal_.has_value(); }
+  // Puts the tree back to the journal's before state; the tree must be in its after state.
+  void undo(const TreeJournal& journal);
+  // Puts the tree in the journal's after state; the tree must be in its before state.
+  void redo(const TreeJournal& journal);
+
   // Same suite and same nodes; caches and indexes are not compared.
   friend bool operator==(const RatchetTree& a, const RatchetTree& b);
 
@@ -149,6 +173,9 @@ class RatchetTree {
   static void index_erase(KeyIndex& index, const Bytes& key, uint32_t value);
   void index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta);
   void check_leaf(LeafIndex l) const;
+  void record_leaf(LeafIndex l);
+  void record_parent(NodeIndex x);
+  void apply_journal_side(const TreeJournal& j, bool after);
 
   BytesView cached_tree_hash(NodeIndex x) const;
   BytesView cached_parent_hash(NodeIndex p, NodeIndex s) const;
@@ -170,6 +197,7 @@ class RatchetTree {
   std::map<uint16_t, uint32_t> credential_users_;       // credential type -> members
   std::map<uint16_t, uint32_t> credential_supporters_;  // credential type -> members
   uint64_t version_ = 0;
+  std::optional<TreeJournal> journal_;  // open while changes are being recorded
 
   // Hash caches (§7.8, §7.9): hash_len bytes per slot; a flag byte per node says which of its
   // slots hold a current value. Parent hash slots: two per parent node, one per copath child.
