@@ -39,12 +39,16 @@ void RatchetTree::resize_to(LeafCount n) {
   parent_hashes_.resize(parents_.size() * 2 * hash_len);
   cache_flags_.resize(new_width, 0);
   if (new_width > old_width && old_width > 0) {
-    // §7.7: the old tree becomes the left subtree of a new blank root; the new right subtree
-    // is blank, so the new root's subtree counts are the old root's.
+    // §7.7: the old tree becomes the leftmost subtree under new blank parents (one per
+    // doubling); everything right of it is blank, so each new parent counts what the old root
+    // counted.
     const NodeIndex new_root = root();
-    nodes_below_[new_root.value] = nodes_below_[old_root.value];
-    members_below_[new_root.value] = members_below_[old_root.value];
-    cache_flags_[new_root.value] = 0;
+    for (NodeIndex x = old_root; x != new_root;) {
+      x = parent(x, n);
+      nodes_below_[x.value] = nodes_below_[old_root.value];
+      members_below_[x.value] = members_below_[old_root.value];
+      cache_flags_[x.value] = 0;
+    }
   }
   ++version_;
 }

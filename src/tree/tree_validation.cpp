@@ -28,6 +28,7 @@ void for_each_parent(const RatchetTree& tree, F&& f) {
 const Bytes* carried_parent_hash(const RatchetTree& tree, NodeIndex x) {
   if (!x.is_leaf()) return &tree.parent_node(x)->parent_hash;
   const wire::LeafNode* leaf = tree.leaf(x.leaf());
+  if (leaf == nullptr) return nullptr;  // a blank leaf named in an unmerged list
   return leaf->leaf_node_source == wire::LeafNodeSource::kCommit ? &leaf->parent_hash : nullptr;
 }
 
@@ -141,9 +142,9 @@ void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned
   };
   // Signatures are independent; below a few dozen leaves threads cost more than they save.
   constexpr size_t kMinLeavesPerThread = 32;
-  unsigned threads = max_threads != 0 ? max_threads : std::thread::hardware_concurrency();
-  threads = static_cast<unsigned>(
-      std::min<size_t>(std::max(threads, 1u), members.size() / kMinLeavesPerThread));
+  const unsigned cores = std::max(std::thread::hardware_concurrency(), 1u);
+  unsigned threads = max_threads != 0 ? std::min(max_threads, cores) : cores;
+  threads = static_cast<unsigned>(std::min<size_t>(threads, members.size() / kMinLeavesPerThread));
   if (threads <= 1) {
     check_range(0, members.size());
     return;

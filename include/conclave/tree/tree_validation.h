@@ -11,7 +11,8 @@ namespace conclave::tree {
 
 struct TreeValidationOptions {
   LeafPolicy policy;
-  // Threads for the leaf signatures; 0 means std::thread::hardware_concurrency().
+  // Threads for the leaf signatures, at most std::thread::hardware_concurrency() (also what
+  // 0 means).
   unsigned max_threads = 0;
 };
 
