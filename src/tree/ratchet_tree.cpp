@@ -370,7 +370,9 @@ void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
   const LeafCount target = after ? j.count_after : j.count_before;
   // Grow first so every node of the target state has a slot; nodes past the target's width
   // become blank below, which leaves the part a shrink drops blank.
-  if (target.value > leaf_count_.value) resize_to(target);
+  // One doubling at a time: each new root inherits the counts of the root below it.
+  while (target.value > leaf_count_.value)
+    resize_to(LeafCount(empty() ? 1 : leaf_count_.value * 2));
   const auto& leaves = after ? j.leaves_after : j.leaves_before;
   const auto& parents = after ? j.parents_after : j.parents_before;
   for (const auto& [l, value] : leaves)

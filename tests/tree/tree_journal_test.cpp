@@ -48,6 +48,24 @@ TEST(TreeJournal, AddThatExtendsTheTree) {
   EXPECT_EQ(before_undo, 5u);
 }
 
+TEST(TreeJournal, GrowthByTwoDoublingsKeepsSubtreeCounts) {
+  // 2 leaves to 8 in one journal: redo must rebuild the counts of every new ancestor.
+  TestGroup g = TestGroup::grown(2);
+  const auto m2 = g.new_member("m2");
+  const auto m3 = g.new_member("m3");
+  const auto m4 = g.new_member("m4");
+  expect_undo_redo(g.tree, [&](RatchetTree& t) {
+    t.add_leaf(m2.leaf);
+    t.add_leaf(m3.leaf);
+    t.add_leaf(m4.leaf);
+  });
+  EXPECT_EQ(g.tree.leaf_count().value, 8u);
+  EXPECT_EQ(g.tree.member_count(), 5u);
+  EXPECT_EQ(g.tree.leftmost_blank_leaf(), LeafIndex(5));
+  EXPECT_EQ(g.tree.credential_type_supporters(wire::CredentialType::kBasic), 5u);
+  EXPECT_FALSE(g.tree.resolution_empty(g.tree.root()));
+}
+
 TEST(TreeJournal, RemoveThatTruncatesTheTree) {
   TestGroup g = TestGroup::grown(5);
   ASSERT_EQ(g.tree.leaf_count().value, 8u);

@@ -1,0 +1,63 @@
+// How a group behaves: the choices RFC 9420 leaves to the application.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "conclave/base/bytes.h"
+#include "conclave/base/secret_bytes.h"
+#include "conclave/codec/codec.h"
+#include "conclave/schedule/hash_ratchet.h"
+#include "conclave/wire/credential.h"
+
+namespace conclave {
+
+// §6: handshake messages (proposals, commits) as PublicMessage, which the Delivery Service can
+// read, or PrivateMessage (the RFC's SHOULD). Application messages are always PrivateMessage.
+enum class HandshakeFormat : uint8_t { kPrivate = 1, kPublic = 2 };
+inline bool tls_enum_known(HandshakeFormat f) {
+  return f == HandshakeFormat::kPrivate || f == HandshakeFormat::kPublic;
+}
+
+// The part of the configuration that is group state (serialized with it).
+struct GroupConfig {
+  HandshakeFormat handshake_format = HandshakeFormat::kPrivate;
+  // §6.3.1: PrivateMessage plaintexts are padded with zeros to a multiple of this many bytes
+  // (0 or 1: no padding).
+  uint32_t padding_block = 32;
+  // §9.2: out-of-order tolerance and maximum forward distance of every sender ratchet.
+  schedule::RatchetWindow ratchet_window;
+  // Past epochs whose application keys are kept for late messages (0: none). Older epochs'
+  // keys are deleted when a commit is merged (forward secrecy, §9.2).
+  uint32_t past_epochs_kept = 2;
+  // §12.4.3.3: put the ratchet_tree extension in Welcomes (otherwise the joiner needs the
+  // tree out of band).
+  uint8_t ratchet_tree_in_welcome = 1;
+  // §12.4: include an UpdatePath even when the proposals do not require one.
+  uint8_t always_send_path = 1;
+  // §7.2: the longest lifetime accepted on a leaf, in seconds (0: no limit).
+  uint64_t max_lifetime = 0;
+  CONCLAVE_TLS_FIELDS(handshake_format, padding_block, ratchet_window, past_epochs_kept,
+                      ratchet_tree_in_welcome, always_send_path, max_lifetime)
+  friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
+};
+
+// The part that is behaviour supplied by the application (not serialized).
+struct GroupPolicy {
+  // §5.3.1: the Authentication Service. Unset accepts every credential.
+  std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
+  // Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
+  std::function<uint64_t()> clock;
+  // When false, leaf lifetimes are not checked (tests with fixed vectors).
+  bool check_lifetimes = true;
+  // §12.4: "A group member that has observed one or more valid proposals within an epoch MUST
+  // send a Commit message before sending application data." protect() enforces this unless
+  // the application lifts it here (e.g. a member that is not allowed to commit).
+  bool allow_application_with_pending_proposals = false;
+  // §8.4: external PSKs by id.
+  std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
+};
+
+}  // namespace conclave

@@ -1,0 +1,74 @@
+// A client's identity in one cipher suite (RFC 9420 §5.3): its credential and signature key
+// pair, and the KeyPackages it publishes (§10).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "conclave/base/bytes.h"
+#include "conclave/base/secret_bytes.h"
+#include "conclave/crypto/suite.h"
+#include "conclave/tree/leaf_validation.h"
+#include "conclave/wire/credential.h"
+#include "conclave/wire/key_package.h"
+#include "conclave/wire/leaf_node.h"
+
+namespace conclave {
+
+struct Identity {
+  uint16_t cipher_suite = 0;
+  wire::Credential credential;
+  SecretBytes signature_private_key;
+  Bytes signature_public_key;
+
+  // A fresh signature key pair from the suite's provider.
+  static Identity generate(const crypto::Suite& suite, wire::Credential credential);
+  friend bool operator==(const Identity&, const Identity&) = default;
+};
+
+wire::Credential basic_credential(std::string_view identity);
+
+// §7.2: what a client built on this library supports: version mls10, all seven cipher suites,
+// basic and X.509 credentials. Default proposal and extension types are never listed.
+wire::Capabilities default_capabilities();
+
+struct KeyPackageOptions {
+  // §7.2: seconds since the Unix epoch. Unset: from an hour before `now` to 90 days after.
+  std::optional<wire::Lifetime> lifetime;
+  // Unset: default_capabilities().
+  std::optional<wire::Capabilities> capabilities;
+  wire::ExtensionList extensions;       // KeyPackage.extensions
+  wire::ExtensionList leaf_extensions;  // KeyPackage.leaf_node.extensions
+};
+
+// A KeyPackage and the private keys that belong with it. The init key is used once, for the
+// Welcome that consumes the package (§10); the encryption key becomes the member's leaf key.
+struct KeyPackageBundle {
+  wire::KeyPackage key_package;
+  SecretBytes init_private_key;
+  SecretBytes encryption_private_key;
+
+  // §5.2: MakeKeyPackageRef over the encoded KeyPackage.
+  Bytes ref(const crypto::Suite& suite) const;
+  friend bool operator==(const KeyPackageBundle&, const KeyPackageBundle&) = default;
+};
+
+// §10: a KeyPackage for the identity's suite, leaf source key_package, signed twice (LeafNodeTBS,
+// KeyPackageTBS). `now` is seconds since the Unix epoch.
+KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& identity,
+                                    uint64_t now, const KeyPackageOptions& options = {});
+
+// §10.1 and the leaf rules of §7.3 that do not depend on a group's tree (those that do are
+// checked when the Add is applied): version (kKeyPackageVersionMismatch), cipher suite
+// (kKeyPackageCipherSuiteMismatch), leaf source, leaf signature, leaf extensions, lifetime,
+// credential, required capabilities (policy.group_context_extensions), no extension type twice
+// (kDuplicateExtension), the KeyPackage signature (kKeyPackageSignatureInvalid) and
+// init_key != encryption_key (kKeyPackageInitKeyReused).
+void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& key_package,
+                          const tree::LeafPolicy& policy);
+
+// Seconds since the Unix epoch from the system clock.
+uint64_t unix_time_now();
+
+}  // namespace conclave

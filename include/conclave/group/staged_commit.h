@@ -1,0 +1,70 @@
+// A commit that has passed every check but is not applied yet (RFC 9420 §12.4.2): the
+// application inspects it, then merges it into the group (or drops it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "conclave/base/bytes.h"
+#include "conclave/schedule/key_schedule.h"
+#include "conclave/schedule/secret_tree.h"
+#include "conclave/tree/ratchet_tree.h"
+#include "conclave/tree/treekem.h"
+#include "conclave/wire/group_context.h"
+#include "conclave/wire/key_package.h"
+#include "conclave/wire/leaf_node.h"
+#include "conclave/wire/proposal.h"
+
+namespace conclave {
+
+struct AddedMember {
+  tree::LeafIndex leaf;
+  wire::KeyPackage key_package;
+};
+
+struct RemovedMember {
+  tree::LeafIndex leaf;
+  wire::LeafNode leaf_node;  // as it was before the commit
+};
+
+class StagedCommit {
+ public:
+  // What the commit does, for the application to inspect before merging.
+  tree::LeafIndex committer() const { return committer_; }
+  uint64_t new_epoch() const { return context_.epoch; }
+  const std::vector<AddedMember>& added() const { return added_; }
+  const std::vector<RemovedMember>& removed() const { return removed_; }
+  const std::vector<tree::LeafIndex>& updated() const { return updated_; }
+  const std::vector<wire::PreSharedKeyId>& psks() const { return psks_; }
+  const std::optional<wire::ReInit>& reinit() const { return reinit_; }
+  bool has_path() const { return has_path_; }
+  // True when this commit removes the receiving member from the group.
+  bool removes_me() const { return removes_me_; }
+  const wire::GroupContext& new_context() const { return context_; }
+  const Bytes& epoch_authenticator() const { return epoch_authenticator_; }
+
+ private:
+  friend class Group;
+  tree::LeafIndex committer_;
+  std::vector<AddedMember> added_;
+  std::vector<RemovedMember> removed_;
+  std::vector<tree::LeafIndex> updated_;
+  std::vector<wire::PreSharedKeyId> psks_;
+  std::optional<wire::ReInit> reinit_;
+  bool has_path_ = false;
+  bool removes_me_ = false;
+  Bytes epoch_authenticator_;
+
+  // The next epoch's state.
+  uint64_t from_epoch_ = 0;
+  tree::TreeJournal journal_;
+  tree::TreeKemPrivate tree_private_;
+  wire::GroupContext context_;
+  schedule::EpochSecrets secrets_;
+  Bytes interim_transcript_hash_;
+  Bytes confirmation_tag_;
+  tree::LeafIndex own_leaf_;
+};
+
+}  // namespace conclave

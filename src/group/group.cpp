@@ -1,0 +1,460 @@
+// Group creation (§11), joining by Welcome (§12.4.3.1), sending, state access and
+// serialization. Commits and message processing are in group_commit.cpp.
+#include "conclave/group/group.h"
+
+#include <algorithm>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/schedule/private_message.h"
+#include "conclave/schedule/public_message.h"
+#include "conclave/schedule/transcript_hash.h"
+#include "conclave/schedule/welcome.h"
+#include "conclave/tree/tree_validation.h"
+
+namespace conclave {
+
+namespace {
+
+constexpr uint16_t kStateVersion = 1;
+
+wire::Extension make_extension(wire::ExtensionType type, Bytes data) {
+  return wire::Extension{type, std::move(data)};
+}
+
+}  // namespace
+
+Group::Group(crypto::Suite suite) : suite_(suite), tree_(std::move(suite)) {}
+
+uint64_t Group::now() const {
+  return policy_.clock ? policy_.clock() : unix_time_now();
+}
+
+tree::LeafPolicy Group::leaf_policy(const wire::ExtensionList& extensions) const {
+  tree::LeafPolicy p;
+  p.group_id = context_.group_id;
+  p.group_context_extensions = extensions;
+  if (policy_.check_lifetimes) p.now = now();
+  if (config_.max_lifetime != 0) p.max_lifetime = config_.max_lifetime;
+  p.credential_validator = policy_.credential_validator;
+  return p;
+}
+
+// --- creation (§11) ----------------------------------------------------------------------------
+
+Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
+                    const Identity& identity, const CreateOptions& options, GroupPolicy policy) {
+  Group g(crypto::Suite(provider, identity.cipher_suite));
+  g.provider_ = std::move(provider);
+  g.config_ = options.config;
+  g.policy_ = std::move(policy);
+  g.credential_ = identity.credential;
+  g.signature_private_key_ = identity.signature_private_key;
+
+  if (!wire::extension_types_unique(options.extensions))
+    throw Error(ErrorCode::kDuplicateExtension, "GroupContext extensions repeat a type");
+  // The creator's leaf is that of a KeyPackage of its own.
+  KeyPackageBundle own = create_key_package(g.suite_, identity, g.now());
+  g.context_.cipher_suite = g.suite_.id();
+  g.context_.group_id =
+      options.group_id.empty() ? g.suite_.random(g.suite_.hash_len()) : options.group_id;
+  g.context_.epoch = 0;
+  g.context_.extensions = options.extensions;
+  tree::check_required_capabilities(own.key_package.leaf_node, tree::LeafIndex(0),
+                                    options.extensions);
+  g.own_leaf_ = g.tree_.add_leaf(own.key_package.leaf_node);
+  g.tree_private_ =
+      tree::TreeKemPrivate(g.suite_, g.own_leaf_, std::move(own.encryption_private_key));
+  g.context_.tree_hash = g.tree_.tree_hash();
+
+  // §11: a fresh epoch secret; the interim transcript hash from a confirmation tag over the
+  // empty confirmed transcript hash.
+  g.secrets_ =
+      schedule::secrets_from_epoch_secret(g.suite_, g.suite_.random_secret(g.suite_.hash_len()));
+  g.confirmation_tag_ = schedule::confirmation_tag(g.suite_, g.secrets_.confirmation_key, {});
+  g.interim_transcript_hash_ = schedule::interim_transcript_hash(g.suite_, {}, g.confirmation_tag_);
+  g.secret_tree_ = schedule::SecretTree(g.suite_, g.tree_.leaf_count(),
+                                        g.secrets_.encryption_secret, g.config_.ratchet_window);
+  return g;
+}
+
+// --- joining by Welcome (§12.4.3.1) ------------------------------------------------------------
+
+Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
+                  const KeyPackageBundle& key_package, const wire::MlsMessage& welcome_message,
+                  const std::optional<wire::RatchetTreeNodes>& ratchet_tree, GroupConfig config,
+                  GroupPolicy policy) {
+  const auto* welcome = welcome_message.get<wire::Welcome>();
+  if (welcome == nullptr)
+    throw Error(ErrorCode::kWireFormatMismatch, "join needs an MLSMessage holding a Welcome");
+  const wire::KeyPackage& kp = key_package.key_package;
+  if (welcome->cipher_suite != kp.cipher_suite || identity.cipher_suite != kp.cipher_suite)
+    throw Error(ErrorCode::kWelcomeCipherSuiteMismatch,
+                "the Welcome's cipher suite is not the KeyPackage's");
+  Group g(crypto::Suite(provider, kp.cipher_suite));
+  g.provider_ = std::move(provider);
+  g.config_ = config;
+  g.policy_ = std::move(policy);
+  g.credential_ = identity.credential;
+  g.signature_private_key_ = identity.signature_private_key;
+  const crypto::Suite& suite = g.suite_;
+
+  const auto* entry = schedule::find_group_secrets(*welcome, key_package.ref(suite));
+  if (entry == nullptr)
+    throw Error(ErrorCode::kWelcomeNotForUs, "the Welcome has no secrets for this KeyPackage");
+  const wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
+      suite, *entry, key_package.init_private_key, welcome->encrypted_group_info);
+  for (const auto& psk : secrets.psks)
+    if (psk.psk_nonce.size() != suite.hash_len())
+      throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
+  const SecretBytes psk_secret = g.psk_secret(secrets.psks);
+  const SecretBytes welcome_secret =
+      schedule::derive_welcome_secret(suite, secrets.joiner_secret, psk_secret);
+  const wire::GroupInfo info =
+      schedule::decrypt_group_info(suite, welcome_secret, welcome->encrypted_group_info);
+
+  const wire::GroupContext& ctx = info.group_context;
+  if (ctx.version != wire::ProtocolVersion::kMls10 || ctx.cipher_suite != suite.id())
+    throw Error(ErrorCode::kGroupInfoInvalid, "GroupContext version or suite differs");
+  if (!wire::extension_types_unique(info.extensions) ||
+      !wire::extension_types_unique(ctx.extensions))
+    throw Error(ErrorCode::kDuplicateExtension, "GroupInfo extensions repeat a type");
+  g.context_ = ctx;
+
+  // The tree: from the ratchet_tree extension, else supplied out of band.
+  wire::RatchetTreeNodes nodes;
+  if (const auto* ext = wire::find_extension(info.extensions, wire::ExtensionType::kRatchetTree))
+    nodes = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
+  else if (ratchet_tree)
+    nodes = *ratchet_tree;
+  else
+    throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the Welcome or supplied");
+  g.tree_ = tree::RatchetTree::from_nodes(suite, nodes);
+  // §12.4.3.1: the tree hashes to the GroupContext's tree_hash and is valid in full.
+  if (!constant_time_equal(g.tree_.tree_hash(), ctx.tree_hash))
+    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
+  tree::TreeValidationOptions validation;
+  validation.policy = g.leaf_policy(ctx.extensions);
+  validation.policy.now.reset();  // §7.3: lifetimes of received leaves are not enforced
+  tree::validate_tree(g.tree_, validation);
+
+  // §12.4.3.1: the GroupInfo is signed by the member at `signer`.
+  const tree::LeafIndex signer(info.signer);
+  const wire::LeafNode* signer_leaf = g.tree_.contains(signer) ? g.tree_.leaf(signer) : nullptr;
+  if (signer_leaf == nullptr)
+    throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo signer is not a member");
+  schedule::verify_group_info(suite, info, signer_leaf->signature_key);
+
+  // Our own leaf: the KeyPackage's leaf node, exactly.
+  const auto own = g.tree_.find_leaf_by_signature_key(kp.leaf_node.signature_key);
+  if (!own || !(*g.tree_.leaf(*own) == kp.leaf_node))
+    throw Error(ErrorCode::kJoinerNotInTree, "the KeyPackage's leaf is not in the tree");
+  g.own_leaf_ = *own;
+  g.tree_private_ = tree::TreeKemPrivate(suite, g.own_leaf_, key_package.encryption_private_key);
+  if (secrets.path_secret) {
+    // §12.4.3.1: the path secret is that of the lowest common ancestor with the signer.
+    g.tree_private_.implant(g.tree_, tree::common_ancestor(g.own_leaf_.node(), signer.node()),
+                            secrets.path_secret->path_secret);
+  }
+  g.tree_private_.check_consistent(g.tree_);
+
+  g.secrets_ =
+      schedule::derive_epoch_secrets(suite, secrets.joiner_secret, psk_secret, codec::encode(ctx));
+  if (!schedule::verify_confirmation_tag(suite, g.secrets_.confirmation_key,
+                                         ctx.confirmed_transcript_hash, info.confirmation_tag))
+    throw Error(ErrorCode::kConfirmationTagInvalid, "the GroupInfo's confirmation tag");
+  g.confirmation_tag_ = info.confirmation_tag;
+  g.interim_transcript_hash_ = schedule::interim_transcript_hash(
+      suite, ctx.confirmed_transcript_hash, info.confirmation_tag);
+  g.secret_tree_ = schedule::SecretTree(suite, g.tree_.leaf_count(), g.secrets_.encryption_secret,
+                                        g.config_.ratchet_window);
+  return g;
+}
+
+// --- sending -------------------------------------------------------------------------------------
+
+wire::WireFormat Group::handshake_wire_format() const {
+  return config_.handshake_format == HandshakeFormat::kPublic ? wire::WireFormat::kPublicMessage
+                                                              : wire::WireFormat::kPrivateMessage;
+}
+
+size_t Group::padding_for(size_t plaintext_size) const {
+  if (config_.padding_block <= 1) return 0;
+  const size_t rem = plaintext_size % config_.padding_block;
+  return rem == 0 ? 0 : config_.padding_block - rem;
+}
+
+wire::AuthenticatedContent Group::sign_content(wire::WireFormat wire_format, wire::Content content,
+                                               BytesView aad) const {
+  wire::AuthenticatedContent ac;
+  ac.wire_format = wire_format;
+  ac.content.group_id = context_.group_id;
+  ac.content.epoch = context_.epoch;
+  ac.content.sender = wire::Sender::member(own_leaf_.value);
+  ac.content.authenticated_data = to_bytes(aad);
+  ac.content.content = std::move(content);
+  ac.auth.signature = schedule::sign_framed_content(suite_, wire_format, ac.content,
+                                                    signature_private_key_, context_);
+  return ac;
+}
+
+wire::MlsMessage Group::protect_content(const wire::AuthenticatedContent& content) {
+  if (content.wire_format == wire::WireFormat::kPublicMessage)
+    return wire::MlsMessage{
+        schedule::protect_public_message(suite_, content, secrets_.membership_key, context_)};
+  const size_t plain =
+      wire::PrivateMessageContent{content.content.content, content.auth, 0}.encode().size();
+  return wire::MlsMessage{schedule::protect_private_message(
+      suite_, content, secret_tree_, secrets_.sender_data_secret, padding_for(plain))};
+}
+
+wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  // §12.4: "A group member that has observed one or more valid proposals within an epoch
+  // MUST send a Commit message before sending application data."
+  if (!proposals_.empty() && !policy_.allow_application_with_pending_proposals)
+    throw Error(ErrorCode::kInvalidArgument,
+                "proposals are pending in this epoch: commit them before sending data");
+  return protect_content(sign_content(wire::WireFormat::kPrivateMessage,
+                                      wire::ApplicationData{to_bytes(application_data)}, aad));
+}
+
+wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is pending");
+  check_proposal(wire::Sender::member(own_leaf_.value), proposal);
+  const auto content = sign_content(handshake_wire_format(), proposal, aad);
+  const Bytes ref = suite_.make_proposal_ref(codec::encode(content));
+  wire::MlsMessage message = protect_content(content);
+  proposals_.push_back(CachedProposal{ref, content.content.sender, std::move(proposal)});
+  own_proposal_messages_.push_back(codec::encode(message));
+  return message;
+}
+
+wire::MlsMessage Group::propose_add(const wire::KeyPackage& key_package, BytesView aad) {
+  return send_proposal(wire::Proposal{wire::Add{key_package}}, aad);
+}
+
+wire::MlsMessage Group::propose_remove(tree::LeafIndex leaf, BytesView aad) {
+  return send_proposal(wire::Proposal{wire::Remove{leaf.value}}, aad);
+}
+
+wire::MlsMessage Group::propose_update(BytesView aad) {
+  const wire::LeafNode* current = tree_.leaf(own_leaf_);
+  auto keys = suite_.generate_hpke_key_pair();
+  wire::LeafNode leaf = *current;
+  leaf.encryption_key = keys.public_key;
+  leaf.leaf_node_source = wire::LeafNodeSource::kUpdate;
+  leaf.lifetime = {};
+  leaf.parent_hash.clear();
+  leaf.signature = suite_.sign_with_label(
+      signature_private_key_, "LeafNodeTBS",
+      leaf.to_be_signed(wire::LeafNodeGroupBinding{context_.group_id, own_leaf_.value}));
+  auto message = send_proposal(wire::Proposal{wire::Update{std::move(leaf)}}, aad);
+  update_private_keys_.emplace_back(std::move(keys.public_key), std::move(keys.private_key));
+  return message;
+}
+
+// --- state ---------------------------------------------------------------------------------------
+
+std::vector<MemberInfo> Group::members() const {
+  std::vector<MemberInfo> out;
+  for (tree::LeafIndex l : tree_.members()) {
+    const wire::LeafNode* leaf = tree_.leaf(l);
+    out.push_back(MemberInfo{l, leaf->credential, leaf->signature_key});
+  }
+  return out;
+}
+
+SecretBytes Group::export_secret(std::string_view label, BytesView context, size_t length) const {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  return schedule::mls_exporter(suite_, secrets_.exporter_secret, label, context, length);
+}
+
+wire::MlsMessage Group::group_info(bool with_ratchet_tree) const {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  wire::GroupInfo info;
+  info.group_context = context_;
+  if (with_ratchet_tree)
+    info.extensions.push_back(
+        make_extension(wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())));
+  const auto external = schedule::derive_external_key_pair(suite_, secrets_.external_secret);
+  info.extensions.push_back(make_extension(wire::ExtensionType::kExternalPub,
+                                           codec::encode(wire::ExternalPub{external.public_key})));
+  info.confirmation_tag = confirmation_tag_;
+  info.signer = own_leaf_.value;
+  schedule::sign_group_info(suite_, info, signature_private_key_);
+  return wire::MlsMessage{std::move(info)};
+}
+
+std::vector<uint64_t> Group::retained_epochs() const {
+  std::vector<uint64_t> out;
+  for (const auto& [epoch, past] : past_epochs_)
+    out.push_back(epoch);
+  if (active_) out.push_back(context_.epoch);
+  return out;
+}
+
+// --- serialization -------------------------------------------------------------------------------
+
+namespace {
+
+struct NodeKeyRecord {
+  uint32_t node = 0;
+  SecretBytes private_key;
+  Bytes public_key;
+  CONCLAVE_TLS_FIELDS(node, private_key, public_key)
+};
+
+struct ProposalRecord {
+  Bytes ref;
+  wire::Sender sender;
+  wire::Proposal proposal;
+  CONCLAVE_TLS_FIELDS(ref, sender, proposal)
+};
+
+struct SignatureKeyRecord {
+  uint32_t leaf = 0;
+  std::optional<Bytes> key;
+  CONCLAVE_TLS_FIELDS(leaf, key)
+};
+
+struct PastEpochRecord {
+  uint64_t epoch = 0;
+  wire::GroupContext context;
+  schedule::SecretTree secret_tree;
+  SecretBytes sender_data_secret;
+  std::vector<SignatureKeyRecord> signature_keys;
+  CONCLAVE_TLS_FIELDS(epoch, context, secret_tree, sender_data_secret, signature_keys)
+};
+
+struct SecretRecord {
+  uint64_t id = 0;
+  SecretBytes secret;
+  CONCLAVE_TLS_FIELDS(id, secret)
+};
+
+struct KeyedSecretRecord {
+  Bytes key;
+  SecretBytes secret;
+  CONCLAVE_TLS_FIELDS(key, secret)
+};
+
+struct StateRecord {
+  uint16_t version = kStateVersion;
+  uint16_t cipher_suite = 0;
+  GroupConfig config;
+  uint32_t own_leaf = 0;
+  wire::Credential credential;
+  SecretBytes signature_private_key;
+  uint8_t active = 1;
+  wire::GroupContext context;
+  wire::RatchetTreeNodes tree;
+  std::vector<NodeKeyRecord> tree_private;
+  schedule::EpochSecrets secrets;
+  schedule::SecretTree secret_tree;
+  Bytes interim_transcript_hash;
+  Bytes confirmation_tag;
+  std::vector<ProposalRecord> proposals;
+  std::vector<PastEpochRecord> past_epochs;
+  std::vector<SecretRecord> resumption_psks;
+  std::vector<KeyedSecretRecord> update_private_keys;
+  std::vector<Bytes> own_proposal_messages;
+  CONCLAVE_TLS_FIELDS(version, cipher_suite, config, own_leaf, credential, signature_private_key,
+                      active, context, tree, tree_private, secrets, secret_tree,
+                      interim_transcript_hash, confirmation_tag, proposals, past_epochs,
+                      resumption_psks, update_private_keys, own_proposal_messages)
+};
+
+}  // namespace
+
+Bytes Group::serialize() const {
+  StateRecord r;
+  r.cipher_suite = suite_.id();
+  r.config = config_;
+  r.own_leaf = own_leaf_.value;
+  r.credential = credential_;
+  r.signature_private_key = signature_private_key_;
+  r.active = active_ ? 1 : 0;
+  r.context = context_;
+  if (!tree_.empty()) r.tree = tree_.to_nodes();
+  for (const auto& [node, keys] : tree_private_.keys())
+    r.tree_private.push_back(NodeKeyRecord{node.value, keys.private_key, keys.public_key});
+  r.secrets = secrets_;
+  r.secret_tree = secret_tree_;
+  r.interim_transcript_hash = interim_transcript_hash_;
+  r.confirmation_tag = confirmation_tag_;
+  for (const auto& p : proposals_)
+    r.proposals.push_back(ProposalRecord{p.ref, p.sender, p.proposal});
+  for (const auto& [epoch, past] : past_epochs_) {
+    PastEpochRecord rec{epoch, past.context, past.secret_tree, past.sender_data_secret, {}};
+    for (const auto& [leaf, key] : past.signature_keys)
+      rec.signature_keys.push_back(SignatureKeyRecord{leaf, key});
+    r.past_epochs.push_back(std::move(rec));
+  }
+  for (const auto& [epoch, psk] : resumption_psks_)
+    r.resumption_psks.push_back({epoch, psk});
+  for (const auto& [key, secret] : update_private_keys_)
+    r.update_private_keys.push_back({key, secret});
+  r.own_proposal_messages = own_proposal_messages_;
+  return codec::encode(r);
+}
+
+Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider, BytesView data,
+                         GroupPolicy policy) {
+  StateRecord r;
+  try {
+    r = codec::decode<StateRecord>(data);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kGroupStateInvalid, std::string("undecodable state: ") + e.what());
+  }
+  if (r.version != kStateVersion)
+    throw Error(ErrorCode::kGroupStateInvalid, "state version " + std::to_string(r.version));
+  Group g(crypto::Suite(provider, r.cipher_suite));
+  g.provider_ = std::move(provider);
+  g.policy_ = std::move(policy);
+  g.config_ = r.config;
+  g.own_leaf_ = tree::LeafIndex(r.own_leaf);
+  g.credential_ = std::move(r.credential);
+  g.signature_private_key_ = std::move(r.signature_private_key);
+  g.active_ = r.active != 0;
+  g.context_ = std::move(r.context);
+  try {
+    if (!r.tree.empty()) g.tree_ = tree::RatchetTree::from_nodes(g.suite_, r.tree);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kGroupStateInvalid, std::string("tree: ") + e.what());
+  }
+  g.tree_private_ = tree::TreeKemPrivate(g.own_leaf_);
+  for (auto& k : r.tree_private)
+    g.tree_private_.set_key(tree::NodeIndex(k.node),
+                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  g.secrets_ = std::move(r.secrets);
+  g.secret_tree_ = std::move(r.secret_tree);
+  g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
+  g.confirmation_tag_ = std::move(r.confirmation_tag);
+  for (auto& p : r.proposals)
+    g.proposals_.push_back(CachedProposal{std::move(p.ref), p.sender, std::move(p.proposal)});
+  for (auto& rec : r.past_epochs) {
+    PastEpoch past{
+        std::move(rec.context), std::move(rec.secret_tree), std::move(rec.sender_data_secret), {}};
+    for (auto& k : rec.signature_keys)
+      past.signature_keys.emplace(k.leaf, std::move(k.key));
+    g.past_epochs_.emplace_back(rec.epoch, std::move(past));
+  }
+  for (auto& rec : r.resumption_psks)
+    g.resumption_psks_.emplace(rec.id, std::move(rec.secret));
+  for (auto& rec : r.update_private_keys)
+    g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
+  g.own_proposal_messages_ = std::move(r.own_proposal_messages);
+  if (g.active_ && g.tree_.empty())
+    throw Error(ErrorCode::kGroupStateInvalid, "an active group without a tree");
+  return g;
+}
+
+bool operator==(const Group& a, const Group& b) {
+  const bool pending_equal = a.pending_.has_value() == b.pending_.has_value() &&
+                             (!a.pending_ || a.pending_->message == b.pending_->message);
+  return pending_equal && a.serialize() == b.serialize();
+}
+
+}  // namespace conclave

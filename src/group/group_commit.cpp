@@ -1,0 +1,655 @@
+// Proposals (§12.1), proposal lists (§12.2, §12.3), commits (§12.4) and processing received
+// messages (§6, §12.4.2).
+#include <algorithm>
+#include <set>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/group/group.h"
+#include "conclave/schedule/private_message.h"
+#include "conclave/schedule/psk.h"
+#include "conclave/schedule/public_message.h"
+#include "conclave/schedule/transcript_hash.h"
+#include "conclave/schedule/welcome.h"
+#include "conclave/tree/leaf_validation.h"
+
+namespace conclave {
+
+namespace {
+
+using wire::ProposalType;
+
+// §12.4: the proposal types that do not require an UpdatePath; every other type (custom ones
+// included, unless registered otherwise) does.
+bool path_required(ProposalType type) {
+  return type != ProposalType::kAdd && type != ProposalType::kPsk && type != ProposalType::kReinit;
+}
+
+std::string leaf_text(tree::LeafIndex l) {
+  return "leaf " + std::to_string(l.value);
+}
+
+// Runs `body` on the tree inside a journal; on any exception the tree is put back.
+template <class Body>
+tree::TreeJournal journaled(tree::RatchetTree& tree, Body&& body) {
+  tree.begin_journal();
+  try {
+    body();
+  } catch (...) {
+    tree.undo(tree.end_journal());
+    throw;
+  }
+  return tree.end_journal();
+}
+
+}  // namespace
+
+// --- single proposals (§12.1) --------------------------------------------------------------------
+
+void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const {
+  const ProposalType type = proposal.proposal_type();
+  // §12.1.8 and the sender rules of §6: members send any proposal but ExternalInit; external
+  // senders and new members are the next issue's work.
+  if (sender.sender_type != wire::SenderType::kMember)
+    throw Error(ErrorCode::kUnsupportedFeature, "proposals from non-member senders");
+  if (type == ProposalType::kExternalInit)
+    throw Error(ErrorCode::kExternalInitInMemberCommit,
+                "ExternalInit is only sent in an external commit");
+  if (const auto* remove = std::get_if<wire::Remove>(&proposal.content)) {
+    // §12.1.3: the removed leaf must be a member.
+    const tree::LeafIndex l(remove->removed);
+    if (!tree_.contains(l) || tree_.leaf(l) == nullptr)
+      throw Error(ErrorCode::kInvalidProposal, "Remove of " + leaf_text(l) + ", not a member");
+  } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&proposal.content)) {
+    // §12.1.4
+    if (psk->psk.psk_nonce.size() != suite_.hash_len())
+      throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
+    if (psk->psk.psktype == wire::PskType::kResumption &&
+        psk->psk.usage != wire::ResumptionPskUsage::kApplication)
+      throw Error(ErrorCode::kInvalidProposal,
+                  "a resumption PSK of usage reinit or branch outside reinit or branching");
+  } else if (const auto* reinit = std::get_if<wire::ReInit>(&proposal.content)) {
+    // §12.1.5: no downgrade of the protocol version.
+    if (static_cast<uint16_t>(reinit->version) < static_cast<uint16_t>(context_.version))
+      throw Error(ErrorCode::kInvalidProposal, "ReInit to an older protocol version");
+  } else if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
+    validate_key_package(suite_, add->key_package, leaf_policy(context_.extensions));
+  } else if (const auto* update = std::get_if<wire::Update>(&proposal.content)) {
+    tree::validate_leaf_node(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate,
+                             tree::LeafIndex(sender.index), leaf_policy(context_.extensions));
+  }
+}
+
+// --- proposal lists (§12.2) ----------------------------------------------------------------------
+
+std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
+                                                    const wire::Sender& committer) const {
+  std::vector<ResolvedProposal> out;
+  out.reserve(commit.proposals.size());
+  for (const auto& por : commit.proposals) {
+    if (const auto* p = por.proposal()) {
+      out.push_back(ResolvedProposal{committer, *p, std::nullopt});
+      continue;
+    }
+    const Bytes& ref = *por.reference();
+    const auto it = std::find_if(proposals_.begin(), proposals_.end(),
+                                 [&](const CachedProposal& c) { return c.ref == ref; });
+    if (it == proposals_.end())
+      throw Error(ErrorCode::kUnknownProposalRef, "a proposal reference not received this epoch");
+    out.push_back(ResolvedProposal{it->sender, it->proposal, it->ref});
+  }
+  return out;
+}
+
+void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposals,
+                                   std::optional<tree::LeafIndex> committer, bool external) const {
+  if (external) throw Error(ErrorCode::kUnsupportedFeature, "external commits");
+  std::set<uint32_t> touched_leaves;
+  std::set<uint32_t> removed;
+  std::vector<Bytes> added_keys;
+  std::vector<Bytes> psk_ids;
+  size_t gce = 0;
+  bool reinit = false;
+  for (const auto& rp : proposals) {
+    const ProposalType type = rp.proposal.proposal_type();
+    if (const auto* update = std::get_if<wire::Update>(&rp.proposal.content)) {
+      (void)update;
+      const tree::LeafIndex l(rp.sender.index);
+      if (committer && l == *committer)
+        throw Error(ErrorCode::kUpdateByCommitter, "a Commit covers its sender's own Update");
+      if (!touched_leaves.insert(l.value).second)
+        throw Error(ErrorCode::kConflictingLeafProposals,
+                    "two Updates/Removes for " + leaf_text(l));
+    } else if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
+      const tree::LeafIndex l(remove->removed);
+      if (committer && l == *committer)
+        throw Error(ErrorCode::kRemoveOfCommitter, "a Commit removes its own sender");
+      if (!touched_leaves.insert(l.value).second)
+        throw Error(ErrorCode::kConflictingLeafProposals,
+                    "two Updates/Removes for " + leaf_text(l));
+      removed.insert(l.value);
+    } else if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
+      const Bytes& key = add->key_package.leaf_node.signature_key;
+      if (std::find(added_keys.begin(), added_keys.end(), key) != added_keys.end())
+        throw Error(ErrorCode::kDuplicateAdd, "two Adds for the same client");
+      added_keys.push_back(key);
+    } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
+      Bytes id = codec::encode(psk->psk);
+      if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
+        throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
+      psk_ids.push_back(std::move(id));
+    } else if (std::holds_alternative<wire::GroupContextExtensions>(rp.proposal.content)) {
+      ++gce;
+    } else if (std::holds_alternative<wire::ReInit>(rp.proposal.content)) {
+      reinit = true;
+    } else if (type == ProposalType::kExternalInit) {
+      throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
+    } else if (std::holds_alternative<wire::CustomProposal>(rp.proposal.content)) {
+      // §12.2: every member that stays must support a non-default proposal type.
+      for (tree::LeafIndex l : tree_.members()) {
+        if (removed.count(l.value)) continue;
+        const auto& supported = tree_.leaf(l)->capabilities.proposals;
+        if (std::find(supported.begin(), supported.end(), type) == supported.end())
+          throw Error(ErrorCode::kProposalTypeUnsupported,
+                      "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
+                          " unsupported by " + leaf_text(l));
+      }
+    }
+  }
+  if (gce > 1)
+    throw Error(ErrorCode::kMultipleGroupContextExtensions, "more than one GroupContextExtensions");
+  if (reinit && proposals.size() > 1)
+    throw Error(ErrorCode::kReInitNotAlone, "ReInit together with other proposals");
+  // §12.2: an Add of a client already in the group, unless the same Commit removes it.
+  for (const Bytes& key : added_keys) {
+    const auto existing = tree_.find_leaf_by_signature_key(key);
+    if (existing && !removed.count(existing->value))
+      throw Error(ErrorCode::kAddOfMember, "an Add of a client already in the group");
+  }
+}
+
+// --- applying a proposal list (§12.3) ------------------------------------------------------------
+
+wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& proposals,
+                                           StagedCommit& out) {
+  wire::ExtensionList extensions = context_.extensions;
+  for (const auto& rp : proposals) {
+    if (const auto* gce = std::get_if<wire::GroupContextExtensions>(&rp.proposal.content)) {
+      // §12.1.7: the new extensions apply to the rest of the list, and every member must
+      // support them.
+      if (!wire::extension_types_unique(gce->extensions))
+        throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
+      for (tree::LeafIndex l : tree_.members()) {
+        const wire::LeafNode& leaf = *tree_.leaf(l);
+        tree::check_required_capabilities(leaf, l, gce->extensions);
+        for (const auto& ext : gce->extensions) {
+          if (tree::is_default_extension_type(ext.extension_type)) continue;
+          const auto& caps = leaf.capabilities.extensions;
+          if (std::find(caps.begin(), caps.end(), ext.extension_type) == caps.end())
+            throw Error(ErrorCode::kRequiredCapabilityMissing,
+                        leaf_text(l) + " does not support a new group extension");
+        }
+      }
+      extensions = gce->extensions;
+    }
+  }
+  const tree::LeafPolicy policy = leaf_policy(extensions);
+  for (const auto& rp : proposals) {
+    if (const auto* update = std::get_if<wire::Update>(&rp.proposal.content)) {
+      const tree::LeafIndex l(rp.sender.index);
+      tree::validate_leaf_node(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate, l, policy);
+      tree_.update_leaf(l, update->leaf_node);
+      out.updated_.push_back(l);
+    }
+  }
+  for (const auto& rp : proposals) {
+    if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
+      const tree::LeafIndex l(remove->removed);
+      if (!tree_.contains(l) || tree_.leaf(l) == nullptr)
+        throw Error(ErrorCode::kInvalidProposal, "Remove of " + leaf_text(l) + ", not a member");
+      out.removed_.push_back(RemovedMember{l, *tree_.leaf(l)});
+      tree_.remove_leaf(l);
+    }
+  }
+  for (const auto& rp : proposals) {
+    if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
+      validate_key_package(suite_, add->key_package, policy);
+      tree::validate_leaf_node(tree_, add->key_package.leaf_node,
+                               tree::LeafNodeContext::kKeyPackage, tree_.leftmost_blank_leaf(),
+                               policy);
+      const tree::LeafIndex l = tree_.add_leaf(add->key_package.leaf_node);
+      out.added_.push_back(AddedMember{l, add->key_package});
+    } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
+      out.psks_.push_back(psk->psk);
+    } else if (const auto* reinit = std::get_if<wire::ReInit>(&rp.proposal.content)) {
+      out.reinit_ = *reinit;
+    }
+  }
+  return extensions;
+}
+
+SecretBytes Group::psk_secret(const std::vector<wire::PreSharedKeyId>& ids) const {
+  std::vector<schedule::PskInput> inputs;
+  for (const auto& id : ids) {
+    std::optional<SecretBytes> psk;
+    if (id.psktype == wire::PskType::kExternal) {
+      if (policy_.external_psk) psk = policy_.external_psk(id.psk_id);
+    } else if (id.psk_group_id == context_.group_id) {
+      if (id.psk_epoch == context_.epoch && active_) {
+        psk = secrets_.resumption_psk;
+      } else if (const auto it = resumption_psks_.find(id.psk_epoch);
+                 it != resumption_psks_.end()) {
+        psk = it->second;
+      }
+    }
+    if (!psk) throw Error(ErrorCode::kPskNotFound, "a PSK named by the commit is not available");
+    inputs.push_back(schedule::PskInput{id, std::move(*psk)});
+  }
+  return schedule::derive_psk_secret(suite_, inputs);
+}
+
+// --- creating a commit (§12.4.1) -----------------------------------------------------------------
+
+CommitOutput Group::commit(const CommitOptions& options) {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is already pending");
+  const wire::Sender me = wire::Sender::member(own_leaf_.value);
+
+  // Proposals received this epoch, by reference, then the new ones by value. A received
+  // proposal that would make the list invalid is left out (§12.4: include those that keep it
+  // valid); own Updates are superseded by the commit's path.
+  wire::Commit commit;
+  std::vector<ResolvedProposal> list;
+  const auto try_add = [&](ResolvedProposal rp, wire::ProposalOrRef por) {
+    list.push_back(rp);
+    try {
+      validate_proposal_list(list, own_leaf_, false);
+    } catch (const Error&) {
+      list.pop_back();
+      return;
+    }
+    commit.proposals.push_back(std::move(por));
+  };
+  if (options.include_pending_proposals) {
+    // §12.2: prefer Removes over Updates for the same leaf.
+    std::vector<const CachedProposal*> ordered;
+    for (const auto& c : proposals_)
+      if (std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
+    for (const auto& c : proposals_)
+      if (!std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
+    for (const CachedProposal* c : ordered) {
+      if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;
+      try_add(ResolvedProposal{c->sender, c->proposal, c->ref}, wire::ProposalOrRef{c->ref});
+    }
+  }
+  std::vector<wire::Proposal> by_value;
+  if (options.group_context_extensions)
+    by_value.push_back(
+        wire::Proposal{wire::GroupContextExtensions{*options.group_context_extensions}});
+  for (tree::LeafIndex l : options.remove)
+    by_value.push_back(wire::Proposal{wire::Remove{l.value}});
+  for (const auto& kp : options.add)
+    by_value.push_back(wire::Proposal{wire::Add{kp}});
+  for (const auto& psk : options.psks)
+    by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  for (auto& p : by_value) {
+    check_proposal(me, p);
+    list.push_back(ResolvedProposal{me, p, std::nullopt});
+    commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
+  }
+  validate_proposal_list(list, own_leaf_, false);
+
+  StagedCommit staged;
+  staged.committer_ = own_leaf_;
+  staged.own_leaf_ = own_leaf_;
+  staged.from_epoch_ = context_.epoch;
+  bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
+  for (const auto& rp : list)
+    needs_path = needs_path || path_required(rp.proposal.proposal_type());
+
+  wire::GroupContext next = context_;
+  next.epoch = context_.epoch + 1;
+  tree::TreeKemPrivate next_private = tree_private_;
+  std::optional<tree::CreatedUpdatePath> created;
+  CommitOutput output;
+  wire::AuthenticatedContent content;
+  schedule::KeyScheduleResult ks;
+  staged.journal_ = journaled(tree_, [&] {
+    next.extensions = apply_proposals(list, staged);
+    std::vector<tree::LeafIndex> joiners;
+    for (const auto& a : staged.added_)
+      joiners.push_back(a.leaf);
+    SecretBytes commit_secret = schedule::zero_secret(suite_);
+    if (needs_path) {
+      wire::GroupContext provisional = next;
+      provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
+      created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
+                                         signature_private_key_, provisional, joiners);
+      commit.path = created->path;
+      commit_secret = std::move(created->commit_secret);
+    }
+    next_private.prune(tree_);
+    next.tree_hash = tree_.tree_hash();
+
+    // §12.4.1: sign with the old GroupContext, then the transcript, key schedule and tag.
+    content = sign_content(handshake_wire_format(), commit, options.authenticated_data);
+    next.confirmed_transcript_hash =
+        schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
+    ks = schedule::run_key_schedule(suite_, secrets_.init_secret, commit_secret,
+                                    psk_secret(staged.psks_), next);
+    content.auth.confirmation_tag = schedule::confirmation_tag(suite_, ks.epoch.confirmation_key,
+                                                               next.confirmed_transcript_hash);
+
+    // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members.
+    wire::GroupInfo info;
+    info.group_context = next;
+    info.confirmation_tag = *content.auth.confirmation_tag;
+    info.signer = own_leaf_.value;
+    info.extensions.push_back(wire::Extension{
+        wire::ExtensionType::kExternalPub,
+        codec::encode(wire::ExternalPub{
+            schedule::derive_external_key_pair(suite_, ks.epoch.external_secret).public_key})});
+    wire::GroupInfo welcome_info = info;
+    const Bytes tree_ext = codec::encode(tree_.to_nodes());
+    welcome_info.extensions.push_back(wire::Extension{wire::ExtensionType::kRatchetTree, tree_ext});
+    if (!config_.ratchet_tree_in_welcome) welcome_info.extensions.pop_back();
+    info.extensions.push_back(wire::Extension{wire::ExtensionType::kRatchetTree, tree_ext});
+    schedule::sign_group_info(suite_, info, signature_private_key_);
+    schedule::sign_group_info(suite_, welcome_info, signature_private_key_);
+    output.group_info = wire::MlsMessage{std::move(info)};
+    if (!staged.added_.empty()) {
+      wire::Welcome welcome;
+      welcome.cipher_suite = suite_.id();
+      welcome.encrypted_group_info =
+          schedule::encrypt_group_info(suite_, ks.welcome_secret, welcome_info);
+      for (const auto& added : staged.added_) {
+        wire::GroupSecrets secrets;
+        secrets.joiner_secret = ks.joiner_secret;
+        secrets.psks = staged.psks_;
+        if (created) {
+          if (const SecretBytes* ps = created->path_secret_for(own_leaf_, added.leaf))
+            secrets.path_secret = wire::PathSecret{*ps};
+        }
+        welcome.secrets.push_back(schedule::encrypt_group_secrets(
+            suite_, added.key_package, secrets, welcome.encrypted_group_info));
+      }
+      output.welcome = wire::MlsMessage{std::move(welcome)};
+    }
+  });
+  tree_.undo(staged.journal_);
+
+  // Protected under the old epoch's keys (§12.4.1).
+  output.commit = protect_content(content);
+  staged.has_path_ = created.has_value();
+  staged.tree_private_ = std::move(next_private);
+  staged.context_ = std::move(next);
+  staged.secrets_ = std::move(ks.epoch);
+  staged.confirmation_tag_ = *content.auth.confirmation_tag;
+  staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
+      suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
+  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator.copy_out();
+  pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
+  return output;
+}
+
+void Group::merge_pending_commit() {
+  if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
+  StagedCommit staged = std::move(pending_->staged);
+  pending_.reset();
+  apply_staged(std::move(staged));
+}
+
+void Group::discard_pending_commit() {
+  if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
+  pending_.reset();
+}
+
+// --- receiving -----------------------------------------------------------------------------------
+
+ProcessResult Group::process(const wire::MlsMessage& message) {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  const Bytes encoded = codec::encode(message);
+  // The Delivery Service echoes what we sent: our pending commit, or a proposal of ours.
+  if (pending_ && encoded == pending_->message) return pending_->staged;
+  for (size_t i = 0; i < own_proposal_messages_.size(); ++i) {
+    if (own_proposal_messages_[i] != encoded) continue;
+    for (const auto& c : proposals_)
+      if (c.sender == wire::Sender::member(own_leaf_.value))
+        return ReceivedProposal{c.sender, c.proposal, c.ref};
+  }
+  if (const auto* pub = message.get<wire::PublicMessage>()) return process_public(*pub);
+  if (const auto* priv = message.get<wire::PrivateMessage>()) return process_private(*priv);
+  throw Error(ErrorCode::kWireFormatMismatch,
+              "process() takes PublicMessage and PrivateMessage; use join() for a Welcome");
+}
+
+BytesView Group::sender_signature_key(const wire::AuthenticatedContent& content) const {
+  const wire::Sender& sender = content.content.sender;
+  if (sender.sender_type != wire::SenderType::kMember)
+    throw Error(ErrorCode::kUnsupportedFeature, "messages from non-member senders");
+  const tree::LeafIndex l(sender.index);
+  const wire::LeafNode* leaf = tree_.contains(l) ? tree_.leaf(l) : nullptr;
+  if (leaf == nullptr) throw Error(ErrorCode::kUnknownSender, leaf_text(l) + " is not a member");
+  return leaf->signature_key;
+}
+
+ProcessResult Group::process_public(const wire::PublicMessage& message) {
+  const wire::FramedContent& fc = message.content;
+  if (fc.group_id != context_.group_id)
+    throw Error(ErrorCode::kWrongGroup, "a message for another group");
+  if (fc.epoch != context_.epoch)
+    throw Error(ErrorCode::kWrongEpoch, "a handshake message of epoch " + std::to_string(fc.epoch) +
+                                            " in epoch " + std::to_string(context_.epoch));
+  const auto content =
+      schedule::unprotect_public_message(suite_, message, secrets_.membership_key, context_);
+  schedule::verify_framed_content(suite_, content, sender_signature_key(content), context_);
+  return process_content(content);
+}
+
+ProcessResult Group::process_private(const wire::PrivateMessage& message) {
+  if (message.group_id != context_.group_id)
+    throw Error(ErrorCode::kWrongGroup, "a message for another group");
+  if (message.epoch != context_.epoch) {
+    if (message.content_type == wire::ContentType::kApplication && message.epoch < context_.epoch)
+      return process_past_application(message);
+    throw Error(ErrorCode::kWrongEpoch, "a message of epoch " + std::to_string(message.epoch) +
+                                            " in epoch " + std::to_string(context_.epoch));
+  }
+  // The ratchet key is consumed only once the content verified, and the secret tree is the
+  // only state touched before process_content decides.
+  const auto content = schedule::unprotect_private_message(
+      suite_, message, secret_tree_, secrets_.sender_data_secret,
+      [&](const wire::AuthenticatedContent& c) {
+        schedule::verify_framed_content(suite_, c, sender_signature_key(c), context_);
+        if (c.content.content_type() == wire::ContentType::kProposal)
+          check_proposal(c.content.sender, std::get<wire::Proposal>(c.content.content));
+      });
+  return process_content(content);
+}
+
+ApplicationMessage Group::process_past_application(const wire::PrivateMessage& message) {
+  auto it = std::find_if(past_epochs_.begin(), past_epochs_.end(),
+                         [&](const auto& p) { return p.first == message.epoch; });
+  if (it == past_epochs_.end())
+    throw Error(ErrorCode::kEpochNotRetained,
+                "the keys of epoch " + std::to_string(message.epoch) + " were deleted");
+  PastEpoch& past = it->second;
+  // The sender's signature key then: the first record of it from that epoch on, else today's.
+  const auto key_then = [&](tree::LeafIndex l) -> Bytes {
+    for (auto p = it; p != past_epochs_.end(); ++p) {
+      const auto found = p->second.signature_keys.find(l.value);
+      if (found == p->second.signature_keys.end()) continue;
+      if (!found->second) throw Error(ErrorCode::kUnknownSender, leaf_text(l) + " was blank");
+      return *found->second;
+    }
+    const wire::LeafNode* leaf = tree_.contains(l) ? tree_.leaf(l) : nullptr;
+    if (leaf == nullptr) throw Error(ErrorCode::kUnknownSender, leaf_text(l) + " is not a member");
+    return leaf->signature_key;
+  };
+  const auto content = schedule::unprotect_private_message(
+      suite_, message, past.secret_tree, past.sender_data_secret,
+      [&](const wire::AuthenticatedContent& c) {
+        schedule::verify_framed_content(
+            suite_, c, key_then(tree::LeafIndex(c.content.sender.index)), past.context);
+      });
+  const auto& app = std::get<wire::ApplicationData>(content.content.content);
+  return ApplicationMessage{tree::LeafIndex(content.content.sender.index), message.epoch, app.data,
+                            content.content.authenticated_data};
+}
+
+ProcessResult Group::process_content(const wire::AuthenticatedContent& content) {
+  const wire::FramedContent& fc = content.content;
+  if (const auto* app = std::get_if<wire::ApplicationData>(&fc.content))
+    return ApplicationMessage{tree::LeafIndex(fc.sender.index), fc.epoch, app->data,
+                              fc.authenticated_data};
+  if (const auto* proposal = std::get_if<wire::Proposal>(&fc.content)) {
+    check_proposal(fc.sender, *proposal);
+    Bytes ref = suite_.make_proposal_ref(codec::encode(content));
+    const bool known = std::any_of(proposals_.begin(), proposals_.end(),
+                                   [&](const CachedProposal& c) { return c.ref == ref; });
+    if (!known) proposals_.push_back(CachedProposal{ref, fc.sender, *proposal});
+    return ReceivedProposal{fc.sender, *proposal, std::move(ref)};
+  }
+  return stage_commit(content);
+}
+
+// --- processing a commit (§12.4.2) ---------------------------------------------------------------
+
+StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
+  const wire::FramedContent& fc = content.content;
+  const auto& commit = std::get<wire::Commit>(fc.content);
+  if (fc.sender.sender_type != wire::SenderType::kMember)
+    throw Error(ErrorCode::kUnsupportedFeature, "commits from non-member senders");
+  const tree::LeafIndex committer(fc.sender.index);
+  if (committer == own_leaf_)
+    throw Error(ErrorCode::kSenderNotAllowed,
+                "a commit of ours that is not the pending one cannot be processed");
+  if (!content.auth.confirmation_tag)
+    throw Error(ErrorCode::kConfirmationTagInvalid, "a commit without a confirmation tag");
+
+  const auto list = resolve(commit, fc.sender);
+  for (const auto& rp : list)
+    if (!rp.ref) check_proposal(fc.sender, rp.proposal);
+  validate_proposal_list(list, committer, false);
+  bool needs_path = commit.proposals.empty();
+  for (const auto& rp : list)
+    needs_path = needs_path || path_required(rp.proposal.proposal_type());
+  if (needs_path && !commit.path)
+    throw Error(ErrorCode::kPathRequired, "the commit's proposals require an UpdatePath");
+
+  StagedCommit staged;
+  staged.committer_ = committer;
+  staged.own_leaf_ = own_leaf_;
+  staged.from_epoch_ = context_.epoch;
+  staged.has_path_ = commit.path.has_value();
+  wire::GroupContext next = context_;
+  next.epoch = context_.epoch + 1;
+  tree::TreeKemPrivate next_private = tree_private_;
+  staged.journal_ = journaled(tree_, [&] {
+    next.extensions = apply_proposals(list, staged);
+    for (const auto& r : staged.removed_)
+      staged.removes_me_ = staged.removes_me_ || r.leaf == own_leaf_;
+    // Our own Update, committed by another member: our leaf now has the proposed key.
+    for (tree::LeafIndex l : staged.updated_) {
+      if (l != own_leaf_) continue;
+      const Bytes& key = tree_.leaf(l)->encryption_key;
+      const auto it = std::find_if(update_private_keys_.begin(), update_private_keys_.end(),
+                                   [&](const auto& entry) { return entry.first == key; });
+      if (it == update_private_keys_.end())
+        throw Error(ErrorCode::kInvalidProposal, "an Update of our leaf that we did not send");
+      next_private.set_key(l.node(), tree::NodeKeyPair{it->second, it->first});
+    }
+    std::vector<tree::LeafIndex> joiners;
+    for (const auto& a : staged.added_)
+      joiners.push_back(a.leaf);
+    SecretBytes commit_secret = schedule::zero_secret(suite_);
+    if (commit.path) {
+      // §12.4.2: the committer's new leaf is valid, of source commit, with a new key.
+      tree::validate_leaf_node(tree_, commit.path->leaf_node, tree::LeafNodeContext::kCommit,
+                               committer, leaf_policy(next.extensions));
+      wire::GroupContext provisional = next;
+      if (staged.removes_me_) {
+        tree::PathMerge plan = tree::plan_update_path(tree_, committer, *commit.path);
+        plan.leaf = commit.path->leaf_node;
+        tree_.merge(plan);
+      } else {
+        auto applied = tree::apply_update_path(tree_, next_private, committer, *commit.path,
+                                               provisional, joiners);
+        commit_secret = std::move(applied.commit_secret);
+      }
+    }
+    next_private.prune(tree_);
+    next.tree_hash = tree_.tree_hash();
+    next.confirmed_transcript_hash =
+        schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
+    if (!staged.removes_me_) {
+      auto ks = schedule::run_key_schedule(suite_, secrets_.init_secret, commit_secret,
+                                           psk_secret(staged.psks_), next);
+      // §12.4.2: the confirmation tag proves the committer reached the same epoch.
+      if (!schedule::verify_confirmation_tag(suite_, ks.epoch.confirmation_key,
+                                             next.confirmed_transcript_hash,
+                                             *content.auth.confirmation_tag))
+        throw Error(ErrorCode::kConfirmationTagInvalid, "the commit's confirmation tag");
+      staged.secrets_ = std::move(ks.epoch);
+      staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator.copy_out();
+    }
+  });
+  tree_.undo(staged.journal_);
+
+  staged.tree_private_ = std::move(next_private);
+  staged.context_ = std::move(next);
+  staged.confirmation_tag_ = *content.auth.confirmation_tag;
+  staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
+      suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
+  return staged;
+}
+
+void Group::merge(StagedCommit staged) {
+  if (pending_ && staged.committer_ == own_leaf_ && staged.from_epoch_ == context_.epoch) {
+    merge_pending_commit();
+    return;
+  }
+  apply_staged(std::move(staged));
+}
+
+void Group::apply_staged(StagedCommit staged) {
+  if (staged.from_epoch_ != context_.epoch)
+    throw Error(ErrorCode::kWrongEpoch, "the staged commit is for another epoch");
+  // Keep this epoch's application keys for late messages, with the signature keys of the
+  // leaves the commit changes.
+  if (config_.past_epochs_kept > 0) {
+    PastEpoch past{context_, std::move(secret_tree_), secrets_.sender_data_secret, {}};
+    for (const auto& [leaf, before] : staged.journal_.leaves_before)
+      past.signature_keys.emplace(
+          leaf, before ? std::optional<Bytes>(before->signature_key) : std::nullopt);
+    past_epochs_.emplace_back(context_.epoch, std::move(past));
+    while (past_epochs_.size() > config_.past_epochs_kept)
+      past_epochs_.pop_front();
+  }
+  resumption_psks_[context_.epoch] = secrets_.resumption_psk;
+  while (resumption_psks_.size() > std::max<size_t>(config_.past_epochs_kept, 1))
+    resumption_psks_.erase(resumption_psks_.begin());
+
+  tree_.redo(staged.journal_);
+  context_ = std::move(staged.context_);
+  interim_transcript_hash_ = std::move(staged.interim_transcript_hash_);
+  confirmation_tag_ = std::move(staged.confirmation_tag_);
+  proposals_.clear();
+  own_proposal_messages_.clear();
+  update_private_keys_.clear();
+  pending_.reset();
+  if (staged.removes_me_) {
+    // §12.4.2: a removed member keeps nothing it could use to read the group.
+    active_ = false;
+    tree_private_ = tree::TreeKemPrivate(own_leaf_);
+    secrets_ = {};
+    secret_tree_ = {};
+    return;
+  }
+  tree_private_ = std::move(staged.tree_private_);
+  secrets_ = std::move(staged.secrets_);
+  secret_tree_ = schedule::SecretTree(suite_, tree_.leaf_count(), secrets_.encryption_secret,
+                                      config_.ratchet_window);
+}
+
+}  // namespace conclave

@@ -1,0 +1,116 @@
+#include "conclave/group/identity.h"
+
+#include <chrono>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+
+namespace conclave {
+
+namespace {
+
+constexpr std::string_view kLeafNodeLabel = "LeafNodeTBS";
+constexpr std::string_view kKeyPackageLabel = "KeyPackageTBS";
+constexpr uint64_t kHour = 3600;
+constexpr uint64_t kDefaultValidity = 90 * 24 * kHour;
+
+}  // namespace
+
+Identity Identity::generate(const crypto::Suite& suite, wire::Credential credential) {
+  auto keys = suite.generate_signature_key_pair();
+  return Identity{suite.id(), std::move(credential), std::move(keys.private_key),
+                  std::move(keys.public_key)};
+}
+
+wire::Credential basic_credential(std::string_view identity) {
+  return wire::Credential::basic(to_bytes(identity));
+}
+
+wire::Capabilities default_capabilities() {
+  wire::Capabilities caps;
+  caps.versions = {wire::ProtocolVersion::kMls10};
+  for (const auto& suite : crypto::all_cipher_suites())
+    caps.cipher_suites.push_back(suite.id);
+  caps.credentials = {wire::CredentialType::kBasic, wire::CredentialType::kX509};
+  return caps;
+}
+
+Bytes KeyPackageBundle::ref(const crypto::Suite& suite) const {
+  return suite.make_key_package_ref(codec::encode(key_package));
+}
+
+KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& identity,
+                                    uint64_t now, const KeyPackageOptions& options) {
+  if (identity.cipher_suite != suite.id())
+    throw Error(ErrorCode::kInvalidArgument, "the identity belongs to another cipher suite");
+  auto init = suite.generate_hpke_key_pair();
+  auto encryption = suite.generate_hpke_key_pair();
+
+  wire::LeafNode leaf;
+  leaf.encryption_key = std::move(encryption.public_key);
+  leaf.signature_key = identity.signature_public_key;
+  leaf.credential = identity.credential;
+  leaf.capabilities = options.capabilities.value_or(default_capabilities());
+  leaf.leaf_node_source = wire::LeafNodeSource::kKeyPackage;
+  leaf.lifetime = options.lifetime.value_or(
+      wire::Lifetime{now > kHour ? now - kHour : 0, now + kDefaultValidity});
+  leaf.extensions = options.leaf_extensions;
+  leaf.signature = suite.sign_with_label(identity.signature_private_key, kLeafNodeLabel,
+                                         leaf.to_be_signed(std::nullopt));
+
+  KeyPackageBundle bundle;
+  bundle.key_package.version = wire::ProtocolVersion::kMls10;
+  bundle.key_package.cipher_suite = suite.id();
+  bundle.key_package.init_key = std::move(init.public_key);
+  bundle.key_package.leaf_node = std::move(leaf);
+  bundle.key_package.extensions = options.extensions;
+  bundle.key_package.signature = suite.sign_with_label(
+      identity.signature_private_key, kKeyPackageLabel, bundle.key_package.to_be_signed());
+  bundle.init_private_key = std::move(init.private_key);
+  bundle.encryption_private_key = std::move(encryption.private_key);
+  return bundle;
+}
+
+void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& kp,
+                          const tree::LeafPolicy& policy) {
+  // §10.1: "Verify that the cipher suite and protocol version of the KeyPackage match those in
+  // the GroupContext."
+  if (kp.version != wire::ProtocolVersion::kMls10)
+    throw Error(ErrorCode::kKeyPackageVersionMismatch, "KeyPackage version is not mls10");
+  if (kp.cipher_suite != suite.id())
+    throw Error(ErrorCode::kKeyPackageCipherSuiteMismatch,
+                "KeyPackage for suite " + std::to_string(kp.cipher_suite) +
+                    " in a group of suite " + std::to_string(suite.id()));
+  // §10.1: the leaf node is valid for a KeyPackage (§7.3, the rules that need no tree).
+  const wire::LeafNode& leaf = kp.leaf_node;
+  if (leaf.leaf_node_source != wire::LeafNodeSource::kKeyPackage)
+    throw Error(ErrorCode::kLeafNodeSourceMismatch, "a KeyPackage's leaf has source key_package");
+  const tree::LeafIndex no_index(0);  // key_package leaves sign no leaf index
+  tree::check_leaf_signature(suite, leaf, no_index, policy.group_id);
+  tree::check_leaf_credential(leaf, no_index, policy);
+  tree::check_required_capabilities(leaf, no_index, policy.group_context_extensions);
+  tree::check_leaf_extensions(leaf, no_index);
+  tree::check_leaf_lifetime(leaf, no_index, policy.now, policy.max_lifetime);
+  // §13.4: "Any field containing a list of extensions MUST NOT have more than one extension
+  // of any given type." Unknown KeyPackage extensions are otherwise ignored (§13.4).
+  if (!wire::extension_types_unique(kp.extensions) ||
+      !wire::extension_types_unique(leaf.extensions))
+    throw Error(ErrorCode::kDuplicateExtension, "an extension type appears twice");
+  // §10.1: "Verify that the signature on the KeyPackage is valid using the public key in
+  // leaf_node.credential" (the leaf's signature key).
+  if (!suite.verify_with_label(leaf.signature_key, kKeyPackageLabel, kp.to_be_signed(),
+                               kp.signature))
+    throw Error(ErrorCode::kKeyPackageSignatureInvalid, "KeyPackage signature does not verify");
+  // §10.1: "Verify that the value of leaf_node.encryption_key is different from the value of
+  // the init_key field."
+  if (constant_time_equal(leaf.encryption_key, kp.init_key))
+    throw Error(ErrorCode::kKeyPackageInitKeyReused, "init_key equals the leaf's encryption_key");
+}
+
+uint64_t unix_time_now() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace conclave

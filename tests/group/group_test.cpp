@@ -1,0 +1,131 @@
+// The group lifecycle of RFC 9420 §11-§12: create, add by Welcome, messages, update, remove.
+#include "conclave/group/group.h"
+
+#include <gtest/gtest.h>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/crypto/openssl_provider.h"
+
+namespace conclave {
+namespace {
+
+struct Client {
+  Identity identity;
+  KeyPackageBundle key_package;
+};
+
+Client make_client(const crypto::Suite& suite, const std::string& name) {
+  Identity id = Identity::generate(suite, basic_credential(name));
+  KeyPackageBundle kp = create_key_package(suite, id, unix_time_now());
+  return Client{std::move(id), std::move(kp)};
+}
+
+std::string text(const ApplicationMessage& m) {
+  return std::string(m.data.begin(), m.data.end());
+}
+
+ErrorCode error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::kInternal;
+}
+
+class GroupLifecycle : public ::testing::TestWithParam<uint16_t> {
+ protected:
+  std::shared_ptr<const crypto::CryptoProvider> provider = crypto::openssl_provider();
+  crypto::Suite suite{provider, GetParam()};
+};
+
+TEST_P(GroupLifecycle, CreateAddMessageUpdateRemove) {
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  Client carol = make_client(suite, "carol");
+
+  Group a = Group::create(provider, alice.identity);
+  EXPECT_EQ(a.epoch(), 0u);
+
+  // Alice adds Bob and Carol in one commit (§12.1.1, §12.4).
+  CommitOptions add;
+  add.add = {bob.key_package.key_package, carol.key_package.key_package};
+  CommitOutput out = a.commit(add);
+  ASSERT_TRUE(out.welcome.has_value());
+  EXPECT_EQ(a.epoch(), 0u);  // nothing changes until the commit is merged
+  a.merge_pending_commit();
+  EXPECT_EQ(a.epoch(), 1u);
+
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
+  Group c = Group::join(provider, carol.identity, carol.key_package, *out.welcome);
+  EXPECT_EQ(b.epoch(), 1u);
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+  EXPECT_EQ(a.epoch_authenticator(), c.epoch_authenticator());
+  EXPECT_EQ(b.members().size(), 3u);
+
+  // Application messages both ways (§6.3).
+  auto m1 = a.protect(as_bytes("hello from alice"));
+  EXPECT_EQ(text(std::get<ApplicationMessage>(b.process(m1))), "hello from alice");
+  EXPECT_EQ(text(std::get<ApplicationMessage>(c.process(m1))), "hello from alice");
+  auto m2 = b.protect(as_bytes("hi alice"), as_bytes("aad"));
+  const auto got = std::get<ApplicationMessage>(a.process(m2));
+  EXPECT_EQ(text(got), "hi alice");
+  EXPECT_EQ(got.sender, b.own_leaf());
+  EXPECT_EQ(got.authenticated_data, to_bytes("aad"));
+
+  // Bob proposes an Update; Carol commits it by reference (§12.1.2, §12.4).
+  auto update = b.propose_update();
+  std::get<ReceivedProposal>(a.process(update));
+  std::get<ReceivedProposal>(c.process(update));
+  std::get<ReceivedProposal>(b.process(update));  // the echo of Bob's own proposal
+  CommitOutput upd = c.commit();
+  for (Group* g : {&a, &b}) {
+    auto staged = std::get<StagedCommit>(g->process(upd.commit));
+    EXPECT_EQ(staged.updated().size(), 1u);
+    g->merge(std::move(staged));
+  }
+  c.merge(std::get<StagedCommit>(c.process(upd.commit)));  // the echo of Carol's own commit
+  EXPECT_EQ(a.epoch(), 2u);
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+  EXPECT_EQ(a.epoch_authenticator(), c.epoch_authenticator());
+
+  // Bob removes Carol (§12.1.3); Carol learns she is out.
+  CommitOptions remove;
+  remove.remove = {c.own_leaf()};
+  CommitOutput rem = b.commit(remove);
+  b.merge_pending_commit();
+  a.merge(std::get<StagedCommit>(a.process(rem.commit)));
+  auto carol_view = std::get<StagedCommit>(c.process(rem.commit));
+  EXPECT_TRUE(carol_view.removes_me());
+  c.merge(std::move(carol_view));
+  EXPECT_FALSE(c.active());
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+  EXPECT_EQ(a.members().size(), 2u);
+  EXPECT_EQ(error_of([&] { c.protect(as_bytes("x")); }), ErrorCode::kNotAMember);
+
+  // Messages still flow in the new epoch.
+  auto m3 = a.protect(as_bytes("just us"));
+  EXPECT_EQ(text(std::get<ApplicationMessage>(b.process(m3))), "just us");
+}
+
+TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  Group a = Group::create(provider, alice.identity);
+  CommitOptions add;
+  add.add = {bob.key_package.key_package};
+  auto out = a.commit(add);
+  a.merge_pending_commit();
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
+  const Bytes state = b.serialize();
+  Group restored = Group::deserialize(provider, state);
+  EXPECT_TRUE(restored == b);
+  auto m = a.protect(as_bytes("after restore"));
+  EXPECT_EQ(text(std::get<ApplicationMessage>(restored.process(m))), "after restore");
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSuites, GroupLifecycle, ::testing::Range<uint16_t>(1, 8));
+
+}  // namespace
+}  // namespace conclave
