@@ -349,17 +349,18 @@ CommitOutput Group::commit(const CommitOptions& options) {
         wire::ExtensionType::kExternalPub,
         codec::encode(wire::ExternalPub{
             schedule::derive_external_key_pair(suite_, ks.epoch.external_secret).public_key})});
-    wire::GroupInfo welcome_info = info;
-    const Bytes tree_ext = codec::encode(tree_.to_nodes());
-    welcome_info.extensions.push_back(wire::Extension{wire::ExtensionType::kRatchetTree, tree_ext});
-    if (!config_.ratchet_tree_in_welcome) welcome_info.extensions.pop_back();
-    info.extensions.push_back(wire::Extension{wire::ExtensionType::kRatchetTree, tree_ext});
+    // The returned GroupInfo leaves the tree out: encoding it is O(group size), and
+    // group_info() gives one with the tree once the commit is merged.
     schedule::sign_group_info(suite_, info, signature_private_key_);
-    schedule::sign_group_info(suite_, welcome_info, signature_private_key_);
-    output.group_info = wire::MlsMessage{std::move(info)};
     if (!staged.added_.empty()) {
       wire::Welcome welcome;
       welcome.cipher_suite = suite_.id();
+      wire::GroupInfo welcome_info = info;
+      if (config_.ratchet_tree_in_welcome) {
+        welcome_info.extensions.push_back(
+            wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+        schedule::sign_group_info(suite_, welcome_info, signature_private_key_);
+      }
       welcome.encrypted_group_info =
           schedule::encrypt_group_info(suite_, ks.welcome_secret, welcome_info);
       for (const auto& added : staged.added_) {
@@ -375,6 +376,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
       }
       output.welcome = wire::MlsMessage{std::move(welcome)};
     }
+    output.group_info = wire::MlsMessage{std::move(info)};
   });
   tree_.undo(staged.journal_);
 

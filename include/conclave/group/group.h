@@ -52,7 +52,9 @@ struct CommitOptions {
 struct CommitOutput {
   wire::MlsMessage commit;
   std::optional<wire::MlsMessage> welcome;  // when members were added
-  wire::MlsMessage group_info;              // §12.4.3: the new epoch's GroupInfo
+  // §12.4.3: the new epoch's GroupInfo, with external_pub but without the ratchet tree
+  // (group_info() after the merge includes it).
+  wire::MlsMessage group_info;
 };
 
 struct ApplicationMessage {
