@@ -149,14 +149,6 @@ void check_public_key_length(BytesView public_key, size_t expected, std::string_
                                                   " bytes, expected " + std::to_string(expected));
 }
 
-void check_private_key_length(KemId kem, BytesView private_key) {
-  const size_t expected = kem_info(kem).private_key_len;
-  if (private_key.size() != expected)
-    throw Error(ErrorCode::kInvalidPrivateKey, "HPKE private key is " +
-                                                   std::to_string(private_key.size()) +
-                                                   " bytes, expected " + std::to_string(expected));
-}
-
 // RFC 9180 §5.2: IncrementSeq fails once seq reaches 2^(8*Nn) - 1. Conclave's sequence number is
 // 64 bits (the RFC allows a shorter counter), so for Nn >= 8 the limit is its maximum.
 uint64_t max_sequence_number(size_t nonce_len) {
@@ -292,8 +284,8 @@ Hpke::SenderContext Hpke::setup_base_s(BytesView public_key_r, BytesView info,
 // RFC 9180 §5.1.1 SetupBaseR with §4.1 Decap.
 HpkeContext Hpke::setup_base_r(BytesView enc, BytesView private_key_r, BytesView info) const {
   check_public_key_length(enc, kem_info(kem_).enc_len, "HPKE enc");
-  check_private_key_length(kem_, private_key_r);
-  // pk(skR) first: the provider validates the scalar there (kInvalidPrivateKey).
+  // pk(skR) first: the provider validates the key there (kInvalidPrivateKey), accepting NIST
+  // scalars without their leading zero bytes as the MLS vectors have them.
   const Bytes public_key_r = provider_->dh_public_key(kem_, private_key_r);
   const SecretBytes dh = provider_->dh(kem_, private_key_r, enc);
   Bytes kem_context = to_bytes(enc);

@@ -59,18 +59,11 @@ Bytes raw_public_of(const RawAlg& alg, BytesView private_key) {
 
 // --- EC keys (SEC1, RFC 9180 §7.1.1) ----------------------------------------------------------
 
-// How strictly a private scalar's length is read.
-enum class ScalarLength {
-  kExact,     // HPKE keys: SerializePrivateKey gives exactly Nsk bytes (RFC 9180 §7.1.2)
-  kUpToField  // ECDSA keys: a big-endian integer whose leading zero bytes may be dropped, as
-              // some MLS implementations (and a P-521 case of the official vectors) do
-};
-
-// The big-endian scalar if it is a valid private key: Nsk bytes (or fewer, for kUpToField),
-// 0 < d < order.
-BnPtr ec_scalar(const EcCurve& c, BytesView key, ScalarLength rule = ScalarLength::kExact) {
-  const bool length_ok = rule == ScalarLength::kExact ? key.size() == c.scalar_len
-                                                      : !key.empty() && key.size() <= c.scalar_len;
+// The big-endian scalar if it is a valid private key: 0 < d < order, in at most Nsk bytes. Keys
+// are accepted without their leading zero bytes: the MLS test vectors (and so the
+// implementations that made them) encode some P-521 keys, ECDSA and HPKE alike, in 65 bytes.
+BnPtr ec_scalar(const EcCurve& c, BytesView key) {
+  const bool length_ok = !key.empty() && key.size() <= c.scalar_len;
   if (!length_ok)
     throw Error(
         ErrorCode::kInvalidPrivateKey,
@@ -184,7 +177,7 @@ SecretBytes OpenSslProvider::ec_random_scalar(const EcCurve& c) const {
 
 Bytes OpenSslProvider::ec_sign(const EcCurve& c, HashAlg h, BytesView private_key,
                                BytesView message) const {
-  BnPtr d = ec_scalar(c, private_key, ScalarLength::kUpToField);
+  BnPtr d = ec_scalar(c, private_key);
   PkeyPtr key = ec_pkey(c, d.get(), {});
   // Hash with the pre-fetched digest and sign the digest, rather than have OpenSSL look the
   // digest up by name on every call.
@@ -270,7 +263,7 @@ Bytes OpenSslProvider::signature_public_key(SignatureScheme scheme, BytesView pr
   SigAlg alg = sig_alg(scheme);
   if (alg.raw != nullptr) return raw_public_of(*alg.raw, private_key);
   const EcCurve& c = curves_[alg.curve];
-  return ec_public_of(c, ec_scalar(c, private_key, ScalarLength::kUpToField).get());
+  return ec_public_of(c, ec_scalar(c, private_key).get());
 }
 
 Bytes OpenSslProvider::sign(SignatureScheme scheme, BytesView private_key,

@@ -533,6 +533,8 @@ TEST_P(HpkeSuiteTest, MalformedEncIsInvalidPublicKey) {
   expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_s(shorter, {}); });
 }
 
+// Empty and over-long private keys are invalid. X25519/X448 keys are exactly Nsk bytes; a
+// NIST-curve scalar may come without its leading zero bytes (the MLS vectors' P-521 keys do).
 TEST_P(HpkeSuiteTest, WrongLengthPrivateKeyIsInvalidPrivateKey) {
   const Hpke h = hpke();
   const KeyPair r = h.generate_key_pair();
@@ -541,11 +543,14 @@ TEST_P(HpkeSuiteTest, WrongLengthPrivateKeyIsInvalidPrivateKey) {
   const Bytes shorter(sk.begin(), sk.end() - 1);
   Bytes longer = sk;
   longer.push_back(1);
-  expect_error(ErrorCode::kInvalidPrivateKey, [&] { h.setup_base_r(s.enc, shorter, {}); });
   expect_error(ErrorCode::kInvalidPrivateKey, [&] { h.setup_base_r(s.enc, longer, {}); });
   expect_error(ErrorCode::kInvalidPrivateKey, [&] { h.setup_base_r(s.enc, {}, {}); });
-  expect_error(ErrorCode::kInvalidPrivateKey,
-               [&] { h.open_base(s.enc, shorter, {}, {}, Bytes(32, 0)); });
+  const bool nist = static_cast<uint16_t>(h.kem()) < 0x0020;
+  if (!nist) {
+    expect_error(ErrorCode::kInvalidPrivateKey, [&] { h.setup_base_r(s.enc, shorter, {}); });
+    expect_error(ErrorCode::kInvalidPrivateKey,
+                 [&] { h.open_base(s.enc, shorter, {}, {}, Bytes(32, 0)); });
+  }
 }
 
 std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {

@@ -69,7 +69,9 @@ TEST(OfficialVectors, MessageProtection) {
 }
 
 // RFC 9420 §12.4.3.1: group secrets, GroupInfo decryption, signature and confirmation tag.
-TEST(OfficialVectors, Welcome) { run_official("welcome.json", "welcome", 7); }
+TEST(OfficialVectors, Welcome) {
+  run_official("welcome.json", "welcome", 7);
+}
 
 // RFC 9420 §8, §8.3, §8.5: the key schedule over five epochs, external_pub, MLS-Exporter.
 TEST(OfficialVectors, KeySchedule) {
@@ -99,6 +101,18 @@ TEST(OfficialVectors, TreeValidation) {
 // RFC 9420 §7.4-§7.6: processing and creating UpdatePaths for all seven suites.
 TEST(OfficialVectors, TreeKem) {
   run_official("treekem.json", "treekem", 77);
+}
+
+// RFC 9420 §12.4.3.1 and §12.4.2: join by Welcome, then follow every epoch's proposals and
+// commit, agreeing on each epoch authenticator.
+TEST(OfficialVectors, PassiveClientWelcome) {
+  run_official("passive-client-welcome.json", "passive-client", 56);
+}
+TEST(OfficialVectors, PassiveClientRandom) {
+  run_official("passive-client-random.json", "passive-client", 1);
+}
+TEST(OfficialVectors, PassiveClientHandlingCommit) {
+  run_official("passive-client-handling-commit.json", "passive-client", 91);
 }
 
 TEST(VectorTypes, InfersOfficialNames) {

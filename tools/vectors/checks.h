@@ -36,6 +36,7 @@ void check_messages(const Json& test_case, const CheckContext& ctx);
 void check_transcript_hashes(const Json& test_case, const CheckContext& ctx);
 void check_message_protection(const Json& test_case, const CheckContext& ctx);
 void check_welcome(const Json& test_case, const CheckContext& ctx);
+void check_passive_client(const Json& test_case, const CheckContext& ctx);
 void check_key_schedule(const Json& test_case, const CheckContext& ctx);
 void check_psk_secret(const Json& test_case, const CheckContext& ctx);
 void check_secret_tree(const Json& test_case, const CheckContext& ctx);

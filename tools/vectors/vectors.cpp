@@ -24,6 +24,7 @@ const std::map<std::string_view, CheckFn>& implemented_checks() {
       {"transcript-hashes", &check_transcript_hashes},
       {"message-protection", &check_message_protection},
       {"welcome", &check_welcome},
+      {"passive-client", &check_passive_client},
       {"key-schedule", &check_key_schedule},
       {"psk-secret", &check_psk_secret},
       {"secret-tree", &check_secret_tree},
