@@ -15,8 +15,12 @@ if [ -n "${CONCLAVE_TEST_VECTORS:-}" ]; then
   CONCLAVE_TEST_VECTORS=$(realpath -m "$CONCLAVE_TEST_VECTORS")
   export CONCLAVE_TEST_VECTORS
 fi
-build_type=Release
-[ "$sanitize" = "ON" ] && build_type=RelWithDebInfo
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=$build_type -DCONCLAVE_SANITIZE="$sanitize" >/dev/null
+# ccache keys on paths relative to the checkout, so clones in other folders share its cache.
+export CCACHE_BASEDIR="$PWD"
+options=(-DCMAKE_BUILD_TYPE=Release)
+# The sanitizer build checks the code, not its speed: unoptimized, quick to compile, and
+# without the benchmark programs.
+[ "$sanitize" = "ON" ] && options=(-DCMAKE_BUILD_TYPE=Debug -DCONCLAVE_BUILD_BENCH=OFF)
+cmake -S . -B "$build" "${options[@]}" -DCONCLAVE_SANITIZE="$sanitize" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
