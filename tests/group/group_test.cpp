@@ -6,6 +6,7 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "support/error_of.h"
 
 namespace conclave {
 namespace {
@@ -25,14 +26,7 @@ std::string text(const ApplicationMessage& m) {
   return std::string(m.data.begin(), m.data.end());
 }
 
-ErrorCode error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;
-}
+using conclave::testing::error_of;
 
 class GroupLifecycle : public ::testing::TestWithParam<uint16_t> {
  protected:

@@ -11,18 +11,12 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/schedule/psk.h"
+#include "support/error_of.h"
 
 namespace conclave::schedule {
 namespace {
 
-ErrorCode error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;  // no error: a test expecting one fails on this value
-}
+using conclave::testing::error_of;
 
 class KeyScheduleTest : public ::testing::Test {
  protected:

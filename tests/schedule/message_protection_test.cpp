@@ -10,6 +10,7 @@
 #include "conclave/schedule/public_message.h"
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/schedule/sender_data.h"
+#include "support/error_of.h"
 
 namespace conclave::schedule {
 namespace {
@@ -17,14 +18,7 @@ namespace {
 using wire::AuthenticatedContent;
 using wire::WireFormat;
 
-ErrorCode error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;  // no error: a test expecting one fails on this value
-}
+using conclave::testing::error_of;
 
 class Protection : public ::testing::Test {
  protected:

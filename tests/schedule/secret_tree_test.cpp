@@ -8,6 +8,7 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "support/error_of.h"
 
 namespace conclave::schedule {
 namespace {
@@ -16,14 +17,7 @@ using tree::LeafCount;
 using tree::LeafIndex;
 using tree::NodeIndex;
 
-ErrorCode error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;  // no error: a test expecting one fails on this value
-}
+using conclave::testing::error_of;
 
 class SecretTreeTest : public ::testing::Test {
  protected:

@@ -8,18 +8,12 @@
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/schedule/key_and_nonce.h"
+#include "support/error_of.h"
 
 namespace conclave::schedule {
 namespace {
 
-ErrorCode error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;  // no error: a test expecting one fails on this value
-}
+using conclave::testing::error_of;
 
 // §6.3.2: the key and nonce depend on the first KDF.Nh bytes of the ciphertext only.
 TEST(SenderData, Section6_3_2_SampleIsTheFirstNhBytes) {
