@@ -113,8 +113,39 @@ KeyAndNonce SecretTree::take_key(const crypto::Suite& suite, LeafIndex leaf, Rat
 }
 
 KeyAndNonce SecretTree::peek_key(const crypto::Suite& suite, LeafIndex leaf, RatchetType type,
-                                 uint32_t generation) {
-  return ratchet_for(suite, leaf, type).peek(suite, generation, window_);
+                                 uint32_t generation) const {
+  check_suite(suite);
+  if (leaf.value >= leaf_count_)
+    throw Error(ErrorCode::kLeafIndexOutOfRange,
+                "leaf " + std::to_string(leaf.value) + " of " + std::to_string(leaf_count_));
+  if (const auto it = leaves_.find(leaf.value); it != leaves_.end()) {
+    const HashRatchet& ratchet =
+        type == RatchetType::kHandshake ? it->second.handshake : it->second.application;
+    return ratchet.peek(suite, generation, window_);
+  }
+  // First contact with this sender: derive its ratchet on the side, so that a message that
+  // later fails verification leaves the stored tree exactly as it was.
+  const LeafCount full = tree::full_leaf_count(leaf_count_);
+  const NodeIndex target = leaf.node();
+  NodeIndex x = target;
+  auto found = nodes_.find(x.value);
+  while (found == nodes_.end()) {
+    if (x == tree::root(full))
+      throw Error(ErrorCode::kInternal,
+                  "no stored secret above leaf " + std::to_string(leaf.value));
+    x = tree::parent(x, full);
+    found = nodes_.find(x.value);
+  }
+  const size_t nh = suite.hash_len();
+  SecretBytes secret = found->second;
+  while (x != target) {
+    const NodeIndex l = tree::left(x);
+    const bool go_left = tree::is_in_subtree(l, target);
+    secret = suite.expand_with_label(secret, "tree", as_bytes(go_left ? "left" : "right"), nh);
+    x = go_left ? l : tree::right(x);
+  }
+  const HashRatchet ratchet(suite.expand_with_label(secret, ratchet_label(type), {}, nh));
+  return ratchet.peek(suite, generation, window_);
 }
 
 const HashRatchet* SecretTree::ratchet(LeafIndex leaf, RatchetType type) const {

@@ -79,9 +79,24 @@ TEST_F(SecretTreeTest, Section9_2_ParentAndLeafSecretsAreDeleted) {
 
   // Every leaf set up: no tree secret remains at all.
   for (uint32_t leaf = 2; leaf < 8; ++leaf)
-    tree.peek_key(suite_, LeafIndex(leaf), RatchetType::kHandshake, 0);
+    tree.take_key(suite_, LeafIndex(leaf), RatchetType::kHandshake, 0);
   EXPECT_EQ(tree.stored_node_count(), 0u);
   EXPECT_EQ(tree.initialized_leaf_count(), 8u);
+}
+
+// peek_key derives the key a receiver will consume once the message verifies, and changes
+// nothing: a message that then fails verification must leave the state as it was (§9.2 deletes
+// secrets only when they are used).
+TEST_F(SecretTreeTest, PeekOfAnUntouchedLeafChangesNothing) {
+  SecretTree tree = make(8);
+  tree.take_key(suite_, LeafIndex(0), RatchetType::kApplication, 0);
+  const SecretTree before = tree;
+  const KeyAndNonce peeked = tree.peek_key(suite_, LeafIndex(5), RatchetType::kApplication, 2);
+  const KeyAndNonce peeked_hs = tree.peek_key(suite_, LeafIndex(5), RatchetType::kHandshake, 0);
+  EXPECT_EQ(tree, before);
+  EXPECT_EQ(codec::encode(tree), codec::encode(before));
+  EXPECT_EQ(tree.take_key(suite_, LeafIndex(5), RatchetType::kApplication, 2), peeked);
+  EXPECT_EQ(tree.take_key(suite_, LeafIndex(5), RatchetType::kHandshake, 0), peeked_hs);
 }
 
 // §9: the derivation rules, written out by hand for leaf 3 of a 4-leaf tree (root 3, then

@@ -40,9 +40,9 @@ class SecretTree {
   // Receiver side: the key of `generation`, consumed (§9.2). See HashRatchet for the errors.
   KeyAndNonce take_key(const crypto::Suite& suite, tree::LeafIndex leaf, RatchetType type,
                        uint32_t generation);
-  // The key take_key would return, consuming nothing (the leaf's ratchets may be set up).
+  // The key take_key would return, consuming nothing and changing nothing.
   KeyAndNonce peek_key(const crypto::Suite& suite, tree::LeafIndex leaf, RatchetType type,
-                       uint32_t generation);
+                       uint32_t generation) const;
   // Every one of these throws Error(kLeafIndexOutOfRange) for a leaf at or past leaf_count().
 
   uint32_t leaf_count() const { return leaf_count_; }
