@@ -156,12 +156,11 @@ uint64_t max_sequence_number(size_t nonce_len) {
   return (uint64_t{1} << (8 * nonce_len)) - 1;
 }
 
-// RFC 9180 §5.1 KeySchedule for mode_base (psk = psk_id = "").
-HpkeContext key_schedule_base(const CryptoProvider& provider, KemId kem, KdfId kdf_id, AeadId aead,
-                              BytesView shared_secret, BytesView info) {
+// RFC 9180 §5.1 KeySchedule for mode_base (psk = psk_id = ""), given info_hash.
+HpkeContext key_schedule_hashed(const CryptoProvider& provider, KemId kem, KdfId kdf_id,
+                                AeadId aead, BytesView shared_secret, BytesView info_hash) {
   const LabeledKdf kdf(provider, kdf_id, hpke_suite_id(kem, kdf_id, aead));
   const SecretBytes psk_id_hash = kdf.extract({}, "psk_id_hash", {});
-  const SecretBytes info_hash = kdf.extract({}, "info_hash", info);
   Bytes key_schedule_context{kModeBase};
   append(key_schedule_context, psk_id_hash);
   append(key_schedule_context, info_hash);
@@ -179,6 +178,19 @@ HpkeContext key_schedule_base(const CryptoProvider& provider, KemId kem, KdfId k
   SecretBytes exporter_secret = kdf.expand(secret, "exp", key_schedule_context, kdf.hash_len());
   return HpkeContext(provider, kem, kdf_id, aead, std::move(key), std::move(base_nonce),
                      std::move(exporter_secret));
+}
+
+// RFC 9180 §5.1: info_hash = LabeledExtract("", "info_hash", info).
+Bytes hash_info(const CryptoProvider& provider, KemId kem, KdfId kdf_id, AeadId aead,
+                BytesView info) {
+  const LabeledKdf kdf(provider, kdf_id, hpke_suite_id(kem, kdf_id, aead));
+  return kdf.extract({}, "info_hash", info).copy_out();
+}
+
+HpkeContext key_schedule_base(const CryptoProvider& provider, KemId kem, KdfId kdf_id, AeadId aead,
+                              BytesView shared_secret, BytesView info) {
+  return key_schedule_hashed(provider, kem, kdf_id, aead, shared_secret,
+                             hash_info(provider, kem, kdf_id, aead, info));
 }
 
 }  // namespace
@@ -268,17 +280,28 @@ KeyPair Hpke::derive_key_pair(BytesView ikm) const {
   return derive_dh_key_pair(*provider_, kem_, ikm);
 }
 
-// RFC 9180 §5.1.1 SetupBaseS with §4.1 Encap.
-Hpke::SenderContext Hpke::setup_base_s(BytesView public_key_r, BytesView info,
-                                       std::optional<BytesView> ikm_e) const {
+// RFC 9180 §4.1 Encap.
+Hpke::Encapsulated Hpke::encap(BytesView public_key_r, std::optional<BytesView> ikm_e) const {
   check_public_key_length(public_key_r, kem_info(kem_).public_key_len, "HPKE recipient public key");
   const KeyPair ephemeral = ikm_e ? derive_key_pair(*ikm_e) : generate_key_pair();
-  const SecretBytes dh = provider_->dh(kem_, ephemeral.private_key, public_key_r);
+  const SecretBytes dh = provider_->dh_with_public_key(kem_, ephemeral.private_key,
+                                                       ephemeral.public_key, public_key_r);
   Bytes enc = ephemeral.public_key;
   Bytes kem_context = enc;
   append(kem_context, public_key_r);
-  const SecretBytes shared_secret = extract_and_expand(*provider_, kem_, dh, kem_context);
-  return {std::move(enc), key_schedule_base(*provider_, kem_, kdf_, aead_, shared_secret, info)};
+  return {std::move(enc), extract_and_expand(*provider_, kem_, dh, kem_context)};
+}
+
+// RFC 9180 §5.1.1 SetupBaseS.
+Hpke::SenderContext Hpke::setup_base_s(BytesView public_key_r, BytesView info,
+                                       std::optional<BytesView> ikm_e) const {
+  Encapsulated e = encap(public_key_r, ikm_e);
+  return {std::move(e.enc),
+          key_schedule_base(*provider_, kem_, kdf_, aead_, e.shared_secret, info)};
+}
+
+Bytes Hpke::info_hash(BytesView info) const {
+  return hash_info(*provider_, kem_, kdf_, aead_, info);
 }
 
 // RFC 9180 §5.1.1 SetupBaseR with §4.1 Decap.
@@ -287,7 +310,7 @@ HpkeContext Hpke::setup_base_r(BytesView enc, BytesView private_key_r, BytesView
   // pk(skR) first: the provider validates the key there (kInvalidPrivateKey), accepting NIST
   // scalars without their leading zero bytes as the MLS vectors have them.
   const Bytes public_key_r = provider_->dh_public_key(kem_, private_key_r);
-  const SecretBytes dh = provider_->dh(kem_, private_key_r, enc);
+  const SecretBytes dh = provider_->dh_with_public_key(kem_, private_key_r, public_key_r, enc);
   Bytes kem_context = to_bytes(enc);
   append(kem_context, public_key_r);
   const SecretBytes shared_secret = extract_and_expand(*provider_, kem_, dh, kem_context);
@@ -300,6 +323,15 @@ Hpke::Sealed Hpke::seal_base(BytesView public_key_r, BytesView info, BytesView a
   SenderContext sender = setup_base_s(public_key_r, info);
   Bytes ciphertext = sender.context.seal(aad, plaintext);
   return {std::move(sender.enc), std::move(ciphertext)};
+}
+
+Hpke::Sealed Hpke::seal_base_hashed(BytesView public_key_r, BytesView info_hash, BytesView aad,
+                                    BytesView plaintext) const {
+  Encapsulated e = encap(public_key_r, std::nullopt);
+  HpkeContext context =
+      key_schedule_hashed(*provider_, kem_, kdf_, aead_, e.shared_secret, info_hash);
+  Bytes ciphertext = context.seal(aad, plaintext);
+  return {std::move(e.enc), std::move(ciphertext)};
 }
 
 Bytes Hpke::open_base(BytesView enc, BytesView private_key_r, BytesView info, BytesView aad,

@@ -48,6 +48,31 @@ PkeyPtr raw_public_key(const RawAlg& alg, BytesView key) {
   return PkeyPtr(pkey);
 }
 
+// A raw key pair taken as given: importing the private key alone makes OpenSSL compute the
+// public key, a scalar multiplication that a Diffie-Hellman with a known pair does not need.
+PkeyPtr raw_key_pair(const RawAlg& alg, BytesView private_key, BytesView public_key) {
+  if (private_key.size() != alg.key_len)
+    throw Error(ErrorCode::kInvalidPrivateKey, length_detail(std::string(alg.name) + " private key",
+                                                             private_key.size(), alg.key_len));
+  if (public_key.size() != alg.key_len)
+    throw Error(ErrorCode::kInvalidPublicKey, length_detail(std::string(alg.name) + " public key",
+                                                            public_key.size(), alg.key_len));
+  // OSSL_PARAM takes non-const pointers; fromdata only reads them.
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(
+          OSSL_PKEY_PARAM_PRIV_KEY, const_cast<uint8_t*>(private_key.data()), private_key.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<uint8_t*>(public_key.data()), public_key.size()),
+      OSSL_PARAM_construct_end()};
+  PkeyCtxPtr ctx(
+      check_ptr(EVP_PKEY_CTX_new_from_name(nullptr, alg.name, nullptr), "raw key context"));
+  check(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+    fail(ErrorCode::kInvalidPrivateKey, alg.name);
+  return PkeyPtr(pkey);
+}
+
 Bytes raw_public_of(const RawAlg& alg, BytesView private_key) {
   PkeyPtr pkey = raw_private_key(alg, private_key);
   Bytes pub(alg.key_len);
@@ -344,18 +369,34 @@ Bytes OpenSslProvider::dh_public_key(KemId kem, BytesView private_key) const {
   return ec_public_of(c, ec_scalar(c, private_key).get());
 }
 
-SecretBytes OpenSslProvider::dh(KemId kem, BytesView private_key, BytesView peer_public_key) const {
-  DhAlg alg = dh_alg(kem);
-  if (alg.raw == nullptr) return ec_dh(curves_[alg.curve], private_key, peer_public_key);
-  PkeyPtr mine = raw_private_key(*alg.raw, private_key);
-  PkeyPtr peer = raw_public_key(*alg.raw, peer_public_key);
+namespace {
+
+SecretBytes raw_dh(const RawAlg& alg, EVP_PKEY* mine, BytesView peer_public_key) {
+  PkeyPtr peer = raw_public_key(alg, peer_public_key);
   // RFC 9180 §7.1.4, RFC 7748 §6: a low-order peer point gives the all-zero secret. OpenSSL
   // already fails the derivation then; the explicit check does not depend on that.
-  SecretBytes secret = derive(mine.get(), peer.get(), alg.raw->key_len,
-                              ErrorCode::kInvalidPublicKey, "all-zero X25519/X448 shared secret");
+  SecretBytes secret = derive(mine, peer.get(), alg.key_len, ErrorCode::kInvalidPublicKey,
+                              "all-zero X25519/X448 shared secret");
   if (all_zero(secret.view()))
     throw Error(ErrorCode::kInvalidPublicKey, "all-zero X25519/X448 shared secret");
   return secret;
+}
+
+}  // namespace
+
+SecretBytes OpenSslProvider::dh(KemId kem, BytesView private_key, BytesView peer_public_key) const {
+  DhAlg alg = dh_alg(kem);
+  if (alg.raw == nullptr) return ec_dh(curves_[alg.curve], private_key, peer_public_key);
+  return raw_dh(*alg.raw, raw_private_key(*alg.raw, private_key).get(), peer_public_key);
+}
+
+SecretBytes OpenSslProvider::dh_with_public_key(KemId kem, BytesView private_key,
+                                                BytesView public_key,
+                                                BytesView peer_public_key) const {
+  DhAlg alg = dh_alg(kem);
+  // The NIST curves' private keys are imported without their public point already.
+  if (alg.raw == nullptr) return ec_dh(curves_[alg.curve], private_key, peer_public_key);
+  return raw_dh(*alg.raw, raw_key_pair(*alg.raw, private_key, public_key).get(), peer_public_key);
 }
 
 }  // namespace conclave::crypto::ossl

@@ -17,4 +17,10 @@ SecretBytes CryptoProvider::random_secret(size_t size) const {
   return out;
 }
 
+SecretBytes CryptoProvider::dh_with_public_key(KemId kem, BytesView private_key,
+                                               BytesView /*public_key*/,
+                                               BytesView peer_public_key) const {
+  return dh(kem, private_key, peer_public_key);
+}
+
 }  // namespace conclave::crypto

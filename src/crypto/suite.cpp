@@ -3,6 +3,7 @@
 #include <string>
 
 #include "conclave/base/error.h"
+#include "conclave/base/parallel.h"
 
 namespace conclave::crypto {
 
@@ -98,6 +99,27 @@ HpkeCiphertext Suite::encrypt_with_label(BytesView public_key, std::string_view 
   const Bytes info = two_opaques(as_bytes(mls_label(label)), context);
   auto sealed = hpke().seal_base(public_key, info, {}, plaintext);
   return HpkeCiphertext{std::move(sealed.enc), std::move(sealed.ciphertext)};
+}
+
+std::vector<HpkeCiphertext> Suite::encrypt_with_label_many(
+    std::span<const LabeledRecipient> recipients, std::string_view label, BytesView context,
+    unsigned max_threads) const {
+  const Hpke h = hpke();
+  const Bytes info_hash = h.info_hash(two_opaques(as_bytes(mls_label(label)), context));
+  std::vector<HpkeCiphertext> out(recipients.size());
+  // An encryption costs tens of microseconds (a key generation and a DH), a thread start less.
+  constexpr size_t kMinPerThread = 8;
+  parallel_chunks(
+      recipients.size(), kMinPerThread,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          auto sealed =
+              h.seal_base_hashed(recipients[i].public_key, info_hash, {}, recipients[i].plaintext);
+          out[i] = HpkeCiphertext{std::move(sealed.enc), std::move(sealed.ciphertext)};
+        }
+      },
+      max_threads);
+  return out;
 }
 
 Bytes Suite::decrypt_with_label(BytesView private_key, std::string_view label, BytesView context,

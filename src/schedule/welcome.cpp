@@ -24,6 +24,39 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
   return out;
 }
 
+std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
+    const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
+    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info) {
+  if (key_packages.size() != group_secrets.size())
+    throw Error(ErrorCode::kInvalidArgument, "one GroupSecrets per KeyPackage");
+  std::vector<Bytes> plaintexts;
+  plaintexts.reserve(group_secrets.size());
+  std::vector<crypto::Suite::LabeledRecipient> recipients;
+  recipients.reserve(group_secrets.size());
+  for (size_t i = 0; i < group_secrets.size(); ++i) {
+    plaintexts.push_back(codec::encode(group_secrets[i]));
+    recipients.push_back({key_packages[i]->init_key, plaintexts.back()});
+  }
+  const auto wipe = [&] {
+    for (Bytes& p : plaintexts)
+      secure_wipe(p.data(), p.size());
+  };
+  std::vector<crypto::HpkeCiphertext> sealed;
+  try {
+    sealed = suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info);
+  } catch (...) {
+    wipe();
+    throw;
+  }
+  wipe();
+  std::vector<wire::EncryptedGroupSecrets> out(key_packages.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].new_member = suite.make_key_package_ref(codec::encode(*key_packages[i]));
+    out[i].encrypted_group_secrets = std::move(sealed[i]);
+  }
+  return out;
+}
+
 const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,
                                                       BytesView key_package_ref) {
   for (const auto& entry : welcome.secrets)

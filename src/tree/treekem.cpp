@@ -154,18 +154,26 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
   const Bytes context = codec::encode(provisional);
   out.path.leaf_node = std::move(leaf);
   out.path.nodes.resize(steps.size());
+  // §7.6: one ciphertext per node of the copath child's resolution, new members left out. All
+  // encryptions share the label and context, so they run as one batch over the cores (a
+  // sparse tree's resolutions can hold most of the group).
+  std::vector<crypto::Suite::LabeledRecipient> recipients;
+  std::vector<size_t> per_node(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
-    wire::UpdatePathNode& node = out.path.nodes[i];
-    node.encryption_key = public_keys[i];
-    // §7.6: one ciphertext per node of the copath child's resolution, new members left out.
+    out.path.nodes[i].encryption_key = public_keys[i];
     for (NodeIndex r : tree.resolution(steps[i].copath_child, joiners)) {
       const wire::HpkePublicKey* key = tree.encryption_key(r);
       if (key == nullptr)
         throw Error(ErrorCode::kUnmergedLeafBlank, node_name(r) + " is an unmerged blank leaf");
-      node.encrypted_path_secret.push_back(suite.encrypt_with_label(
-          *key, kUpdatePathNodeLabel, context, out.path_secrets[i].second));
+      recipients.push_back({*key, out.path_secrets[i].second});
+      ++per_node[i];
     }
   }
+  auto sealed = suite.encrypt_with_label_many(recipients, kUpdatePathNodeLabel, context);
+  size_t next = 0;
+  for (size_t i = 0; i < steps.size(); ++i)
+    for (size_t k = 0; k < per_node[i]; ++k)
+      out.path.nodes[i].encrypted_path_secret.push_back(std::move(sealed[next++]));
 
   tree.merge(plan);
   me.set_key(sender.node(), std::move(leaf_keys));

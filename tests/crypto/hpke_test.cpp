@@ -11,6 +11,7 @@
 
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "conclave/crypto/suite.h"
 #include "crypto/hpke_rfc9180_vectors.inc"
 
 namespace hpke_rfc9180 {
@@ -551,6 +552,50 @@ TEST_P(HpkeSuiteTest, WrongLengthPrivateKeyIsInvalidPrivateKey) {
     expect_error(ErrorCode::kInvalidPrivateKey,
                  [&] { h.open_base(s.enc, shorter, {}, {}, Bytes(32, 0)); });
   }
+}
+
+// A long info hashed once (as for a Welcome's many recipients) seals what the info itself opens.
+TEST_P(HpkeSuiteTest, SealWithInfoHashOpensWithTheInfo) {
+  const Hpke h = hpke();
+  const Bytes info(5000, 0x17);
+  const Bytes info_hash = h.info_hash(info);
+  const Bytes aad = {1, 2, 3};
+  for (uint8_t i = 0; i < 3; ++i) {
+    const KeyPair r = h.generate_key_pair();
+    const Bytes message(20 + i, i);
+    const Hpke::Sealed sealed = h.seal_base_hashed(r.public_key, info_hash, aad, message);
+    EXPECT_EQ(h.open_base(sealed.enc, r.private_key, info, aad, sealed.ciphertext), message);
+    expect_error(ErrorCode::kAeadAuthenticationFailed, [&] {
+      h.open_base(sealed.enc, r.private_key, Bytes(5000, 0x18), aad, sealed.ciphertext);
+    });
+  }
+}
+
+// A batch (spread over threads) gives each recipient its own plaintext, in order; a malformed
+// key fails the batch.
+TEST_P(HpkeSuiteTest, EncryptWithLabelManyReachesEachRecipient) {
+  const Suite s(openssl_provider(), GetParam());
+  constexpr size_t kRecipients = 40;
+  std::vector<KeyPair> keys;
+  std::vector<Bytes> plaintexts;
+  std::vector<Suite::LabeledRecipient> recipients;
+  for (size_t i = 0; i < kRecipients; ++i) {
+    keys.push_back(s.generate_hpke_key_pair());
+    plaintexts.push_back(Bytes(10 + i, static_cast<uint8_t>(i)));
+  }
+  for (size_t i = 0; i < kRecipients; ++i)
+    recipients.push_back({keys[i].public_key, plaintexts[i]});
+  const Bytes context(3000, 0x5a);
+  const auto sealed = s.encrypt_with_label_many(recipients, "Batch", context);
+  ASSERT_EQ(sealed.size(), kRecipients);
+  for (size_t i = 0; i < kRecipients; ++i)
+    EXPECT_EQ(s.decrypt_with_label(keys[i].private_key, "Batch", context, sealed[i].kem_output,
+                                   sealed[i].ciphertext),
+              plaintexts[i]);
+  const Bytes bad(3, 0x01);
+  recipients[17].public_key = bad;
+  expect_error(ErrorCode::kInvalidPublicKey,
+               [&] { s.encrypt_with_label_many(recipients, "Batch", context); });
 }
 
 std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {

@@ -589,6 +589,24 @@ TEST_P(DhTest, WrongLengthKeys) {
   }
 }
 
+// The public key given with the private key saves OpenSSL recomputing it; the secret is dh()'s,
+// and a wrong-length public key is refused like a wrong-length private key.
+TEST_P(DhTest, WithPublicKeyAgreesWithDh) {
+  KeyPair a = p.dh_generate(kem());
+  KeyPair b = p.dh_generate(kem());
+  EXPECT_EQ(p.dh_with_public_key(kem(), a.private_key, a.public_key, b.public_key),
+            p.dh(kem(), a.private_key, b.public_key));
+  EXPECT_EQ(p.dh_with_public_key(kem(), b.private_key, b.public_key, a.public_key),
+            p.dh(kem(), a.private_key, b.public_key));
+  const bool nist = static_cast<uint16_t>(kem()) < 0x0020;
+  if (!nist) {
+    const Bytes short_key(info().public_key_len - 1, 0x01);
+    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] {
+      p.dh_with_public_key(kem(), a.private_key, short_key, b.public_key);
+    }));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKems, DhTest,
                          ::testing::Values(KemCase{KemId::kDhkemX25519Sha256, "X25519"},
                                            KemCase{KemId::kDhkemX448Sha512, "X448"},

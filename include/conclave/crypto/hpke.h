@@ -78,11 +78,25 @@ class Hpke {
   Bytes open_base(BytesView enc, BytesView private_key_r, BytesView info, BytesView aad,
                   BytesView ciphertext) const;
 
+  // The KeySchedule (§5.1) hashes info into info_hash, which depends on the suite and info
+  // only. Sealing one long info to many recipients (a Welcome's holds the encrypted GroupInfo)
+  // hashes it once with info_hash() and seals with seal_base_hashed(): same output as
+  // seal_base().
+  Bytes info_hash(BytesView info) const;
+  Sealed seal_base_hashed(BytesView public_key_r, BytesView info_hash, BytesView aad,
+                          BytesView plaintext) const;
+
   KemId kem() const { return kem_; }
   KdfId kdf() const { return kdf_; }
   AeadId aead() const { return aead_; }
 
  private:
+  struct Encapsulated {
+    Bytes enc;
+    SecretBytes shared_secret;
+  };
+  Encapsulated encap(BytesView public_key_r, std::optional<BytesView> ikm_e) const;
+
   const CryptoProvider* provider_;
   KemId kem_;
   KdfId kdf_;

@@ -68,6 +68,12 @@ class CryptoProvider {
   // Throws Error(kInvalidPublicKey) for a malformed or off-curve peer key, and for an all-zero
   // X25519/X448 result (RFC 9180 §7.1.4).
   virtual SecretBytes dh(KemId kem, BytesView private_key, BytesView peer_public_key) const = 0;
+  // dh() for a private key whose public key the caller holds as well (a fresh ephemeral key,
+  // a recipient's own pair). A backend that would otherwise recompute the public key from the
+  // private one (OpenSSL does for X25519/X448: a scalar multiplication, as costly as the DH)
+  // may take it as given; the result never depends on it. The default calls dh().
+  virtual SecretBytes dh_with_public_key(KemId kem, BytesView private_key, BytesView public_key,
+                                         BytesView peer_public_key) const;
 };
 
 }  // namespace conclave::crypto

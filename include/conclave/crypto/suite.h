@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/base/secret_bytes.h"
@@ -65,6 +67,17 @@ class Suite {
   // context} and empty aad.
   HpkeCiphertext encrypt_with_label(BytesView public_key, std::string_view label, BytesView context,
                                     BytesView plaintext) const;
+  // encrypt_with_label to each recipient in turn, all under one label and context: the
+  // context is hashed once, not once per recipient (a Welcome's is the whole encrypted
+  // GroupInfo), and the recipients are shared among up to max_threads threads (0: one per
+  // core). Output i is for recipients[i]; a failure reports the lowest failing recipient.
+  struct LabeledRecipient {
+    BytesView public_key;
+    BytesView plaintext;
+  };
+  std::vector<HpkeCiphertext> encrypt_with_label_many(std::span<const LabeledRecipient> recipients,
+                                                      std::string_view label, BytesView context,
+                                                      unsigned max_threads = 0) const;
   // Throws Error(kAeadAuthenticationFailed) when the ciphertext does not open.
   Bytes decrypt_with_label(BytesView private_key, std::string_view label, BytesView context,
                            BytesView kem_output, BytesView ciphertext) const;

@@ -2,6 +2,9 @@
 // new member's init key, and the GroupInfo encrypted under the welcome key and signed.
 #pragma once
 
+#include <span>
+#include <vector>
+
 #include "conclave/base/bytes.h"
 #include "conclave/crypto/suite.h"
 #include "conclave/wire/key_package.h"
@@ -15,6 +18,14 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
                                                   const wire::KeyPackage& key_package,
                                                   const wire::GroupSecrets& group_secrets,
                                                   BytesView encrypted_group_info);
+
+// encrypt_group_secrets for every new member of a commit, in order (key_packages[i] gets
+// group_secrets[i]). The context of every encryption is the encrypted GroupInfo, which holds the
+// ratchet tree in most Welcomes: it is hashed once for all members instead of once each, and
+// the members are shared among the cores. Throws kInvalidArgument when the sizes differ.
+std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
+    const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
+    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info);
 
 // The entry of the Welcome addressed to the key package reference, or nullptr.
 const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,
