@@ -240,6 +240,8 @@ wire::MlsMessage Group::propose_remove(tree::LeafIndex leaf, BytesView aad) {
 }
 
 wire::MlsMessage Group::propose_update(BytesView aad) {
+  // Before the leaf is read: a removed member has none.
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   const wire::LeafNode* current = tree_.leaf(own_leaf_);
   auto keys = suite_.generate_hpke_key_pair();
   wire::LeafNode leaf = *current;
@@ -352,7 +354,7 @@ struct StateRecord {
   wire::RatchetTreeNodes tree;
   std::vector<NodeKeyRecord> tree_private;
   schedule::EpochSecrets secrets;
-  schedule::SecretTree secret_tree;
+  std::optional<schedule::SecretTree> secret_tree;  // none once removed: nothing to decrypt with
   Bytes interim_transcript_hash;
   Bytes confirmation_tag;
   std::vector<ProposalRecord> proposals;
@@ -381,7 +383,7 @@ Bytes Group::serialize() const {
   for (const auto& [node, keys] : tree_private_.keys())
     r.tree_private.push_back(NodeKeyRecord{node.value, keys.private_key, keys.public_key});
   r.secrets = secrets_;
-  r.secret_tree = secret_tree_;
+  if (active_) r.secret_tree = secret_tree_;
   r.interim_transcript_hash = interim_transcript_hash_;
   r.confirmation_tag = confirmation_tag_;
   for (const auto& p : proposals_)
@@ -429,7 +431,7 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
     g.tree_private_.set_key(tree::NodeIndex(k.node),
                             tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
   g.secrets_ = std::move(r.secrets);
-  g.secret_tree_ = std::move(r.secret_tree);
+  if (r.secret_tree) g.secret_tree_ = std::move(*r.secret_tree);
   g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   g.confirmation_tag_ = std::move(r.confirmation_tag);
   for (auto& p : r.proposals)
@@ -446,8 +448,8 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
   for (auto& rec : r.update_private_keys)
     g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
   g.own_proposal_messages_ = std::move(r.own_proposal_messages);
-  if (g.active_ && g.tree_.empty())
-    throw Error(ErrorCode::kGroupStateInvalid, "an active group without a tree");
+  if (g.active_ && (g.tree_.empty() || !r.secret_tree))
+    throw Error(ErrorCode::kGroupStateInvalid, "an active group without a (secret) tree");
   return g;
 }
 

@@ -1,9 +1,13 @@
 // Proposals (§12.1), proposal lists (§12.2, §12.3), commits (§12.4) and processing received
 // messages (§6, §12.4.2).
 #include <algorithm>
+#include <exception>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "conclave/base/error.h"
+#include "conclave/base/parallel.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
 #include "conclave/schedule/private_message.h"
@@ -40,6 +44,38 @@ tree::TreeJournal journaled(tree::RatchetTree& tree, Body&& body) {
     throw;
   }
   return tree.end_journal();
+}
+
+// §10.1 for the KeyPackage of every Add among `proposals`, except the application's credential
+// validator: a mass add brings thousands of packages with two signatures each, so they are
+// shared among the cores. Entry i holds what proposals[i] failed (null: valid or not an Add);
+// check_added() then reports it in list order, on this thread.
+std::vector<std::exception_ptr> validate_added_key_packages(
+    const crypto::Suite& suite, const std::vector<const wire::Proposal*>& proposals,
+    tree::LeafPolicy policy) {
+  policy.credential_validator = nullptr;  // the application's code runs on its own thread only
+  std::vector<std::exception_ptr> failures(proposals.size());
+  constexpr size_t kMinPerThread = 16;
+  parallel_chunks(proposals.size(), kMinPerThread, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const auto* add = std::get_if<wire::Add>(&proposals[i]->content);
+      if (add == nullptr) continue;
+      try {
+        validate_key_package(suite, add->key_package, policy);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  });
+  return failures;
+}
+
+// The rest of §10.1 for an Add validated by validate_added_key_packages: its failure, else the
+// credential validator.
+void check_added(const wire::Add& add, const std::exception_ptr& failure,
+                 const tree::LeafPolicy& policy) {
+  if (failure) std::rethrow_exception(failure);
+  tree::check_leaf_credential(add.key_package.leaf_node, tree::LeafIndex(0), policy);
 }
 
 }  // namespace
@@ -107,7 +143,9 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
   std::set<uint32_t> touched_leaves;
   std::set<uint32_t> removed;
   std::vector<Bytes> added_keys;
+  std::unordered_set<std::string_view> added_key_set;  // views into `proposals`: O(1) each
   std::vector<Bytes> psk_ids;
+  std::vector<ProposalType> custom_types;
   size_t gce = 0;
   bool reinit = false;
   for (const auto& rp : proposals) {
@@ -130,7 +168,7 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
       removed.insert(l.value);
     } else if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
       const Bytes& key = add->key_package.leaf_node.signature_key;
-      if (std::find(added_keys.begin(), added_keys.end(), key) != added_keys.end())
+      if (!added_key_set.emplace(reinterpret_cast<const char*>(key.data()), key.size()).second)
         throw Error(ErrorCode::kDuplicateAdd, "two Adds for the same client");
       added_keys.push_back(key);
     } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
@@ -145,15 +183,19 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
     } else if (type == ProposalType::kExternalInit) {
       throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
     } else if (std::holds_alternative<wire::CustomProposal>(rp.proposal.content)) {
-      // §12.2: every member that stays must support a non-default proposal type.
-      for (tree::LeafIndex l : tree_.members()) {
-        if (removed.count(l.value)) continue;
-        const auto& supported = tree_.leaf(l)->capabilities.proposals;
-        if (std::find(supported.begin(), supported.end(), type) == supported.end())
-          throw Error(ErrorCode::kProposalTypeUnsupported,
-                      "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
-                          " unsupported by " + leaf_text(l));
-      }
+      custom_types.push_back(type);
+    }
+  }
+  // §12.2: every member that stays must support a non-default proposal type. Checked once the
+  // whole list is read, so a Remove anywhere in it exempts the removed member.
+  for (const ProposalType type : custom_types) {
+    for (tree::LeafIndex l : tree_.members()) {
+      if (removed.count(l.value)) continue;
+      const auto& supported = tree_.leaf(l)->capabilities.proposals;
+      if (std::find(supported.begin(), supported.end(), type) == supported.end())
+        throw Error(ErrorCode::kProposalTypeUnsupported,
+                    "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
+                        " unsupported by " + leaf_text(l));
     }
   }
   if (gce > 1)
@@ -179,7 +221,13 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
       // support them.
       if (!wire::extension_types_unique(gce->extensions))
         throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
+      // "excluding those removed" (§12.1.7): members the list removes need not support them.
+      std::unordered_set<uint32_t> removed;
+      for (const auto& p : proposals)
+        if (const auto* remove = std::get_if<wire::Remove>(&p.proposal.content))
+          removed.insert(remove->removed);
       for (tree::LeafIndex l : tree_.members()) {
+        if (removed.count(l.value) != 0) continue;
         const wire::LeafNode& leaf = *tree_.leaf(l);
         tree::check_required_capabilities(leaf, l, gce->extensions);
         for (const auto& ext : gce->extensions) {
@@ -197,7 +245,8 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
   for (const auto& rp : proposals) {
     if (const auto* update = std::get_if<wire::Update>(&rp.proposal.content)) {
       const tree::LeafIndex l(rp.sender.index);
-      tree::validate_leaf_node(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate, l, policy);
+      tree::validate_leaf_node_verified(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate, l,
+                                        policy);
       tree_.update_leaf(l, update->leaf_node);
       out.updated_.push_back(l);
     }
@@ -213,10 +262,9 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
   }
   for (const auto& rp : proposals) {
     if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
-      validate_key_package(suite_, add->key_package, policy);
-      tree::validate_leaf_node(tree_, add->key_package.leaf_node,
-                               tree::LeafNodeContext::kKeyPackage, tree_.leftmost_blank_leaf(),
-                               policy);
+      tree::validate_leaf_node_verified(tree_, add->key_package.leaf_node,
+                                        tree::LeafNodeContext::kKeyPackage,
+                                        tree_.leftmost_blank_leaf(), policy);
       const tree::LeafIndex l = tree_.add_leaf(add->key_package.leaf_node);
       out.added_.push_back(AddedMember{l, add->key_package});
     } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
@@ -292,8 +340,17 @@ CommitOutput Group::commit(const CommitOptions& options) {
     by_value.push_back(wire::Proposal{wire::Add{kp}});
   for (const auto& psk : options.psks)
     by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
-  for (auto& p : by_value) {
-    check_proposal(me, p);
+  std::vector<const wire::Proposal*> new_proposals;
+  for (const auto& p : by_value)
+    new_proposals.push_back(&p);
+  const tree::LeafPolicy policy = leaf_policy(context_.extensions);
+  const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy);
+  for (size_t i = 0; i < by_value.size(); ++i) {
+    wire::Proposal& p = by_value[i];
+    if (const auto* add = std::get_if<wire::Add>(&p.content))
+      check_added(*add, add_failures[i], policy);
+    else
+      check_proposal(me, p);
     list.push_back(ResolvedProposal{me, p, std::nullopt});
     commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
@@ -363,6 +420,9 @@ CommitOutput Group::commit(const CommitOptions& options) {
       }
       welcome.encrypted_group_info =
           schedule::encrypt_group_info(suite_, ks.welcome_secret, welcome_info);
+      // One batch: the encrypted GroupInfo is every encryption's context, hashed once.
+      std::vector<const wire::KeyPackage*> key_packages;
+      std::vector<wire::GroupSecrets> group_secrets;
       for (const auto& added : staged.added_) {
         wire::GroupSecrets secrets;
         secrets.joiner_secret = ks.joiner_secret;
@@ -371,9 +431,11 @@ CommitOutput Group::commit(const CommitOptions& options) {
           if (const SecretBytes* ps = created->path_secret_for(own_leaf_, added.leaf))
             secrets.path_secret = wire::PathSecret{*ps};
         }
-        welcome.secrets.push_back(schedule::encrypt_group_secrets(
-            suite_, added.key_package, secrets, welcome.encrypted_group_info));
+        key_packages.push_back(&added.key_package);
+        group_secrets.push_back(std::move(secrets));
       }
+      welcome.secrets = schedule::encrypt_group_secrets_many(suite_, key_packages, group_secrets,
+                                                             welcome.encrypted_group_info);
       output.welcome = wire::MlsMessage{std::move(welcome)};
     }
     output.group_info = wire::MlsMessage{std::move(info)};
@@ -415,8 +477,10 @@ ProcessResult Group::process(const wire::MlsMessage& message) {
   if (pending_ && encoded == pending_->message) return pending_->staged;
   for (size_t i = 0; i < own_proposal_messages_.size(); ++i) {
     if (own_proposal_messages_[i] != encoded) continue;
+    // The i-th message sent is the i-th of our proposals in the cache (both in sending order).
+    size_t own = 0;
     for (const auto& c : proposals_)
-      if (c.sender == wire::Sender::member(own_leaf_.value))
+      if (c.sender == wire::Sender::member(own_leaf_.value) && own++ == i)
         return ReceivedProposal{c.sender, c.proposal, c.ref};
   }
   if (const auto* pub = message.get<wire::PublicMessage>()) return process_public(*pub);
@@ -458,14 +522,18 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
                                             " in epoch " + std::to_string(context_.epoch));
   }
   // The ratchet key is consumed only once the content verified, and the secret tree is the
-  // only state touched before process_content decides.
+  // only state touched before process_content decides. A commit is staged (every §12.4.2
+  // check) before its key is consumed, so a rejected one leaves the key to the genuine commit.
+  std::optional<StagedCommit> staged;
   const auto content = schedule::unprotect_private_message(
       suite_, message, secret_tree_, secrets_.sender_data_secret,
       [&](const wire::AuthenticatedContent& c) {
         schedule::verify_framed_content(suite_, c, sender_signature_key(c), context_);
         if (c.content.content_type() == wire::ContentType::kProposal)
           check_proposal(c.content.sender, std::get<wire::Proposal>(c.content.content));
+        if (c.content.content_type() == wire::ContentType::kCommit) staged = stage_commit(c);
       });
+  if (staged) return std::move(*staged);
   return process_content(content);
 }
 
@@ -530,8 +598,18 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     throw Error(ErrorCode::kConfirmationTagInvalid, "a commit without a confirmation tag");
 
   const auto list = resolve(commit, fc.sender);
+  // Proposals by reference were checked on receipt; the Adds by value all at once.
+  std::vector<const wire::Proposal*> by_value;
   for (const auto& rp : list)
-    if (!rp.ref) check_proposal(fc.sender, rp.proposal);
+    if (!rp.ref) by_value.push_back(&rp.proposal);
+  const tree::LeafPolicy add_policy = leaf_policy(context_.extensions);
+  const auto add_failures = validate_added_key_packages(suite_, by_value, add_policy);
+  for (size_t i = 0; i < by_value.size(); ++i) {
+    if (const auto* add = std::get_if<wire::Add>(&by_value[i]->content))
+      check_added(*add, add_failures[i], add_policy);
+    else
+      check_proposal(fc.sender, *by_value[i]);
+  }
   validate_proposal_list(list, committer, false);
   bool needs_path = commit.proposals.empty();
   for (const auto& rp : list)

@@ -119,8 +119,10 @@ void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const Le
     throw Error(ErrorCode::kCredentialRejected, at(index) + ": the credential was not accepted");
 }
 
-void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
-                        LeafNodeContext context, LeafIndex index, const LeafPolicy& policy) {
+namespace {
+
+void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNodeContext context,
+                   LeafIndex index, const LeafPolicy& policy, bool check_signature) {
   // §7.3 "Verify the leaf_node_source field".
   const wire::LeafNodeSource expected =
       context == LeafNodeContext::kKeyPackage ? wire::LeafNodeSource::kKeyPackage
@@ -131,7 +133,7 @@ void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
                                                         source_name(leaf.leaf_node_source) +
                                                         ", expected " + source_name(expected));
   check_leaf_credential(leaf, index, policy);
-  check_leaf_signature(tree.suite(), leaf, index, policy.group_id);
+  if (check_signature) check_leaf_signature(tree.suite(), leaf, index, policy.group_id);
   check_required_capabilities(leaf, index, policy.group_context_extensions);
 
   // §7.3: the leaf's credential type is supported by all other members, and it supports every
@@ -174,6 +176,19 @@ void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
   if (tree.encryption_key_count(leaf.encryption_key) > 0)
     throw Error(ErrorCode::kDuplicateEncryptionKey,
                 at(index) + ": the encryption key is already in the tree");
+}
+
+}  // namespace
+
+void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
+                        LeafNodeContext context, LeafIndex index, const LeafPolicy& policy) {
+  validate_leaf(tree, leaf, context, index, policy, true);
+}
+
+void validate_leaf_node_verified(const RatchetTree& tree, const wire::LeafNode& leaf,
+                                 LeafNodeContext context, LeafIndex index,
+                                 const LeafPolicy& policy) {
+  validate_leaf(tree, leaf, context, index, policy, false);
 }
 
 }  // namespace conclave::tree

@@ -61,5 +61,11 @@ void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const Le
 // kDuplicateEncryptionKey against the rest of the tree. O(log n) apart from the signature.
 void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
                         LeafNodeContext context, LeafIndex index, const LeafPolicy& policy);
+// validate_leaf_node without check_leaf_signature, for a leaf whose signature was verified when
+// it arrived: a proposal is checked on receipt, and checked again against the tree (and the
+// extensions) of the commit that applies it, where the signature cannot have changed.
+void validate_leaf_node_verified(const RatchetTree& tree, const wire::LeafNode& leaf,
+                                 LeafNodeContext context, LeafIndex index,
+                                 const LeafPolicy& policy);
 
 }  // namespace conclave::tree
