@@ -125,6 +125,14 @@ enum class ErrorCode : uint16_t {
   kNotAMember,          // the member was removed: the group can send nothing more
   kGroupStateInvalid,   // a serialized group state that fails to decode or check
   kUnsupportedFeature,  // a protocol feature this build does not implement yet
+
+  // x509: RFC 9420 §5.3 X.509 credentials, RFC 5280 path validation
+  kX509Malformed = 700,   // an empty chain, or an entry that is not exactly one DER certificate
+  kX509Untrusted,         // §5.3.1: no path from the leaf to a configured trust anchor
+  kX509Expired,           // a certificate on the path outside its validity period
+  kX509SignatureInvalid,  // a certificate's signature does not verify under its issuer's key
+  kX509ChainInvalid,      // another path validation failure (non-CA issuer, path length, ...)
+  kX509KeyMismatch,       // §5.3: the leaf's public key is not the member's signature_key
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".
