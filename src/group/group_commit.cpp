@@ -84,13 +84,36 @@ void check_added(const wire::Add& add, const std::exception_ptr& failure,
 
 void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const {
   const ProposalType type = proposal.proposal_type();
-  // §12.1.8 and the sender rules of §6: members send any proposal but ExternalInit; external
-  // senders and new members are the next issue's work.
-  if (sender.sender_type != wire::SenderType::kMember)
-    throw Error(ErrorCode::kUnsupportedFeature, "proposals from non-member senders");
-  if (type == ProposalType::kExternalInit)
-    throw Error(ErrorCode::kExternalInitInMemberCommit,
-                "ExternalInit is only sent in an external commit");
+  const auto type_text = [&] { return std::to_string(static_cast<uint16_t>(type)); };
+  // Which sender may send what: members anything but ExternalInit; external senders the
+  // types of §12.1.8; a new member only its own Add (§12.1.8); an external committer only
+  // ExternalInit, Remove and PreSharedKey, by value (§12.2).
+  switch (sender.sender_type) {
+    case wire::SenderType::kMember:
+      if (type == ProposalType::kExternalInit)
+        throw Error(ErrorCode::kExternalInitInMemberCommit,
+                    "ExternalInit is only sent in an external commit");
+      break;
+    case wire::SenderType::kExternal:
+      if (type != ProposalType::kAdd && type != ProposalType::kRemove &&
+          type != ProposalType::kPsk && type != ProposalType::kReinit &&
+          type != ProposalType::kGroupContextExtensions)
+        throw Error(ErrorCode::kSenderNotAllowed,
+                    "proposal type " + type_text() + " from an external sender");
+      break;
+    case wire::SenderType::kNewMemberProposal:
+      if (type != ProposalType::kAdd)
+        throw Error(ErrorCode::kSenderNotAllowed,
+                    "proposal type " + type_text() + " from a new_member_proposal sender");
+      break;
+    case wire::SenderType::kNewMemberCommit:
+      if (type != ProposalType::kExternalInit && type != ProposalType::kRemove &&
+          type != ProposalType::kPsk)
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "proposal type " + type_text() + " in an external commit");
+      break;
+    default: throw Error(ErrorCode::kSenderNotAllowed, "an unknown sender type");
+  }
   if (const auto* remove = std::get_if<wire::Remove>(&proposal.content)) {
     // §12.1.3: the removed leaf must be a member.
     const tree::LeafIndex l(remove->removed);
@@ -139,7 +162,37 @@ std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
 
 void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposals,
                                    std::optional<tree::LeafIndex> committer, bool external) const {
-  if (external) throw Error(ErrorCode::kUnsupportedFeature, "external commits");
+  if (external) {
+    // §12.2: exactly one ExternalInit, at most one Remove, PreSharedKeys, nothing else.
+    size_t inits = 0;
+    size_t removes = 0;
+    std::vector<Bytes> psk_ids;
+    for (const auto& rp : proposals) {
+      if (rp.ref)
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "an external commit includes a proposal by reference");
+      if (std::holds_alternative<wire::ExternalInit>(rp.proposal.content)) {
+        ++inits;
+      } else if (std::holds_alternative<wire::Remove>(rp.proposal.content)) {
+        ++removes;
+      } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
+        Bytes id = codec::encode(psk->psk);
+        if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
+          throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
+        psk_ids.push_back(std::move(id));
+      } else {
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "an external commit holds only ExternalInit, Remove and PreSharedKey");
+      }
+    }
+    if (inits != 1)
+      throw Error(ErrorCode::kExternalCommitInvalid,
+                  "an external commit holds " + std::to_string(inits) + " ExternalInit proposals");
+    if (removes > 1)
+      throw Error(ErrorCode::kExternalCommitInvalid,
+                  "an external commit removes more than one leaf");
+    return;
+  }
   std::set<uint32_t> touched_leaves;
   std::set<uint32_t> removed;
   std::vector<Bytes> added_keys;
@@ -489,14 +542,56 @@ ProcessResult Group::process(const wire::MlsMessage& message) {
               "process() takes PublicMessage and PrivateMessage; use join() for a Welcome");
 }
 
-BytesView Group::sender_signature_key(const wire::AuthenticatedContent& content) const {
+Bytes Group::sender_signature_key(const wire::AuthenticatedContent& content) const {
   const wire::Sender& sender = content.content.sender;
-  if (sender.sender_type != wire::SenderType::kMember)
-    throw Error(ErrorCode::kUnsupportedFeature, "messages from non-member senders");
-  const tree::LeafIndex l(sender.index);
-  const wire::LeafNode* leaf = tree_.contains(l) ? tree_.leaf(l) : nullptr;
-  if (leaf == nullptr) throw Error(ErrorCode::kUnknownSender, leaf_text(l) + " is not a member");
-  return leaf->signature_key;
+  const wire::Content& body = content.content.content;
+  switch (sender.sender_type) {
+    case wire::SenderType::kMember: {
+      const tree::LeafIndex l(sender.index);
+      const wire::LeafNode* leaf = tree_.contains(l) ? tree_.leaf(l) : nullptr;
+      if (leaf == nullptr)
+        throw Error(ErrorCode::kUnknownSender, leaf_text(l) + " is not a member");
+      return leaf->signature_key;
+    }
+    case wire::SenderType::kExternal: {
+      // §12.1.8: proposals only, from a sender the external_senders extension lists.
+      if (!std::holds_alternative<wire::Proposal>(body))
+        throw Error(ErrorCode::kSenderNotAllowed, "an external sender sends proposals only");
+      const auto* ext =
+          wire::find_extension(context_.extensions, wire::ExtensionType::kExternalSenders);
+      if (ext == nullptr)
+        throw Error(ErrorCode::kExternalSenderUnknown, "the group has no external senders");
+      auto senders = codec::decode<std::vector<wire::ExternalSender>>(ext->extension_data);
+      if (sender.index >= senders.size())
+        throw Error(ErrorCode::kExternalSenderUnknown, "external sender " +
+                                                           std::to_string(sender.index) + " of " +
+                                                           std::to_string(senders.size()));
+      const wire::ExternalSender& es = senders[sender.index];
+      // The Authentication Service vouches for external senders as for members (§5.3.1).
+      if (policy_.credential_validator &&
+          !policy_.credential_validator(es.credential, es.signature_key))
+        throw Error(ErrorCode::kCredentialRejected, "the external sender's credential");
+      return es.signature_key;
+    }
+    case wire::SenderType::kNewMemberProposal: {
+      // §12.1.8: an Add of the sender itself, signed with its KeyPackage's key.
+      const auto* proposal = std::get_if<wire::Proposal>(&body);
+      const auto* add = proposal ? std::get_if<wire::Add>(&proposal->content) : nullptr;
+      if (add == nullptr)
+        throw Error(ErrorCode::kSenderNotAllowed, "a new_member_proposal sender sends an Add only");
+      return add->key_package.leaf_node.signature_key;
+    }
+    case wire::SenderType::kNewMemberCommit: {
+      // §12.4.3.2: signed with the key of the leaf in the commit's path.
+      const auto* commit = std::get_if<wire::Commit>(&body);
+      if (commit == nullptr)
+        throw Error(ErrorCode::kSenderNotAllowed, "a new_member_commit sender sends a Commit only");
+      if (!commit->path)
+        throw Error(ErrorCode::kPathRequired, "an external commit without an UpdatePath");
+      return commit->path->leaf_node.signature_key;
+    }
+    default: throw Error(ErrorCode::kSenderNotAllowed, "an unknown sender type");
+  }
 }
 
 ProcessResult Group::process_public(const wire::PublicMessage& message) {
@@ -588,10 +683,15 @@ ProcessResult Group::process_content(const wire::AuthenticatedContent& content) 
 StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
   const wire::FramedContent& fc = content.content;
   const auto& commit = std::get<wire::Commit>(fc.content);
-  if (fc.sender.sender_type != wire::SenderType::kMember)
-    throw Error(ErrorCode::kUnsupportedFeature, "commits from non-member senders");
-  const tree::LeafIndex committer(fc.sender.index);
-  if (committer == own_leaf_)
+  // §12.4.3.2: a new member commits itself in (an external commit); otherwise only members.
+  const bool external = fc.sender.sender_type == wire::SenderType::kNewMemberCommit;
+  if (!external && fc.sender.sender_type != wire::SenderType::kMember)
+    throw Error(ErrorCode::kSenderNotAllowed, "a commit from an external sender");
+  if (external && !commit.path)
+    throw Error(ErrorCode::kPathRequired, "an external commit without an UpdatePath");
+  // An external committer's leaf is known once its Removes are applied.
+  tree::LeafIndex committer(fc.sender.index);
+  if (!external && committer == own_leaf_)
     throw Error(ErrorCode::kSenderNotAllowed,
                 "a commit of ours that is not the pending one cannot be processed");
   if (!content.auth.confirmation_tag)
@@ -610,7 +710,7 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     else
       check_proposal(fc.sender, *by_value[i]);
   }
-  validate_proposal_list(list, committer, false);
+  validate_proposal_list(list, external ? std::nullopt : std::optional(committer), external);
   bool needs_path = commit.proposals.empty();
   for (const auto& rp : list)
     needs_path = needs_path || path_required(rp.proposal.proposal_type());
@@ -618,15 +718,19 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     throw Error(ErrorCode::kPathRequired, "the commit's proposals require an UpdatePath");
 
   StagedCommit staged;
-  staged.committer_ = committer;
   staged.own_leaf_ = own_leaf_;
   staged.from_epoch_ = context_.epoch;
   staged.has_path_ = commit.path.has_value();
+  staged.external_ = external;
   wire::GroupContext next = context_;
   next.epoch = context_.epoch + 1;
   tree::TreeKemPrivate next_private = tree_private_;
   staged.journal_ = journaled(tree_, [&] {
     next.extensions = apply_proposals(list, staged);
+    if (external)
+      committer =
+          add_external_committer(commit.path->leaf_node, staged, leaf_policy(next.extensions));
+    staged.committer_ = committer;
     for (const auto& r : staged.removed_)
       staged.removes_me_ = staged.removes_me_ || r.leaf == own_leaf_;
     // Our own Update, committed by another member: our leaf now has the proposed key.
@@ -645,8 +749,9 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     SecretBytes commit_secret = schedule::zero_secret(suite_);
     if (commit.path) {
       // §12.4.2: the committer's new leaf is valid, of source commit, with a new key.
-      tree::validate_leaf_node(tree_, commit.path->leaf_node, tree::LeafNodeContext::kCommit,
-                               committer, leaf_policy(next.extensions));
+      if (!external)
+        tree::validate_leaf_node(tree_, commit.path->leaf_node, tree::LeafNodeContext::kCommit,
+                                 committer, leaf_policy(next.extensions));
       wire::GroupContext provisional = next;
       if (staged.removes_me_) {
         tree::PathMerge plan = tree::plan_update_path(tree_, committer, *commit.path);
@@ -663,7 +768,9 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     next.confirmed_transcript_hash =
         schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
     if (!staged.removes_me_) {
-      auto ks = schedule::run_key_schedule(suite_, secrets_.init_secret, commit_secret,
+      // §8.3: an external commit starts from the init secret its ExternalInit carries.
+      const SecretBytes init_secret = external ? external_init_secret(list) : secrets_.init_secret;
+      auto ks = schedule::run_key_schedule(suite_, init_secret, commit_secret,
                                            psk_secret(staged.psks_), next);
       // §12.4.2: the confirmation tag proves the committer reached the same epoch.
       if (!schedule::verify_confirmation_tag(suite_, ks.epoch.confirmation_key,

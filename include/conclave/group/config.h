@@ -56,6 +56,9 @@ struct GroupPolicy {
   // send a Commit message before sending application data." protect() enforces this unless
   // the application lifts it here (e.g. a member that is not allowed to commit).
   bool allow_application_with_pending_proposals = false;
+  // §12.2, §12.1.2: whether `after` presents identifiers acceptable for the client that had
+  // `before` (an external commit that resyncs a member). Unset: the credentials are equal.
+  std::function<bool(const wire::Credential& before, const wire::Credential& after)> same_client;
   // §8.4: external PSKs by id.
   std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
 };

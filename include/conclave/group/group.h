@@ -72,6 +72,19 @@ struct ReceivedProposal {
 
 using ProcessResult = std::variant<ApplicationMessage, ReceivedProposal, StagedCommit>;
 
+// How to join by external commit (RFC 9420 §12.4.3.2).
+struct ExternalJoinOptions {
+  // The tree, when the GroupInfo carries no ratchet_tree extension.
+  std::optional<wire::RatchetTreeNodes> ratchet_tree;
+  // A "resync": the leaf of our earlier appearance in the group, removed by the same commit.
+  std::optional<tree::LeafIndex> remove_leaf;
+  // External PSKs (from GroupPolicy::external_psk) mixed into the new epoch.
+  std::vector<wire::PreSharedKeyId> psks;
+  Bytes authenticated_data;
+  GroupConfig config;
+};
+struct ExternalJoin;
+
 struct MemberInfo {
   tree::LeafIndex leaf;
   wire::Credential credential;
@@ -92,6 +105,15 @@ class Group {
                     const wire::MlsMessage& welcome,
                     const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
                     GroupConfig config = {}, GroupPolicy policy = {});
+
+  // --- external joins (§12.4.3.2) ---
+  // Joins with an external commit built from a GroupInfo that has the external_pub extension.
+  // Returns the group in the commit's epoch and the commit for the Delivery Service; if the DS
+  // refuses the commit, drop the returned group.
+  static ExternalJoin join_external(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                    const Identity& identity, const wire::MlsMessage& group_info,
+                                    const ExternalJoinOptions& options = {},
+                                    GroupPolicy policy = {});
 
   // --- proposals (§12.1), sent now and committed later by reference ---
   wire::MlsMessage propose_add(const wire::KeyPackage& key_package, BytesView aad = {});
@@ -186,7 +208,8 @@ class Group {
   ProcessResult process_private(const wire::PrivateMessage& message);
   ProcessResult process_content(const wire::AuthenticatedContent& content);
   ApplicationMessage process_past_application(const wire::PrivateMessage& message);
-  BytesView sender_signature_key(const wire::AuthenticatedContent& content) const;
+  // §6.1: the key that verifies the sender's signature, for every sender type (§12.1.8).
+  Bytes sender_signature_key(const wire::AuthenticatedContent& content) const;
   void check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const;
 
   // Commits, both directions.
@@ -200,6 +223,12 @@ class Group {
   wire::ExtensionList apply_proposals(const std::vector<ResolvedProposal>& proposals,
                                       StagedCommit& out);
   SecretBytes psk_secret(const std::vector<wire::PreSharedKeyId>& ids) const;
+  // §12.4.3.2, member side: the init secret an external commit's ExternalInit gives.
+  SecretBytes external_init_secret(const std::vector<ResolvedProposal>& proposals) const;
+  // §12.4.3.2, member side: puts an external committer's leaf into tree_ (inside the caller's
+  // journal) after its checks; returns its index.
+  tree::LeafIndex add_external_committer(const wire::LeafNode& leaf, const StagedCommit& staged,
+                                         const tree::LeafPolicy& policy);
   void apply_staged(StagedCommit staged);
 
   std::shared_ptr<const crypto::CryptoProvider> provider_;
@@ -229,5 +258,30 @@ class Group {
   // §12.1.2: private keys of this member's proposed Update leaves, by their public key.
   std::vector<std::pair<Bytes, SecretBytes>> update_private_keys_;
 };
+
+struct ExternalJoin {
+  Group group;
+  wire::MlsMessage commit;  // a PublicMessage from a new_member_commit sender
+};
+
+// --- proposals from outside the group (§12.1.8) ---
+
+// A proposal (Add, Remove, PreSharedKey, ReInit or GroupContextExtensions) from the external
+// sender at `sender_index` of the group's external_senders extension, signed with that sender's
+// key, as a PublicMessage for the group's current epoch. Throws Error(kSenderNotAllowed) for
+// another proposal type.
+wire::MlsMessage external_proposal(const crypto::Suite& suite, BytesView group_id, uint64_t epoch,
+                                   uint32_t sender_index, BytesView signature_private_key,
+                                   wire::Proposal proposal, BytesView authenticated_data = {});
+
+// A client's Add of itself (sender type new_member_proposal), signed with the key of the
+// KeyPackage's leaf, as a PublicMessage for the group's current epoch.
+wire::MlsMessage new_member_proposal(const crypto::Suite& suite, BytesView group_id, uint64_t epoch,
+                                     const wire::KeyPackage& key_package,
+                                     BytesView signature_private_key,
+                                     BytesView authenticated_data = {});
+
+// The external_senders group context extension (§12.1.8.1) listing `senders`.
+wire::Extension external_senders_extension(const std::vector<wire::ExternalSender>& senders);
 
 }  // namespace conclave

@@ -39,6 +39,8 @@ class StagedCommit {
   const std::vector<wire::PreSharedKeyId>& psks() const { return psks_; }
   const std::optional<wire::ReInit>& reinit() const { return reinit_; }
   bool has_path() const { return has_path_; }
+  // An external commit (§12.4.3.2): committer() is the leaf the new member took.
+  bool external() const { return external_; }
   // True when this commit removes the receiving member from the group.
   bool removes_me() const { return removes_me_; }
   const wire::GroupContext& new_context() const { return context_; }
@@ -53,6 +55,7 @@ class StagedCommit {
   std::vector<wire::PreSharedKeyId> psks_;
   std::optional<wire::ReInit> reinit_;
   bool has_path_ = false;
+  bool external_ = false;
   bool removes_me_ = false;
   Bytes epoch_authenticator_;
 
