@@ -117,9 +117,8 @@ TEST_P(X509GroupTest, UntrustedKeyPackageRejectedAtCommit) {
 }
 
 // §5.3.1: a member validates the Adds of a Commit it receives. Alice (who trusts both CAs)
-// adds Carol; Bob, who trusts only Acme, rejects the commit and stays as he was. Handshakes are
-// PublicMessages here: decrypting a PrivateMessage consumes its ratchet key (§9.2) even when
-// the content is then rejected.
+// adds Carol; Bob, who trusts only Acme, rejects the commit and stays as he was. (Handshakes
+// are PublicMessages here; the PrivateMessage case is in group_negative_commit_test.)
 TEST_P(X509GroupTest, UntrustedAddRejectedByReceiver) {
   Client alice = x509_client(acme, "alice");
   Client bob = x509_client(acme, "bob");
