@@ -48,13 +48,11 @@ void SecretTree::check_suite(const crypto::Suite& suite) const {
                                                  std::to_string(suite.id()));
 }
 
-SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, LeafIndex leaf) {
+std::map<uint32_t, SecretBytes>::const_iterator SecretTree::lowest_stored_ancestor(
+    LeafIndex leaf) const {
+  // Every leaf without ratchets has exactly one stored node at or above it.
   const LeafCount full = tree::full_leaf_count(leaf_count_);
-  const NodeIndex target = leaf.node();
-  const size_t nh = suite.hash_len();
-
-  // The lowest stored ancestor: every leaf without ratchets has exactly one.
-  NodeIndex x = target;
+  NodeIndex x = leaf.node();
   auto found = nodes_.find(x.value);
   while (found == nodes_.end()) {
     if (x == tree::root(full))
@@ -63,6 +61,15 @@ SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, Leaf
     x = tree::parent(x, full);
     found = nodes_.find(x.value);
   }
+  return found;
+}
+
+SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, LeafIndex leaf) {
+  const NodeIndex target = leaf.node();
+  const size_t nh = suite.hash_len();
+
+  NodeIndex x(lowest_stored_ancestor(leaf)->first);
+  auto found = nodes_.find(x.value);
 
   // §9: tree_node_[left(N)]_secret = ExpandWithLabel(tree_node_[N]_secret, "tree", "left", Nh)
   // and likewise "right". Both children are derived together, so the parent goes at once
@@ -125,17 +132,9 @@ KeyAndNonce SecretTree::peek_key(const crypto::Suite& suite, LeafIndex leaf, Rat
   }
   // First contact with this sender: derive its ratchet on the side, so that a message that
   // later fails verification leaves the stored tree exactly as it was.
-  const LeafCount full = tree::full_leaf_count(leaf_count_);
   const NodeIndex target = leaf.node();
-  NodeIndex x = target;
-  auto found = nodes_.find(x.value);
-  while (found == nodes_.end()) {
-    if (x == tree::root(full))
-      throw Error(ErrorCode::kInternal,
-                  "no stored secret above leaf " + std::to_string(leaf.value));
-    x = tree::parent(x, full);
-    found = nodes_.find(x.value);
-  }
+  const auto found = lowest_stored_ancestor(leaf);
+  NodeIndex x(found->first);
   const size_t nh = suite.hash_len();
   SecretBytes secret = found->second;
   while (x != target) {

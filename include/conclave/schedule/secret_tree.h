@@ -80,6 +80,9 @@ class SecretTree {
   // The leaf's ratchet, deriving the path down to it on first use.
   HashRatchet& ratchet_for(const crypto::Suite& suite, tree::LeafIndex leaf, RatchetType type);
   LeafRatchets& init_leaf(const crypto::Suite& suite, tree::LeafIndex leaf);
+  // The one stored node secret at or above a leaf whose ratchets are not set up.
+  std::map<uint32_t, SecretBytes>::const_iterator lowest_stored_ancestor(
+      tree::LeafIndex leaf) const;
   void validate() const;
 
   uint16_t suite_id_ = 0;
