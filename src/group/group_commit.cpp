@@ -372,12 +372,17 @@ CommitOutput Group::commit(const CommitOptions& options) {
     commit.proposals.push_back(std::move(por));
   };
   if (options.include_pending_proposals) {
-    // §12.2: prefer Removes over Updates for the same leaf.
+    // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
+    // then Updates newest first, then the rest in arrival order.
     std::vector<const CachedProposal*> ordered;
     for (const auto& c : proposals_)
       if (std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
+    for (auto c = proposals_.rbegin(); c != proposals_.rend(); ++c)
+      if (std::holds_alternative<wire::Update>(c->proposal.content)) ordered.push_back(&*c);
     for (const auto& c : proposals_)
-      if (!std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
+      if (!std::holds_alternative<wire::Remove>(c.proposal.content) &&
+          !std::holds_alternative<wire::Update>(c.proposal.content))
+        ordered.push_back(&c);
     for (const CachedProposal* c : ordered) {
       if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;
       try_add(ResolvedProposal{c->sender, c->proposal, c->ref}, wire::ProposalOrRef{c->ref});

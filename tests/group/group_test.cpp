@@ -103,6 +103,29 @@ TEST_P(GroupLifecycle, CreateAddMessageUpdateRemove) {
   EXPECT_EQ(text(std::get<ApplicationMessage>(b.process(m3))), "just us");
 }
 
+// §12.2: of two Updates for one leaf, the committer SHOULD prefer the most recent.
+TEST_P(GroupLifecycle, Rfc12_2_CommitPrefersTheMostRecentUpdate) {
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  Group a = Group::create(provider, alice.identity);
+  CommitOptions add;
+  add.add = {bob.key_package.key_package};
+  auto out = a.commit(add);
+  a.merge_pending_commit();
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
+
+  auto first = b.propose_update();
+  auto second = b.propose_update();
+  std::get<ReceivedProposal>(a.process(first));
+  const auto newest = std::get<ReceivedProposal>(a.process(second));
+  auto commit = a.commit();
+  a.merge_pending_commit();
+  b.merge(std::get<StagedCommit>(b.process(commit.commit)));
+  const auto& update = std::get<wire::Update>(newest.proposal.content);
+  EXPECT_EQ(a.tree().leaf(b.own_leaf())->encryption_key, update.leaf_node.encryption_key);
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+}
+
 TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
