@@ -61,6 +61,16 @@ std::optional<SecretBytes> Group::find_psk(const wire::PreSharedKeyId& id) const
   return resumption_psk(id.psk_epoch);
 }
 
+wire::MlsMessage Group::propose_psk(wire::PreSharedKeyId id, BytesView aad) {
+  if (id.psk_nonce.empty()) id.psk_nonce = suite_.random(suite_.hash_len());
+  return send_proposal(wire::Proposal{wire::PreSharedKey{std::move(id)}}, aad);
+}
+
+wire::MlsMessage Group::propose_group_context_extensions(wire::ExtensionList extensions,
+                                                         BytesView aad) {
+  return send_proposal(wire::Proposal{wire::GroupContextExtensions{std::move(extensions)}}, aad);
+}
+
 SecretBytes Group::welcome_psk_secret(const crypto::Suite& suite, const GroupPolicy& policy,
                                       const std::vector<wire::PreSharedKeyId>& ids,
                                       const Group* source) {

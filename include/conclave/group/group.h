@@ -165,6 +165,13 @@ class Group {
   // §8.6: the resumption_psk of `epoch`: the current one, or one of the last
   // config().resumption_psks_kept past epochs; nullopt when it is not (or no longer) held.
   std::optional<SecretBytes> resumption_psk(uint64_t epoch) const;
+  // §12.1.4: proposes injecting the PSK `id` (external, or resumption of usage application:
+  // reinit and branch PSKs are kPskUsageInvalid here); an empty psk_nonce becomes a fresh one
+  // of KDF.Nh bytes. The committer and every member must have the PSK (kPskNotFound).
+  wire::MlsMessage propose_psk(wire::PreSharedKeyId id, BytesView aad = {});
+  // §12.1.7: proposes replacing the GroupContext extensions, to be committed by reference.
+  wire::MlsMessage propose_group_context_extensions(wire::ExtensionList extensions,
+                                                    BytesView aad = {});
 
   // §12.1.5: proposes to reinitialize the group with `reinit`'s parameters (an empty group_id
   // becomes KDF.Nh random bytes of the new suite). Commit it by reference, or by value with
