@@ -43,8 +43,8 @@ struct CommitOptions {
   std::vector<tree::LeafIndex> remove;
   std::vector<wire::PreSharedKeyId> psks;
   std::optional<wire::ExtensionList> group_context_extensions;
-  // §12.1.5, §11.2: a ReInit by value. It must be alone in the commit (§12.2), so the
-  // proposals received this epoch are then left out; merging the commit ends the group.
+  // §12.1.5, §11.2: a ReInit by value, with a non-empty group_id; alone in the commit (§12.2),
+  // so the proposals received this epoch are left out. Merging the commit ends the group.
   std::optional<wire::ReInit> reinit;
   // Include the proposals received this epoch (by reference), as §12.4 recommends.
   bool include_pending_proposals = true;
