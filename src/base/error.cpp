@@ -109,6 +109,17 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUnsupportedFeature: return "unsupported-feature";
     case ErrorCode::kExternalCommitInvalid: return "external-commit-invalid";
     case ErrorCode::kExternalSenderUnknown: return "external-sender-unknown";
+    case ErrorCode::kGroupReInitialized: return "group-re-initialized";
+    case ErrorCode::kPskUsageInvalid: return "psk-usage-invalid";
+    case ErrorCode::kResumptionPskInvalid: return "resumption-psk-invalid";
+    case ErrorCode::kResumptionEpochInvalid: return "resumption-epoch-invalid";
+    case ErrorCode::kReInitVersionMismatch: return "re-init-version-mismatch";
+    case ErrorCode::kReInitCipherSuiteMismatch: return "re-init-cipher-suite-mismatch";
+    case ErrorCode::kReInitGroupIdMismatch: return "re-init-group-id-mismatch";
+    case ErrorCode::kReInitExtensionsMismatch: return "re-init-extensions-mismatch";
+    case ErrorCode::kBranchVersionMismatch: return "branch-version-mismatch";
+    case ErrorCode::kBranchCipherSuiteMismatch: return "branch-cipher-suite-mismatch";
+    case ErrorCode::kBranchMemberUnknown: return "branch-member-unknown";
     case ErrorCode::kX509Malformed: return "x509-malformed";
     case ErrorCode::kX509Untrusted: return "x509-untrusted";
     case ErrorCode::kX509Expired: return "x509-expired";

@@ -80,10 +80,13 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
 
 // --- joining by Welcome (§12.4.3.1) ------------------------------------------------------------
 
-Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
-                  const KeyPackageBundle& key_package, const wire::MlsMessage& welcome_message,
-                  const std::optional<wire::RatchetTreeNodes>& ratchet_tree, GroupConfig config,
-                  GroupPolicy policy) {
+// join() and join_resumed() (group_resumption.cpp) come here; `resumption_source` is the old
+// group of a reinit or branch Welcome, else null.
+Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
+                       const Identity& identity, const KeyPackageBundle& key_package,
+                       const wire::MlsMessage& welcome_message,
+                       const std::optional<wire::RatchetTreeNodes>& ratchet_tree,
+                       GroupConfig config, GroupPolicy policy, const Group* resumption_source) {
   const auto* welcome = welcome_message.get<wire::Welcome>();
   if (welcome == nullptr)
     throw Error(ErrorCode::kWireFormatMismatch, "join needs an MLSMessage holding a Welcome");
@@ -107,7 +110,8 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
   for (const auto& psk : secrets.psks)
     if (psk.psk_nonce.size() != suite.hash_len())
       throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
-  const SecretBytes psk_secret = g.psk_secret(secrets.psks);
+  const SecretBytes psk_secret =
+      welcome_psk_secret(suite, g.policy_, secrets.psks, resumption_source);
   const SecretBytes welcome_secret =
       schedule::derive_welcome_secret(suite, secrets.joiner_secret, psk_secret);
   const wire::GroupInfo info =
@@ -133,6 +137,7 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
   // §12.4.3.1: the tree hashes to the GroupContext's tree_hash and is valid in full.
   if (!constant_time_equal(g.tree_.tree_hash(), ctx.tree_hash))
     throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
+  check_resumption(ctx, g.tree_, secrets.psks, resumption_source);  // §11.2, §11.3
   tree::TreeValidationOptions validation;
   validation.policy = g.leaf_policy(ctx.extensions);
   validation.policy.now.reset();  // §7.3: lifetimes of received leaves are not enforced
@@ -210,6 +215,7 @@ wire::MlsMessage Group::protect_content(const wire::AuthenticatedContent& conten
 
 wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  check_not_reinitialized();
   // §12.4: "A group member that has observed one or more valid proposals within an epoch
   // MUST send a Commit message before sending application data."
   if (!proposals_.empty() && !policy_.allow_application_with_pending_proposals)
@@ -221,6 +227,7 @@ wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
 
 wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  check_not_reinitialized();
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is pending");
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
   const auto content = sign_content(handshake_wire_format(), proposal, aad);
@@ -362,10 +369,11 @@ struct StateRecord {
   std::vector<SecretRecord> resumption_psks;
   std::vector<KeyedSecretRecord> update_private_keys;
   std::vector<Bytes> own_proposal_messages;
+  std::optional<wire::ReInit> reinit;
   CONCLAVE_TLS_FIELDS(version, cipher_suite, config, own_leaf, credential, signature_private_key,
                       active, context, tree, tree_private, secrets, secret_tree,
                       interim_transcript_hash, confirmation_tag, proposals, past_epochs,
-                      resumption_psks, update_private_keys, own_proposal_messages)
+                      resumption_psks, update_private_keys, own_proposal_messages, reinit)
 };
 
 }  // namespace
@@ -399,6 +407,7 @@ Bytes Group::serialize() const {
   for (const auto& [key, secret] : update_private_keys_)
     r.update_private_keys.push_back({key, secret});
   r.own_proposal_messages = own_proposal_messages_;
+  r.reinit = reinit_;
   return codec::encode(r);
 }
 
@@ -448,6 +457,7 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
   for (auto& rec : r.update_private_keys)
     g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
   g.own_proposal_messages_ = std::move(r.own_proposal_messages);
+  g.reinit_ = std::move(r.reinit);
   if (g.active_ && (g.tree_.empty() || !r.secret_tree))
     throw Error(ErrorCode::kGroupStateInvalid, "an active group without a (secret) tree");
   return g;

@@ -123,14 +123,19 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
     // §12.1.4
     if (psk->psk.psk_nonce.size() != suite_.hash_len())
       throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
+    // §12.1.4, §11.2, §11.3: usage reinit and branch only in the first commit of a new group
+    // that Group::reinit or Group::branch makes.
     if (psk->psk.psktype == wire::PskType::kResumption &&
-        psk->psk.usage != wire::ResumptionPskUsage::kApplication)
-      throw Error(ErrorCode::kInvalidProposal,
+        psk->psk.usage != wire::ResumptionPskUsage::kApplication &&
+        !(founding_psk_ && founding_psk_->id == psk->psk))
+      throw Error(ErrorCode::kPskUsageInvalid,
                   "a resumption PSK of usage reinit or branch outside reinit or branching");
   } else if (const auto* reinit = std::get_if<wire::ReInit>(&proposal.content)) {
     // §12.1.5: no downgrade of the protocol version.
     if (static_cast<uint16_t>(reinit->version) < static_cast<uint16_t>(context_.version))
       throw Error(ErrorCode::kInvalidProposal, "ReInit to an older protocol version");
+    if (!wire::extension_types_unique(reinit->extensions))
+      throw Error(ErrorCode::kDuplicateExtension, "the ReInit's extensions repeat a type");
   } else if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
     validate_key_package(suite_, add->key_package, leaf_policy(context_.extensions));
   } else if (const auto* update = std::get_if<wire::Update>(&proposal.content)) {
@@ -332,17 +337,7 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
 SecretBytes Group::psk_secret(const std::vector<wire::PreSharedKeyId>& ids) const {
   std::vector<schedule::PskInput> inputs;
   for (const auto& id : ids) {
-    std::optional<SecretBytes> psk;
-    if (id.psktype == wire::PskType::kExternal) {
-      if (policy_.external_psk) psk = policy_.external_psk(id.psk_id);
-    } else if (id.psk_group_id == context_.group_id) {
-      if (id.psk_epoch == context_.epoch && active_) {
-        psk = secrets_.resumption_psk;
-      } else if (const auto it = resumption_psks_.find(id.psk_epoch);
-                 it != resumption_psks_.end()) {
-        psk = it->second;
-      }
-    }
+    std::optional<SecretBytes> psk = find_psk(id);
     if (!psk) throw Error(ErrorCode::kPskNotFound, "a PSK named by the commit is not available");
     inputs.push_back(schedule::PskInput{id, std::move(*psk)});
   }
@@ -353,6 +348,7 @@ SecretBytes Group::psk_secret(const std::vector<wire::PreSharedKeyId>& ids) cons
 
 CommitOutput Group::commit(const CommitOptions& options) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  check_not_reinitialized();
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is already pending");
   const wire::Sender me = wire::Sender::member(own_leaf_.value);
 
@@ -371,7 +367,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
     }
     commit.proposals.push_back(std::move(por));
   };
-  if (options.include_pending_proposals) {
+  if (options.include_pending_proposals && !options.reinit) {
     // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
     // then Updates newest first, then the rest in arrival order.
     std::vector<const CachedProposal*> ordered;
@@ -398,6 +394,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
     by_value.push_back(wire::Proposal{wire::Add{kp}});
   for (const auto& psk : options.psks)
     by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  if (options.reinit) by_value.push_back(wire::Proposal{*options.reinit});
   std::vector<const wire::Proposal*> new_proposals;
   for (const auto& p : by_value)
     new_proposals.push_back(&p);
@@ -530,6 +527,7 @@ void Group::discard_pending_commit() {
 
 ProcessResult Group::process(const wire::MlsMessage& message) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  if (reinit_) check_readable_after_reinit(message);
   const Bytes encoded = codec::encode(message);
   // The Delivery Service echoes what we sent: our pending commit, or a proposal of ours.
   if (pending_ && encoded == pending_->message) return pending_->staged;
@@ -819,8 +817,9 @@ void Group::apply_staged(StagedCommit staged) {
       past_epochs_.pop_front();
   }
   resumption_psks_[context_.epoch] = secrets_.resumption_psk;
-  while (resumption_psks_.size() > std::max<size_t>(config_.past_epochs_kept, 1))
+  while (resumption_psks_.size() > config_.resumption_psks_kept)
     resumption_psks_.erase(resumption_psks_.begin());
+  reinit_ = std::move(staged.reinit_);  // §11.2: a ReInit ends the group
 
   tree_.redo(staged.journal_);
   context_ = std::move(staged.context_);

@@ -163,7 +163,7 @@ TEST_P(ProposalListValidation, Rfc12_1_4_ResumptionPskOutsideReInitMustUseApplic
   for (const auto usage : {wire::ResumptionPskUsage::kReinit, wire::ResumptionPskUsage::kBranch}) {
     const auto id =
         wire::PreSharedKeyId::resumption(usage, a->group_id(), 0, suite.random(suite.hash_len()));
-    cases.push_back({{by_value(Proposal{wire::PreSharedKey{id}})}, ErrorCode::kInvalidProposal});
+    cases.push_back({{by_value(Proposal{wire::PreSharedKey{id}})}, ErrorCode::kPskUsageInvalid});
   }
   expect_lists_rejected(cases);
 }

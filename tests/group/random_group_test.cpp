@@ -57,6 +57,13 @@ struct Coverage {
   size_t late_messages = 0;         // decrypted with a past epoch's keys
   size_t round_trips = 0;
   size_t largest_group = 0;
+  size_t external_psks_by_value = 0;  // §8.4
+  size_t external_psks_by_reference = 0;
+  size_t resumption_psks = 0;          // §8.6: usage application
+  size_t resumption_psks_earlier = 0;  // of an epoch before the commit's
+  size_t psks_in_welcomes = 0;
+  size_t extensions_by_value = 0;  // §12.1.7
+  size_t extensions_by_reference = 0;
 };
 
 struct Client {
@@ -83,12 +90,13 @@ struct CommitSummary {
   std::vector<uint32_t> added;
   std::vector<uint32_t> removed;
   std::vector<uint32_t> updated;
+  std::vector<wire::PreSharedKeyId> psks;
   bool has_path = false;
   friend bool operator==(const CommitSummary&, const CommitSummary&) = default;
 };
 
 CommitSummary summarize(const StagedCommit& s) {
-  CommitSummary out{s.new_epoch(), s.committer().value, {}, {}, {}, s.has_path()};
+  CommitSummary out{s.new_epoch(), s.committer().value, {}, {}, {}, s.psks(), s.has_path()};
   for (const auto& a : s.added())
     out.added.push_back(a.leaf.value);
   for (const auto& r : s.removed())
@@ -112,6 +120,7 @@ std::ostream& operator<<(std::ostream& os, const CommitSummary& s) {
   list("added", s.added);
   list("removed", s.removed);
   list("updated", s.updated);
+  os << " psks=" << s.psks.size();
   return os << " path=" << s.has_path;
 }
 
@@ -179,6 +188,7 @@ class Simulation {
     c.past_epochs_kept = static_cast<uint32_t>(pick(4));
     c.ratchet_tree_in_welcome = chance(50) ? 1 : 0;
     c.always_send_path = chance(60) ? 1 : 0;
+    c.resumption_psks_kept = chance(10) ? 0 : static_cast<uint32_t>(1 + pick(3));
     return c;
   }
 
@@ -223,6 +233,34 @@ class Simulation {
     return id;
   }
 
+  // §8.4: every client knows the same external PSKs, by id.
+  GroupPolicy policy() const {
+    GroupPolicy p;
+    p.external_psk = [this](BytesView id) -> std::optional<SecretBytes> {
+      for (const auto& [key, value] : external_psks_)
+        if (key == to_bytes(id)) return SecretBytes(BytesView(value));
+      return std::nullopt;
+    };
+    return p;
+  }
+
+  wire::PreSharedKeyId random_external_psk() {
+    const auto& entry = external_psks_[pick(external_psks_.size())];
+    return wire::PreSharedKeyId::external(entry.first, suite_.random(suite_.hash_len()));
+  }
+
+  // §12.1.7: extensions every client supports (default_capabilities()).
+  wire::ExtensionList random_extensions() {
+    wire::RequiredCapabilities required;
+    switch (pick(3)) {
+      case 0: return {};
+      case 1: required.credential_types = {wire::CredentialType::kBasic}; break;
+      default:
+        required.credential_types = {wire::CredentialType::kBasic, wire::CredentialType::kX509};
+    }
+    return {{wire::ExtensionType::kRequiredCapabilities, codec::encode(required)}};
+  }
+
   void add_client(const std::string& name) {
     Client c;
     c.name = name;
@@ -231,10 +269,12 @@ class Simulation {
   }
 
   void create() {
+    for (int i = 0; i < 3; ++i)
+      external_psks_.emplace_back(to_bytes("psk" + std::to_string(i)), random_bytes(48));
     add_client("c0");
     CreateOptions options;
     options.config = random_config();
-    clients_[0].group = Group::create(provider_, clients_[0].identity, options);
+    clients_[0].group = Group::create(provider_, clients_[0].identity, options, policy());
   }
 
   // --- operations --------------------------------------------------------------------------------
@@ -256,7 +296,7 @@ class Simulation {
     current_ = "round trip of " + who(client) + " " + when;
     Group& g = group(client);
     const Bytes state = g.serialize();
-    Group restored = Group::deserialize(provider_, state);
+    Group restored = Group::deserialize(provider_, state, policy());
     EXPECT_TRUE(restored == g) << current_;
     EXPECT_EQ(restored.serialize(), state) << current_;
     g = std::move(restored);
@@ -387,12 +427,15 @@ class Simulation {
     if (!coverage_.updates_by_reference) missing.push_back(0);
     if (!coverage_.removes_by_reference) missing.push_back(1);
     if (!coverage_.adds_by_reference) missing.push_back(2);
+    if (!coverage_.extensions_by_reference) missing.push_back(3);
+    if (!coverage_.external_psks_by_reference) missing.push_back(4);
+    bool extensions_proposed = false;
     if (size >= 2 && chance(missing.empty() ? 50 : 80)) {
       const size_t n = 1 + pick(3);
       for (size_t i = 0; i < n; ++i) {
         const size_t p = before[pick(size)];
         const size_t kind =
-            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(3);
+            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(5);
         if (kind == 0) {
           current_ += " update(" + who(p) + ")";
           touched.insert(group(p).own_leaf().value);
@@ -409,6 +452,13 @@ class Simulation {
           ++adds;
           current_ += " add(" + who(p) + "->" + clients_[x].name + ")";
           broadcast_proposal(p, group(p).propose_add(clients_[x].key_package->key_package));
+        } else if (kind == 3) {
+          current_ += " extensions(" + who(p) + ")";
+          extensions_proposed = true;
+          broadcast_proposal(p, group(p).propose_group_context_extensions(random_extensions()));
+        } else if (kind == 4) {
+          current_ += " psk(" + who(p) + ")";
+          broadcast_proposal(p, group(p).propose_psk(random_external_psk()));
         }
       }
       // Pending proposals are state too (§12.4): a restart in the middle of a round.
@@ -433,6 +483,10 @@ class Simulation {
     else if (want_adds || chance(35))
       add_count = 1 + pick(3);
     add_count = std::min(add_count, room);
+    // A commit without joiners, for a resumption PSK (below), until one was made.
+    const bool want_resumption =
+        joiners.empty() && coverage_.resumption_psks_earlier == 0 && chance(50);
+    if (want_resumption) add_count = 0;
     for (size_t i = 0; i < add_count; ++i) {
       const size_t x = new_joiner();
       clients_[x].added_by_value = true;
@@ -449,6 +503,39 @@ class Simulation {
         options.remove.push_back(group(candidates[i]).own_leaf());
         ++removes;
       }
+    }
+    // §8.4, §8.6: PSKs by value: external ones, and the resumption PSK of an earlier epoch
+    // that every member still holds (never with joiners: they have no epoch of this group).
+    const bool want_external =
+        coverage_.external_psks_by_value == 0 || (coverage_.psks_in_welcomes == 0 && add_count > 0);
+    if (chance(want_external ? 60 : 15)) {
+      options.psks.push_back(random_external_psk());
+      ++coverage_.external_psks_by_value;
+    }
+    if (joiners.empty() && (want_resumption || chance(20))) {
+      // Earlier epochs every member holds; the current one only when there is none.
+      const auto all_hold = [&](uint64_t e) {
+        return std::all_of(before.begin(), before.end(),
+                           [&](size_t m) { return group(m).resumption_psk(e).has_value(); });
+      };
+      std::vector<uint64_t> held;
+      for (uint64_t e = epoch; e > 0 && e + 4 > epoch; --e)
+        if (all_hold(e - 1)) held.push_back(e - 1);
+      if (held.empty()) held.push_back(epoch);
+      if (held.front() < epoch) ++coverage_.resumption_psks_earlier;
+      if (!held.empty()) {
+        const uint64_t e = held[pick(held.size())];
+        options.psks.push_back(
+            wire::PreSharedKeyId::resumption(wire::ResumptionPskUsage::kApplication, cg.group_id(),
+                                             e, suite_.random(suite_.hash_len())));
+        ++coverage_.resumption_psks;
+        current_ += " resumption psk of epoch " + std::to_string(e);
+      }
+    }
+    // §12.1.7: new extensions by value, unless one is proposed (§12.2: at most one).
+    if (!want_no_path && !extensions_proposed && chance(coverage_.extensions_by_value ? 10 : 40)) {
+      options.group_context_extensions = random_extensions();
+      ++coverage_.extensions_by_value;
     }
     options.force_path = !want_no_path && chance(20);
     if (chance(30)) options.authenticated_data = random_bytes(16);
@@ -477,6 +564,10 @@ class Simulation {
       ++(by_value ? coverage_.removes_by_value : coverage_.removes_by_reference);
     }
     coverage_.updates_by_reference += expected.updated.size();
+    coverage_.external_psks_by_reference += expected.psks.size() - options.psks.size();
+    if (extensions_proposed && !options.group_context_extensions &&
+        mine.new_context().extensions != cg.context().extensions)
+      ++coverage_.extensions_by_reference;
 
     // §12.4.2: processing stages the commit and changes nothing until the merge (but for the
     // handshake key a PrivateMessage consumes, so the check takes a PublicMessage commit).
@@ -522,6 +613,7 @@ class Simulation {
       const Bytes welcome = codec::encode(*out.welcome);
       const bool tree_in_welcome = cg.config().ratchet_tree_in_welcome != 0;
       ++(tree_in_welcome ? coverage_.welcomes_with_tree : coverage_.welcomes_without_tree);
+      if (!expected.psks.empty()) ++coverage_.psks_in_welcomes;
       for (const auto& added : mine.added()) {
         const auto it = std::find_if(joiners.begin(), joiners.end(), [&](size_t x) {
           return clients_[x].key_package->key_package == added.key_package;
@@ -532,14 +624,15 @@ class Simulation {
         if (!tree_in_welcome) {
           if (coverage_.welcomes_without_tree == 1 && joined.empty()) {
             EXPECT_EQ(error_of([&] {
-                        Group::join(provider_, c.identity, *c.key_package, receive(welcome));
+                        Group::join(provider_, c.identity, *c.key_package, receive(welcome),
+                                    std::nullopt, {}, policy());
                       }),
                       ErrorCode::kMissingRatchetTree);
           }
           tree = cg.tree().to_nodes();
         }
         c.group = Group::join(provider_, c.identity, *c.key_package, receive(welcome), tree,
-                              random_config());
+                              random_config(), policy());
         EXPECT_EQ(c.group->own_leaf(), added.leaf);
         ++(c.added_by_value ? coverage_.adds_by_value : coverage_.adds_by_reference);
         joined.insert(*it);
@@ -603,6 +696,12 @@ class Simulation {
     EXPECT_GT(c.late_messages, 0u) << hint;
     EXPECT_GT(c.round_trips, 0u) << hint;
     EXPECT_GE(c.largest_group, std::min<size_t>(params_.max_members, 3)) << hint;
+    EXPECT_GT(c.external_psks_by_value, 0u) << hint;
+    EXPECT_GT(c.external_psks_by_reference, 0u) << hint;
+    EXPECT_GT(c.resumption_psks, 0u) << hint;
+    EXPECT_GT(c.psks_in_welcomes, 0u) << hint;
+    EXPECT_GT(c.extensions_by_value, 0u) << hint;
+    EXPECT_GT(c.extensions_by_reference, 0u) << hint;
     std::cout << "[ coverage ] suite " << params_.suite << " seed " << params_.seed
               << ": largest group " << c.largest_group << ", commits " << c.commits_public
               << " public / " << c.commits_private << " private (" << c.commits_without_path
@@ -611,7 +710,11 @@ class Simulation {
               << ", updates " << c.updates_by_reference << ", welcomes " << c.welcomes_with_tree
               << " with tree / " << c.welcomes_without_tree << " without, messages decrypted "
               << c.application_messages << " (" << c.late_messages << " late), round trips "
-              << c.round_trips << "\n";
+              << c.round_trips << ", psks " << c.external_psks_by_value << " external by value / "
+              << c.external_psks_by_reference << " by ref / " << c.resumption_psks
+              << " resumption (" << c.resumption_psks_earlier << " earlier; " << c.psks_in_welcomes
+              << " Welcomes), extensions " << c.extensions_by_value << " by value / "
+              << c.extensions_by_reference << " by ref\n";
   }
 
   RunParams params_;
@@ -619,6 +722,7 @@ class Simulation {
   crypto::Suite suite_;
   std::mt19937 rng_;
   std::deque<Client> clients_;  // a deque: references stay valid as clients are added
+  std::vector<std::pair<Bytes, Bytes>> external_psks_;  // §8.4: id, value
   Coverage coverage_;
   std::string current_;
   std::deque<std::string> log_;

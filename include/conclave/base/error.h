@@ -127,6 +127,18 @@ enum class ErrorCode : uint16_t {
   kUnsupportedFeature,  // a protocol feature this build does not implement yet
   kExternalCommitInvalid,  // §12.2, §12.4.3.2: an external commit breaks a rule of its own
   kExternalSenderUnknown,  // §12.1.8: no such sender in the external_senders extension
+  // resumption: PSK usage (§8.4, §12.1.4), ReInit (§11.2), subgroup branching (§11.3)
+  kGroupReInitialized,         // §11.2: a ReInit commit ended the group: it sends nothing more
+  kPskUsageInvalid,            // §12.1.4: a resumption PSK of usage reinit/branch outside them
+  kResumptionPskInvalid,       // §11.2, §11.3: the Welcome's reinit/branch PSK does not fit
+  kResumptionEpochInvalid,     // §11.2, §11.3: a reinit or branch Welcome's epoch is not 1
+  kReInitVersionMismatch,      // §11.2: the new group's version is not the ReInit's
+  kReInitCipherSuiteMismatch,  // §11.2: the new group's cipher suite is not the ReInit's
+  kReInitGroupIdMismatch,      // §11.2: the new group's group_id is not the ReInit's
+  kReInitExtensionsMismatch,   // §11.2: the new group's extensions are not the ReInit's
+  kBranchVersionMismatch,      // §11.3: a subgroup's version is not the old group's
+  kBranchCipherSuiteMismatch,  // §11.3: a subgroup's cipher suite is not the old group's
+  kBranchMemberUnknown,        // §11.3: a subgroup leaf matches no member of the old group
 
   // x509: RFC 9420 §5.3 X.509 credentials, RFC 5280 path validation
   kX509Malformed = 700,   // an empty chain, or an entry that is not exactly one DER certificate

@@ -39,8 +39,12 @@ struct GroupConfig {
   uint8_t always_send_path = 1;
   // §7.2: the longest lifetime accepted on a leaf, in seconds (0: no limit).
   uint64_t max_lifetime = 0;
+  // §8.6: the resumption PSKs of this many past epochs are kept (the current epoch's is always
+  // available); older ones are deleted when a commit is merged. The RFC asks the application
+  // for this upper limit.
+  uint32_t resumption_psks_kept = 2;
   CONCLAVE_TLS_FIELDS(handshake_format, padding_block, ratchet_window, past_epochs_kept,
-                      ratchet_tree_in_welcome, always_send_path, max_lifetime)
+                      ratchet_tree_in_welcome, always_send_path, max_lifetime, resumption_psks_kept)
   friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
 };
 
@@ -59,7 +63,9 @@ struct GroupPolicy {
   // §12.2, §12.1.2: whether `after` presents identifiers acceptable for the client that had
   // `before` (an external commit that resyncs a member). Unset: the credentials are equal.
   std::function<bool(const wire::Credential& before, const wire::Credential& after)> same_client;
-  // §8.4: external PSKs by id.
+  // §8.4: external PSKs by id, for commits and Welcomes that name them. Resumption PSKs
+  // (§8.6) come from the group itself, or for a reinit or branch Welcome from the old group
+  // given to Group::join_resumed.
   std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
 };
 

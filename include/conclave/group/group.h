@@ -23,6 +23,7 @@
 #include "conclave/group/identity.h"
 #include "conclave/group/staged_commit.h"
 #include "conclave/schedule/key_schedule.h"
+#include "conclave/schedule/psk.h"
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
@@ -42,6 +43,9 @@ struct CommitOptions {
   std::vector<tree::LeafIndex> remove;
   std::vector<wire::PreSharedKeyId> psks;
   std::optional<wire::ExtensionList> group_context_extensions;
+  // §12.1.5, §11.2: a ReInit by value, with a non-empty group_id; alone in the commit (§12.2),
+  // so the proposals received this epoch are left out. Merging the commit ends the group.
+  std::optional<wire::ReInit> reinit;
   // Include the proposals received this epoch (by reference), as §12.4 recommends.
   bool include_pending_proposals = true;
   // Force an UpdatePath even when the configuration would leave it out.
@@ -84,6 +88,17 @@ struct ExternalJoinOptions {
   GroupConfig config;
 };
 struct ExternalJoin;
+
+// §11.3: how Group::branch makes the subgroup.
+struct BranchOptions {
+  Bytes group_id;  // empty: KDF.Nh random bytes (§11)
+  // The subgroup's GroupContext extensions; unset: the old group's.
+  std::optional<wire::ExtensionList> extensions;
+  // Unset: the old group's configuration.
+  std::optional<GroupConfig> config;
+};
+
+struct ResumedGroup;  // a group made by Group::reinit or Group::branch, and its Welcome
 
 struct MemberInfo {
   tree::LeafIndex leaf;
@@ -166,6 +181,63 @@ class Group {
   // Same state (policies aside).
   friend bool operator==(const Group& a, const Group& b);
 
+  // --- resumption: PSKs (§8.4, §8.6), ReInit (§11.2), subgroup branching (§11.3) ---
+  // (group_resumption.cpp)
+
+  // §8.6: the resumption_psk of `epoch`: the current one, or one of the last
+  // config().resumption_psks_kept past epochs; nullopt when it is not (or no longer) held.
+  std::optional<SecretBytes> resumption_psk(uint64_t epoch) const;
+  // §12.1.4: proposes injecting the PSK `id` (external, or resumption of usage application:
+  // reinit and branch PSKs are kPskUsageInvalid here); an empty psk_nonce becomes a fresh one
+  // of KDF.Nh bytes. The committer and every member must have the PSK (kPskNotFound).
+  wire::MlsMessage propose_psk(wire::PreSharedKeyId id, BytesView aad = {});
+  // §12.1.7: proposes replacing the GroupContext extensions, to be committed by reference.
+  wire::MlsMessage propose_group_context_extensions(wire::ExtensionList extensions,
+                                                    BytesView aad = {});
+
+  // §12.1.5: proposes to reinitialize the group with `reinit`'s parameters (an empty group_id
+  // becomes KDF.Nh random bytes of the new suite). Commit it by reference, or by value with
+  // CommitOptions::reinit.
+  wire::MlsMessage propose_reinit(wire::ReInit reinit, BytesView aad = {});
+  // §11.2: set once a commit holding a ReInit is merged. The group is then ended: protect(),
+  // proposals and commits throw kGroupReInitialized, and process() reads only late
+  // application messages of earlier epochs. Its current epoch's resumption PSK links it to
+  // the new group.
+  std::optional<wire::ReInit> pending_reinit() const { return reinit_; }
+
+  // §11.2 step 3: creates the new group of `old`, a group ended by a ReInit, with the ReInit's
+  // group_id, cipher suite and extensions (version mls10), and commits in it the Adds of
+  // `key_packages` (the other members' KeyPackages in the new suite) with a PreSharedKey of
+  // type resumption, usage reinit, naming `old` at its current epoch (the epoch the ReInit's
+  // commit started). `identity` is this member's in the new suite, with the credential it
+  // has in `old`. The new group is at epoch 1, its first commit merged; the Welcome is for
+  // the other members (Group::join_resumed). `config`: unset, the old group's.
+  static ResumedGroup reinit(const Group& old, const Identity& identity,
+                             const std::vector<wire::KeyPackage>& key_packages,
+                             std::optional<GroupConfig> config = std::nullopt);
+
+  // §11.3: branches a subgroup off `old`, same version and cipher suite, whose first commit
+  // adds `key_packages` (new KeyPackages of members of `old`) with a PreSharedKey of type
+  // resumption, usage branch, naming `old` at its current epoch, with a fresh KDF.Nh
+  // psk_nonce. `identity` is this member's (the credential it has in `old`).
+  static ResumedGroup branch(const Group& old, const Identity& identity,
+                             const std::vector<wire::KeyPackage>& key_packages,
+                             const BranchOptions& options = {});
+
+  // §11.2, §11.3: join() for the Welcome of a group that resumes `old`, a group this client
+  // holds: its reinit or branch PSK (and any other resumption PSK of `old`) is taken from
+  // `old`, and the new group is checked against it. Reinit: `old` was ended by a ReInit, the
+  // PSK names its current epoch, and the new GroupContext has the ReInit's version, cipher
+  // suite, group_id and extensions. Branch: the old group's version and cipher suite, and
+  // every member's credential matches one of a member of `old` (basic: the same identity;
+  // other types: the same credential). Both: epoch 1. The provider and policy are `old`'s;
+  // `config` unset is `old`'s configuration. Plain join() finds no resumption PSK (kPskNotFound).
+  static Group join_resumed(
+      const Group& old, const Identity& identity, const KeyPackageBundle& key_package,
+      const wire::MlsMessage& welcome,
+      const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
+      std::optional<GroupConfig> config = std::nullopt);
+
  private:
   struct CachedProposal {
     Bytes ref;
@@ -193,6 +265,29 @@ class Group {
   };
 
   explicit Group(crypto::Suite suite);
+
+  // Resumption internals (group_resumption.cpp).
+  static Group join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
+                         const Identity& identity, const KeyPackageBundle& key_package,
+                         const wire::MlsMessage& welcome,
+                         const std::optional<wire::RatchetTreeNodes>& ratchet_tree,
+                         GroupConfig config, GroupPolicy policy, const Group* resumption_source);
+  // §8.4, §12.4.3.1: the psk_secret of a Welcome's GroupSecrets, resumption PSKs taken from
+  // `source` (none without it).
+  static SecretBytes welcome_psk_secret(const crypto::Suite& suite, const GroupPolicy& policy,
+                                        const std::vector<wire::PreSharedKeyId>& ids,
+                                        const Group* source);
+  // §11.2, §11.3: the checks of a reinit or branch Welcome against `source`.
+  static void check_resumption(const wire::GroupContext& context, const tree::RatchetTree& tree,
+                               const std::vector<wire::PreSharedKeyId>& ids, const Group* source);
+  static ResumedGroup found(const Group& old, const Identity& identity,
+                            const std::vector<wire::KeyPackage>& key_packages,
+                            wire::ResumptionPskUsage usage, const CreateOptions& options);
+  // A PSK by id: external from the policy, resumption of this group, or the founding one.
+  std::optional<SecretBytes> find_psk(const wire::PreSharedKeyId& id) const;
+  // §11.2: throws kGroupReInitialized once a ReInit ended the group.
+  void check_not_reinitialized() const;
+  void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
   tree::LeafPolicy leaf_policy(const wire::ExtensionList& extensions) const;
   uint64_t now() const;
@@ -251,12 +346,22 @@ class Group {
 
   std::vector<CachedProposal> proposals_;  // received this epoch, in arrival order
   std::deque<std::pair<uint64_t, PastEpoch>> past_epochs_;
-  // Resumption PSKs of past epochs (§8.6), by epoch; kept as long as past_epochs_kept.
+  // Resumption PSKs of past epochs (§8.6), by epoch; the last config_.resumption_psks_kept.
   std::map<uint64_t, SecretBytes> resumption_psks_;
   std::optional<PendingCommit> pending_;
   std::vector<Bytes> own_proposal_messages_;  // encoded, to recognise their echoes
   // §12.1.2: private keys of this member's proposed Update leaves, by their public key.
   std::vector<std::pair<Bytes, SecretBytes>> update_private_keys_;
+  // §11.2: the ReInit of the merged commit that ended the group.
+  std::optional<wire::ReInit> reinit_;
+  // §11.2, §11.3: the reinit or branch PSK of a new group's first commit, set only while
+  // Group::reinit or Group::branch makes that commit (never serialized).
+  std::optional<schedule::PskInput> founding_psk_;
+};
+
+struct ResumedGroup {
+  Group group;
+  wire::MlsMessage welcome;
 };
 
 struct ExternalJoin {

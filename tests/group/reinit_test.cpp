@@ -1,0 +1,245 @@
+// Reinitialization (RFC 9420 §11.2, §12.1.5): a ReInit proposal, the commit that covers it and
+// ends the group, and the new group in another cipher suite that the members join by a Welcome
+// carrying a resumption PSK of usage reinit. Negative tests: the ended group sends nothing, and
+// a Welcome whose new group does not match the ReInit is refused, the old group unchanged.
+#include <gtest/gtest.h>
+
+#include "negative_test_util.h"
+
+namespace conclave::group_testing {
+namespace {
+
+uint16_t other_suite(uint16_t s, uint16_t step = 1) {
+  return static_cast<uint16_t>((s - 1 + step) % 7 + 1);
+}
+
+// A member's identity and KeyPackage in the new suite, with the credential it has now.
+struct NewClient {
+  Identity identity;
+  KeyPackageBundle key_package;
+};
+
+NewClient in_suite(const crypto::Suite& suite, const Client& client) {
+  Identity id = Identity::generate(suite, client.identity.credential);
+  KeyPackageBundle kp = create_key_package(suite, id, unix_time_now());
+  return NewClient{std::move(id), std::move(kp)};
+}
+
+class ReInit : public NegativeGroupTest {
+ protected:
+  wire::ReInit make_reinit(uint16_t to_suite) const {
+    wire::RequiredCapabilities required;
+    required.credential_types = {wire::CredentialType::kBasic};
+    return wire::ReInit{suite.random(suite.hash_len()),
+                        wire::ProtocolVersion::kMls10,
+                        to_suite,
+                        {{wire::ExtensionType::kRequiredCapabilities, codec::encode(required)}}};
+  }
+
+  // Bob proposes `reinit`, Alice commits it by reference and everyone merges (§11.2 steps 1-2).
+  void end_group(const wire::ReInit& reinit) {
+    const auto proposal = b->propose_reinit(reinit);
+    deliver(proposal, {&*a, &*b, &*c});
+    auto g = genuine_commit(*a);
+    const auto staged = std::get<StagedCommit>(b->process(over_the_wire(g.out.commit)));
+    ASSERT_TRUE(staged.reinit().has_value());
+    EXPECT_EQ(*staged.reinit(), reinit);
+    advance_all(g);
+    for (Group* m : {&*a, &*b, &*c})
+      ASSERT_EQ(m->pending_reinit(), reinit);
+  }
+
+  // A copy of `member` whose state names `changed` as the ReInit that ended it: what a
+  // creator that lies about the ReInit builds. The ReInit is the last field of the state.
+  Group with_reinit(const Group& member, const wire::ReInit& changed) const {
+    Bytes state = member.serialize();
+    const Bytes tail = codec::encode(member.pending_reinit());
+    if (state.size() < tail.size() ||
+        !std::equal(tail.begin(), tail.end(),
+                    state.end() - static_cast<std::ptrdiff_t>(tail.size())))
+      throw std::logic_error("the Group state layout changed: update reinit_test.cpp");
+    state.resize(state.size() - tail.size());
+    const Bytes replaced = codec::encode(std::optional<wire::ReInit>(changed));
+    state.insert(state.end(), replaced.begin(), replaced.end());
+    return Group::deserialize(provider, state);
+  }
+};
+
+// §11.2: the members of a group ended by a ReInit to another cipher suite join the new group,
+// made by one of them, through a Welcome with a reinit PSK; the new group has the ReInit's
+// parameters, epoch 1, and every member computes the same epoch (§8.7).
+TEST_P(ReInit, Rfc11_2_ReInitToAnotherCipherSuite) {
+  const crypto::Suite next(provider, other_suite(suite.id()));
+  const wire::ReInit reinit = make_reinit(next.id());
+  end_group(reinit);
+  const uint64_t old_epoch = a->epoch();
+
+  // §11.2 step 3, by Carol (not the committer): the new group and its Welcome.
+  const NewClient alice2 = in_suite(next, alice);
+  const NewClient bob2 = in_suite(next, bob);
+  const NewClient carol2 = in_suite(next, carol);
+  ResumedGroup made = Group::reinit(*c, carol2.identity,
+                                    {alice2.key_package.key_package, bob2.key_package.key_package});
+  const Group& c2 = made.group;
+  EXPECT_EQ(c2.epoch(), 1u);
+  EXPECT_EQ(c2.suite().id(), next.id());
+  EXPECT_EQ(c2.group_id(), reinit.group_id);
+  EXPECT_EQ(c2.context().extensions, reinit.extensions);
+  // The Welcome names the old group at the epoch the ReInit's commit started.
+  const auto* welcome = made.welcome.get<wire::Welcome>();
+  ASSERT_NE(welcome, nullptr);
+  EXPECT_EQ(welcome->cipher_suite, next.id());
+
+  Group a2 =
+      Group::join_resumed(*a, alice2.identity, alice2.key_package, over_the_wire(made.welcome));
+  Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, over_the_wire(made.welcome));
+  EXPECT_EQ(a2.epoch(), 1u);
+  EXPECT_EQ(a2.members().size(), 3u);
+  EXPECT_EQ(a->epoch(), old_epoch);  // the old group is only read
+  EXPECT_EQ(a2.epoch_authenticator(), c2.epoch_authenticator());
+  EXPECT_EQ(b2.epoch_authenticator(), c2.epoch_authenticator());
+  const auto m = b2.protect(as_bytes("in the new suite"));
+  EXPECT_EQ(std::get<ApplicationMessage>(a2.process(over_the_wire(m))).data,
+            to_bytes("in the new suite"));
+  EXPECT_EQ(a2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §12.1.5: the ReInit by value in the committer's own commit (CommitOptions::reinit), with the
+// proposals received this epoch left out, as §12.2 wants a ReInit alone.
+TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
+  const crypto::Suite next(provider, other_suite(suite.id(), 3));
+  const wire::ReInit reinit = make_reinit(next.id());
+  deliver(c->propose_update(), {&*a, &*b, &*c});
+  CommitOptions options;
+  options.reinit = reinit;
+  auto g = genuine_commit(*a, options);
+  advance_all(g);
+  for (Group* m : {&*a, &*b, &*c})
+    EXPECT_EQ(m->pending_reinit(), reinit);
+  const NewClient alice2 = in_suite(next, alice);
+  const NewClient bob2 = in_suite(next, bob);
+  const NewClient carol2 = in_suite(next, carol);
+  ResumedGroup made = Group::reinit(*a, alice2.identity,
+                                    {bob2.key_package.key_package, carol2.key_package.key_package});
+  Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
+  Group c2 = Group::join_resumed(*c, carol2.identity, carol2.key_package, made.welcome);
+  EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+  EXPECT_EQ(c2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §11.2: "The reinitialization is done by creating a completely new group and shutting down
+// the old one": after the ReInit's commit the old group sends no proposal, commit or
+// application message, and takes no handshake of its last epoch; it still reads a late
+// application message of the epoch before (§9.2).
+TEST_P(ReInit, Rfc11_2_EndedGroupSendsNothing) {
+  const auto late = b->protect(as_bytes("sent before the ReInit"));
+  end_group(make_reinit(other_suite(suite.id())));
+  const Client dave = make_client(suite, "dave");
+  Group& g = *a;
+  EXPECT_TRUE(
+      rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.protect(as_bytes("x")); }));
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.propose_update(); }));
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.propose_add(dave.key_package.key_package); }));
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.propose_remove(c->own_leaf()); }));
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.propose_reinit(make_reinit(suite.id())); }));
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(); }));
+  CommitOptions add;
+  add.add = {dave.key_package.key_package};
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(add); }));
+  // A member that goes on anyway: its proposal in the last epoch is refused.
+  const auto forged = Forger(suite, *b).propose(wire::Proposal{wire::Remove{c->own_leaf().value}});
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.process(forged); }));
+  // Branching an ended group is refused too.
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { Group::branch(g, alice.identity, {}); }));
+  // The ended state round-trips.
+  EXPECT_TRUE(Group::deserialize(provider, g.serialize()) == g);
+  // A late message of the epoch before is still read.
+  EXPECT_EQ(std::get<ApplicationMessage>(c->process(over_the_wire(late))).data,
+            to_bytes("sent before the ReInit"));
+  EXPECT_EQ(a->epoch_authenticator(), b->epoch_authenticator());
+  EXPECT_EQ(a->epoch_authenticator(), c->epoch_authenticator());
+}
+
+// §11.2: "The version, cipher_suite, group_id, and extensions fields of the GroupContext object
+// in the Welcome message MUST be the same as the corresponding fields in the ReInit proposal."
+// A creator that builds the new group from another ReInit (its state altered) makes a Welcome
+// that is genuine in every other respect; the joiners refuse it, their old group unchanged.
+TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInit) {
+  const crypto::Suite next(provider, other_suite(suite.id()));
+  const wire::ReInit reinit = make_reinit(next.id());
+  end_group(reinit);
+
+  struct Case {
+    std::string name;
+    wire::ReInit lie;
+    ErrorCode code;
+  };
+  wire::ReInit other_suite_reinit = reinit;
+  other_suite_reinit.cipher_suite = other_suite(suite.id(), 2);
+  wire::ReInit other_id = reinit;
+  other_id.group_id = suite.random(suite.hash_len());
+  wire::ReInit other_extensions = reinit;
+  other_extensions.extensions.clear();
+  const std::vector<Case> cases{
+      {"cipher suite", other_suite_reinit, ErrorCode::kReInitCipherSuiteMismatch},
+      {"group_id", other_id, ErrorCode::kReInitGroupIdMismatch},
+      {"extensions", other_extensions, ErrorCode::kReInitExtensionsMismatch},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    const crypto::Suite built(provider, k.lie.cipher_suite);
+    const NewClient carol2 = in_suite(built, carol);
+    const NewClient bob2 = in_suite(built, bob);
+    const Group liar = with_reinit(*c, k.lie);
+    const ResumedGroup made = Group::reinit(liar, carol2.identity, {bob2.key_package.key_package});
+    EXPECT_TRUE(rejects_unchanged(*b, k.code, [&] {
+      Group::join_resumed(*b, bob2.identity, bob2.key_package, over_the_wire(made.welcome));
+    }));
+  }
+
+  // The genuine one is accepted.
+  const NewClient carol2 = in_suite(next, carol);
+  const NewClient bob2 = in_suite(next, bob);
+  const ResumedGroup made = Group::reinit(*c, carol2.identity, {bob2.key_package.key_package});
+  const Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
+  EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §11.2: the reinit PSK links the new group to the old one: a plain join() does not have it
+// (kPskNotFound), a group that no ReInit ended cannot be the old group of a reinit Welcome, and
+// join_resumed() refuses a Welcome that resumes nothing.
+TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
+  const crypto::Suite next(provider, other_suite(suite.id()));
+  const Group before_reinit = *b;
+  end_group(make_reinit(next.id()));
+  const NewClient carol2 = in_suite(next, carol);
+  const NewClient bob2 = in_suite(next, bob);
+  const ResumedGroup made = Group::reinit(*c, carol2.identity, {bob2.key_package.key_package});
+  EXPECT_TRUE(rejects(ErrorCode::kPskNotFound, [&] {
+    Group::join(provider, bob2.identity, bob2.key_package, over_the_wire(made.welcome));
+  }));
+  EXPECT_TRUE(rejects_unchanged(before_reinit, ErrorCode::kPskNotFound, [&] {
+    Group::join_resumed(before_reinit, bob2.identity, bob2.key_package, made.welcome);
+  }));
+  // A regular Welcome (no reinit or branch PSK) given to join_resumed.
+  const Client dave = make_client(suite, "dave");
+  Group fresh = Group::create(provider, dave.identity);
+  const Client erin = make_client(suite, "erin");
+  CommitOptions add;
+  add.add = {erin.key_package.key_package};
+  const auto out = fresh.commit(add);
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    Group::join_resumed(*b, erin.identity, erin.key_package, *out.welcome);
+  }));
+  const Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
+  EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSuites, ReInit, ::testing::Range<uint16_t>(1, 8), suite_name);
+
+}  // namespace
+}  // namespace conclave::group_testing
