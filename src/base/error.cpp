@@ -107,6 +107,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kNotAMember: return "not-a-member";
     case ErrorCode::kGroupStateInvalid: return "group-state-invalid";
     case ErrorCode::kUnsupportedFeature: return "unsupported-feature";
+    case ErrorCode::kGroupExtensionUnsupported: return "group-extension-unsupported";
     case ErrorCode::kX509Malformed: return "x509-malformed";
     case ErrorCode::kX509Untrusted: return "x509-untrusted";
     case ErrorCode::kX509Expired: return "x509-expired";

@@ -54,7 +54,8 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
   if (!wire::extension_types_unique(options.extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupContext extensions repeat a type");
   // The creator's leaf is that of a KeyPackage of its own.
-  KeyPackageBundle own = create_key_package(g.suite_, identity, g.now());
+  KeyPackageBundle own =
+      create_key_package(g.suite_, identity, g.now(), creator_leaf_options(options));
   g.context_.cipher_suite = g.suite_.id();
   g.context_.group_id =
       options.group_id.empty() ? g.suite_.random(g.suite_.hash_len()) : options.group_id;
@@ -119,6 +120,7 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
   if (!wire::extension_types_unique(info.extensions) ||
       !wire::extension_types_unique(ctx.extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupInfo extensions repeat a type");
+  check_joiner_support(kp, ctx.extensions);
   g.context_ = ctx;
 
   // The tree: from the ratchet_tree extension, else supplied out of band.

@@ -125,6 +125,8 @@ enum class ErrorCode : uint16_t {
   kNotAMember,          // the member was removed: the group can send nothing more
   kGroupStateInvalid,   // a serialized group state that fails to decode or check
   kUnsupportedFeature,  // a protocol feature this build does not implement yet
+  // §13.4: the joiner does not support a GroupContext extension.
+  kGroupExtensionUnsupported,
 
   // x509: RFC 9420 §5.3 X.509 credentials, RFC 5280 path validation
   kX509Malformed = 700,   // an empty chain, or an entry that is not exactly one DER certificate

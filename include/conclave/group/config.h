@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/base/secret_bytes.h"
@@ -20,6 +21,16 @@ enum class HandshakeFormat : uint8_t { kPrivate = 1, kPublic = 2 };
 inline bool tls_enum_known(HandshakeFormat f) {
   return f == HandshakeFormat::kPrivate || f == HandshakeFormat::kPublic;
 }
+
+// §13.2: a custom proposal type the application uses in this group. Received proposals of a
+// custom type that is not registered are rejected (kProposalTypeUnsupported).
+struct CustomProposalType {
+  uint16_t type = 0;
+  // §12.4: whether a Commit that covers a proposal of this type must carry an UpdatePath.
+  uint8_t requires_path = 1;
+  CONCLAVE_TLS_FIELDS(type, requires_path)
+  friend bool operator==(const CustomProposalType&, const CustomProposalType&) = default;
+};
 
 // The part of the configuration that is group state (serialized with it).
 struct GroupConfig {
@@ -39,8 +50,11 @@ struct GroupConfig {
   uint8_t always_send_path = 1;
   // §7.2: the longest lifetime accepted on a leaf, in seconds (0: no limit).
   uint64_t max_lifetime = 0;
+  // §13.2: the custom proposal types this member sends and accepts. Its own leaf must list
+  // them in capabilities.proposals (key_package_options_for() builds such KeyPackages).
+  std::vector<CustomProposalType> custom_proposals;
   CONCLAVE_TLS_FIELDS(handshake_format, padding_block, ratchet_window, past_epochs_kept,
-                      ratchet_tree_in_welcome, always_send_path, max_lifetime)
+                      ratchet_tree_in_welcome, always_send_path, max_lifetime, custom_proposals)
   friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
 };
 
