@@ -136,8 +136,9 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
   if (!constant_time_equal(g.tree_.tree_hash(), ctx.tree_hash))
     throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
   tree::TreeValidationOptions validation;
+  // §7.3: the lifetimes of received leaves are checked when policy.check_lifetimes (the RFC's
+  // RECOMMENDED), at the policy's clock.
   validation.policy = g.leaf_policy(ctx.extensions);
-  validation.policy.now.reset();  // §7.3: lifetimes of received leaves are not enforced
   tree::validate_tree(g.tree_, validation);
 
   // §12.4.3.1: the GroupInfo is signed by the member at `signer`.

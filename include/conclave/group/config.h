@@ -64,7 +64,10 @@ struct GroupPolicy {
   std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
   // Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
   std::function<uint64_t()> clock;
-  // When false, leaf lifetimes are not checked (tests with fixed vectors).
+  // §7.3: when true, KeyPackage leaves outside their lifetime (at `clock`) are refused: in Adds
+  // and in the ratchet tree of a Welcome (the RFC's RECOMMENDED; a member added from a
+  // KeyPackage that has not updated since keeps that leaf's lifetime). When false, lifetimes are
+  // not checked (e.g. tests with fixed vectors).
   bool check_lifetimes = true;
   // §12.4: "A group member that has observed one or more valid proposals within an epoch MUST
   // send a Commit message before sending application data." protect() enforces this unless
