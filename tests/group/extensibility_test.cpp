@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "conclave/schedule/welcome.h"
 #include "group/negative_test_util.h"
 
 namespace conclave::group_testing {
@@ -387,6 +388,44 @@ TEST_P(Extensibility, Rfc7_3_UnlistedLeafExtensionIsRejectedGreaseIncluded) {
     EXPECT_TRUE(
         rejects_unchanged(*b, ErrorCode::kLeafExtensionUnsupported, [&] { b->process(proposal); }));
   }
+}
+
+// §13.4: "A client processing a GroupInfo object MUST ignore all unrecognized extensions in the
+// extensions field"; §13.5 lets senders put GREASE extensions there. A Welcome whose GroupInfo
+// carries an unknown and a GREASE extension (signed by Alice, encrypted again) is joined.
+TEST_P(Extensibility, Rfc13_4_UnknownGroupInfoExtensionsAreIgnored) {
+  build_registered(1);
+  const Client dave = make_client(suite, "dave");
+  CommitOptions add;
+  add.add = {dave.key_package.key_package};
+  const Forger alice_keys(suite, *a);
+  const CommitOutput out = a->commit(add);
+  a->merge_pending_commit();
+
+  wire::Welcome welcome = *out.welcome->get<wire::Welcome>();
+  const wire::KeyPackage& kp = dave.key_package.key_package;
+  const auto* entry = schedule::find_group_secrets(welcome, dave.key_package.ref(suite));
+  ASSERT_NE(entry, nullptr);
+  const wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
+      suite, *entry, dave.key_package.init_private_key, welcome.encrypted_group_info);
+  const SecretBytes welcome_secret = schedule::derive_welcome_secret(
+      suite, secrets.joiner_secret, schedule::zero_secret(suite));  // no PSKs
+  wire::GroupInfo info =
+      schedule::decrypt_group_info(suite, welcome_secret, welcome.encrypted_group_info);
+  info.extensions.push_back({kCustomExtension, to_bytes("unknown")});
+  info.extensions.push_back({static_cast<wire::ExtensionType>(0x7A7A), suite.random(5)});
+  schedule::sign_group_info(suite, info, alice_keys.keys().signature_private_key);
+  welcome.encrypted_group_info = schedule::encrypt_group_info(suite, welcome_secret, info);
+  // The group secrets are encrypted with the encrypted GroupInfo as context (§12.4.3.1).
+  const std::vector<const wire::KeyPackage*> kps{&kp};
+  const std::vector<wire::GroupSecrets> all{secrets};
+  welcome.secrets =
+      schedule::encrypt_group_secrets_many(suite, kps, all, welcome.encrypted_group_info);
+
+  const Group d =
+      Group::join(provider, dave.identity, dave.key_package,
+                  over_the_wire(wire::MlsMessage{welcome}), std::nullopt, registered(1));
+  EXPECT_EQ(d.epoch_authenticator(), a->epoch_authenticator());
 }
 
 // --- GREASE (§13.5) ------------------------------------------------------------------------------
