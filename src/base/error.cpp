@@ -120,6 +120,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kBranchVersionMismatch: return "branch-version-mismatch";
     case ErrorCode::kBranchCipherSuiteMismatch: return "branch-cipher-suite-mismatch";
     case ErrorCode::kBranchMemberUnknown: return "branch-member-unknown";
+    case ErrorCode::kGroupExtensionUnsupported: return "group-extension-unsupported";
     case ErrorCode::kX509Malformed: return "x509-malformed";
     case ErrorCode::kX509Untrusted: return "x509-untrusted";
     case ErrorCode::kX509Expired: return "x509-expired";

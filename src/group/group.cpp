@@ -16,7 +16,7 @@ namespace conclave {
 
 namespace {
 
-constexpr uint16_t kStateVersion = 1;
+constexpr uint16_t kStateVersion = 2;
 
 wire::Extension make_extension(wire::ExtensionType type, Bytes data) {
   return wire::Extension{type, std::move(data)};
@@ -40,6 +40,36 @@ tree::LeafPolicy Group::leaf_policy(const wire::ExtensionList& extensions) const
   return p;
 }
 
+// §12.4.3.1 (and §12.4.3.2, which checks a GroupInfo's tree the same way): the tree comes from
+// the ratchet_tree extension, else out of band; it must hash to the GroupContext's tree_hash and
+// be valid in full, and the GroupInfo must be signed by the member at `signer`.
+void Group::load_tree(const wire::GroupInfo& info,
+                      const std::optional<wire::RatchetTreeNodes>& supplied) {
+  wire::RatchetTreeNodes nodes;
+  if (const auto* ext = wire::find_extension(info.extensions, wire::ExtensionType::kRatchetTree))
+    nodes = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
+  else if (supplied)
+    nodes = *supplied;
+  else
+    throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the GroupInfo or supplied");
+  tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
+  if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
+    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
+  tree::TreeValidationOptions validation;
+  validation.policy = leaf_policy(info.group_context.extensions);
+  // §7.3 makes lifetime checks of received leaves RECOMMENDED, but a member added from a
+  // KeyPackage keeps that lifetime until it updates: checking the tree's leaves would lock
+  // joiners out of a group whose quiet members outlived their KeyPackages. Opt-in.
+  if (!policy_.check_tree_lifetimes) validation.policy.now.reset();
+  tree::validate_tree(tree_, validation);
+
+  const tree::LeafIndex signer(info.signer);
+  const wire::LeafNode* signer_leaf = tree_.contains(signer) ? tree_.leaf(signer) : nullptr;
+  if (signer_leaf == nullptr)
+    throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo signer is not a member");
+  schedule::verify_group_info(suite_, info, signer_leaf->signature_key);
+}
+
 // --- creation (§11) ----------------------------------------------------------------------------
 
 Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
@@ -54,7 +84,8 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
   if (!wire::extension_types_unique(options.extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupContext extensions repeat a type");
   // The creator's leaf is that of a KeyPackage of its own.
-  KeyPackageBundle own = create_key_package(g.suite_, identity, g.now());
+  KeyPackageBundle own =
+      create_key_package(g.suite_, identity, g.now(), creator_leaf_options(options));
   g.context_.cipher_suite = g.suite_.id();
   g.context_.group_id =
       options.group_id.empty() ? g.suite_.random(g.suite_.hash_len()) : options.group_id;
@@ -123,32 +154,11 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
   if (!wire::extension_types_unique(info.extensions) ||
       !wire::extension_types_unique(ctx.extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupInfo extensions repeat a type");
+  check_joiner_support(kp, ctx.extensions);
   g.context_ = ctx;
 
-  // The tree: from the ratchet_tree extension, else supplied out of band.
-  wire::RatchetTreeNodes nodes;
-  if (const auto* ext = wire::find_extension(info.extensions, wire::ExtensionType::kRatchetTree))
-    nodes = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
-  else if (ratchet_tree)
-    nodes = *ratchet_tree;
-  else
-    throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the Welcome or supplied");
-  g.tree_ = tree::RatchetTree::from_nodes(suite, nodes);
-  // §12.4.3.1: the tree hashes to the GroupContext's tree_hash and is valid in full.
-  if (!constant_time_equal(g.tree_.tree_hash(), ctx.tree_hash))
-    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
+  g.load_tree(info, ratchet_tree);
   check_resumption(ctx, g.tree_, secrets.psks, resumption_source);  // §11.2, §11.3
-  tree::TreeValidationOptions validation;
-  validation.policy = g.leaf_policy(ctx.extensions);
-  validation.policy.now.reset();  // §7.3: lifetimes of received leaves are not enforced
-  tree::validate_tree(g.tree_, validation);
-
-  // §12.4.3.1: the GroupInfo is signed by the member at `signer`.
-  const tree::LeafIndex signer(info.signer);
-  const wire::LeafNode* signer_leaf = g.tree_.contains(signer) ? g.tree_.leaf(signer) : nullptr;
-  if (signer_leaf == nullptr)
-    throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo signer is not a member");
-  schedule::verify_group_info(suite, info, signer_leaf->signature_key);
 
   // Our own leaf: the KeyPackage's leaf node, exactly.
   const auto own = g.tree_.find_leaf_by_signature_key(kp.leaf_node.signature_key);
@@ -158,8 +168,9 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
   g.tree_private_ = tree::TreeKemPrivate(suite, g.own_leaf_, key_package.encryption_private_key);
   if (secrets.path_secret) {
     // §12.4.3.1: the path secret is that of the lowest common ancestor with the signer.
-    g.tree_private_.implant(g.tree_, tree::common_ancestor(g.own_leaf_.node(), signer.node()),
-                            secrets.path_secret->path_secret);
+    g.tree_private_.implant(
+        g.tree_, tree::common_ancestor(g.own_leaf_.node(), tree::LeafIndex(info.signer).node()),
+        secrets.path_secret->path_secret);
   }
   g.tree_private_.check_consistent(g.tree_);
 

@@ -23,12 +23,6 @@ namespace {
 
 using wire::ProposalType;
 
-// §12.4: the proposal types that do not require an UpdatePath; every other type (custom ones
-// included, unless registered otherwise) does.
-bool path_required(ProposalType type) {
-  return type != ProposalType::kAdd && type != ProposalType::kPsk && type != ProposalType::kReinit;
-}
-
 std::string leaf_text(tree::LeafIndex l) {
   return "leaf " + std::to_string(l.value);
 }
@@ -141,6 +135,8 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
   } else if (const auto* update = std::get_if<wire::Update>(&proposal.content)) {
     tree::validate_leaf_node(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate,
                              tree::LeafIndex(sender.index), leaf_policy(context_.extensions));
+  } else if (const auto* custom = std::get_if<wire::CustomProposal>(&proposal.content)) {
+    check_custom_proposal(*custom);
   }
 }
 
@@ -329,6 +325,8 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
       out.psks_.push_back(psk->psk);
     } else if (const auto* reinit = std::get_if<wire::ReInit>(&rp.proposal.content)) {
       out.reinit_ = *reinit;
+    } else if (const auto* custom = std::get_if<wire::CustomProposal>(&rp.proposal.content)) {
+      out.custom_.push_back(CommittedCustomProposal{rp.sender, *custom});
     }
   }
   return extensions;
@@ -395,10 +393,12 @@ CommitOutput Group::commit(const CommitOptions& options) {
   for (const auto& psk : options.psks)
     by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
   if (options.reinit) by_value.push_back(wire::Proposal{*options.reinit});
+  for (const auto& custom : options.custom_proposals)
+    by_value.push_back(wire::Proposal{custom});
   std::vector<const wire::Proposal*> new_proposals;
   for (const auto& p : by_value)
     new_proposals.push_back(&p);
-  const tree::LeafPolicy policy = leaf_policy(context_.extensions);
+  const tree::LeafPolicy policy = leaf_policy(extensions_after(list, by_value));
   const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy);
   for (size_t i = 0; i < by_value.size(); ++i) {
     wire::Proposal& p = by_value[i];
@@ -417,7 +417,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   staged.from_epoch_ = context_.epoch;
   bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
   for (const auto& rp : list)
-    needs_path = needs_path || path_required(rp.proposal.proposal_type());
+    needs_path = needs_path || requires_path(rp.proposal.proposal_type());
 
   wire::GroupContext next = context_;
   next.epoch = context_.epoch + 1;
@@ -705,7 +705,8 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
   std::vector<const wire::Proposal*> by_value;
   for (const auto& rp : list)
     if (!rp.ref) by_value.push_back(&rp.proposal);
-  const tree::LeafPolicy add_policy = leaf_policy(context_.extensions);
+  // §12.1.7: the Adds are checked against the GroupContext extensions the list puts in force.
+  const tree::LeafPolicy add_policy = leaf_policy(extensions_after(list, {}));
   const auto add_failures = validate_added_key_packages(suite_, by_value, add_policy);
   for (size_t i = 0; i < by_value.size(); ++i) {
     if (const auto* add = std::get_if<wire::Add>(&by_value[i]->content))
@@ -716,7 +717,7 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
   validate_proposal_list(list, external ? std::nullopt : std::optional(committer), external);
   bool needs_path = commit.proposals.empty();
   for (const auto& rp : list)
-    needs_path = needs_path || path_required(rp.proposal.proposal_type());
+    needs_path = needs_path || requires_path(rp.proposal.proposal_type());
   if (needs_path && !commit.path)
     throw Error(ErrorCode::kPathRequired, "the commit's proposals require an UpdatePath");
 

@@ -129,26 +129,7 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   g.context_ = ctx;
   const crypto::Suite& suite = g.suite_;
 
-  // The tree, checked as a Welcome's is (§12.4.3.1), and the GroupInfo's signer in it.
-  wire::RatchetTreeNodes nodes;
-  if (const auto* ext = wire::find_extension(info->extensions, wire::ExtensionType::kRatchetTree))
-    nodes = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
-  else if (options.ratchet_tree)
-    nodes = *options.ratchet_tree;
-  else
-    throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the GroupInfo or supplied");
-  g.tree_ = tree::RatchetTree::from_nodes(suite, nodes);
-  if (!constant_time_equal(g.tree_.tree_hash(), ctx.tree_hash))
-    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
-  tree::TreeValidationOptions validation;
-  validation.policy = g.leaf_policy(ctx.extensions);
-  validation.policy.now.reset();  // §7.3: lifetimes of received leaves are not enforced
-  tree::validate_tree(g.tree_, validation);
-  const tree::LeafIndex signer(info->signer);
-  const wire::LeafNode* signer_leaf = g.tree_.contains(signer) ? g.tree_.leaf(signer) : nullptr;
-  if (signer_leaf == nullptr)
-    throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo signer is not a member");
-  schedule::verify_group_info(suite, *info, signer_leaf->signature_key);
+  g.load_tree(*info, options.ratchet_tree);  // checked as a Welcome's is (§12.4.3.1)
   const auto* pub_ext = wire::find_extension(info->extensions, wire::ExtensionType::kExternalPub);
   if (pub_ext == nullptr)
     throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo has no external_pub extension");

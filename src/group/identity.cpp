@@ -1,5 +1,6 @@
 #include "conclave/group/identity.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "conclave/base/error.h"
@@ -13,6 +14,31 @@ constexpr std::string_view kLeafNodeLabel = "LeafNodeTBS";
 constexpr std::string_view kKeyPackageLabel = "KeyPackageTBS";
 constexpr uint64_t kHour = 3600;
 constexpr uint64_t kDefaultValidity = 90 * 24 * kHour;
+
+template <class T>
+void add_unique(std::vector<T>& list, T value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+// §13.5: a GREASE value (0x0A0A, 0x1A1A, ..., 0xEAEA) chosen at random that `list` does not
+// hold yet.
+template <class T>
+T random_grease(const crypto::Suite& suite, const std::vector<T>& list) {
+  const Bytes r = suite.random(1);
+  for (unsigned i = 0; i < 15; ++i) {
+    const unsigned n = (r[0] + i) % 15;
+    const auto value = static_cast<T>(static_cast<uint16_t>(n << 12 | 0x0A00 | n << 4 | 0x0A));
+    if (std::find(list.begin(), list.end(), value) == list.end()) return value;
+  }
+  throw Error(ErrorCode::kInvalidArgument, "every GREASE value is already listed");
+}
+
+// §13.5: a GREASE extension with 0 to 15 random bytes, its type listed in `caps.extensions`.
+wire::Extension grease_extension(const crypto::Suite& suite, wire::Capabilities& caps) {
+  const auto type = random_grease(suite, caps.extensions);
+  caps.extensions.push_back(type);
+  return wire::Extension{type, suite.random(suite.random(1)[0] % 16)};
+}
 
 }  // namespace
 
@@ -55,6 +81,28 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
   leaf.lifetime = options.lifetime.value_or(
       wire::Lifetime{now > kHour ? now - kHour : 0, now + kDefaultValidity});
   leaf.extensions = options.leaf_extensions;
+  wire::ExtensionList extensions = options.extensions;
+  if (options.last_resort && !wire::find_extension(extensions, wire::ExtensionType::kLastResort))
+    extensions.push_back(wire::Extension{wire::ExtensionType::kLastResort, {}});
+  // §7.2, §10: every non-default extension type carried is listed in the capabilities.
+  wire::Capabilities& caps = leaf.capabilities;
+  for (const wire::ExtensionType t : options.extension_types)
+    add_unique(caps.extensions, t);
+  for (const wire::ProposalType t : options.proposal_types)
+    add_unique(caps.proposals, t);
+  for (const auto* list : {&extensions, &leaf.extensions})
+    for (const wire::Extension& e : *list)
+      if (!tree::is_default_extension_type(e.extension_type))
+        add_unique(caps.extensions, e.extension_type);
+  if (options.grease) {
+    // §13.5: "an MLS client SHOULD include a random selection of values chosen from these
+    // GREASE values" in these fields; GREASE extensions are listed in the capabilities too.
+    caps.cipher_suites.push_back(random_grease(suite, caps.cipher_suites));
+    caps.proposals.push_back(random_grease(suite, caps.proposals));
+    caps.credentials.push_back(random_grease(suite, caps.credentials));
+    extensions.push_back(grease_extension(suite, caps));
+    leaf.extensions.push_back(grease_extension(suite, caps));
+  }
   leaf.signature = suite.sign_with_label(identity.signature_private_key, kLeafNodeLabel,
                                          leaf.to_be_signed(std::nullopt));
 
@@ -63,7 +111,7 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
   bundle.key_package.cipher_suite = suite.id();
   bundle.key_package.init_key = std::move(init.public_key);
   bundle.key_package.leaf_node = std::move(leaf);
-  bundle.key_package.extensions = options.extensions;
+  bundle.key_package.extensions = std::move(extensions);
   bundle.key_package.signature = suite.sign_with_label(
       identity.signature_private_key, kKeyPackageLabel, bundle.key_package.to_be_signed());
   bundle.init_private_key = std::move(init.private_key);
@@ -105,6 +153,10 @@ void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& kp
   // the init_key field."
   if (constant_time_equal(leaf.encryption_key, kp.init_key))
     throw Error(ErrorCode::kKeyPackageInitKeyReused, "init_key equals the leaf's encryption_key");
+}
+
+bool is_last_resort(const wire::KeyPackage& key_package) {
+  return wire::find_extension(key_package.extensions, wire::ExtensionType::kLastResort) != nullptr;
 }
 
 uint64_t unix_time_now() {

@@ -65,6 +65,14 @@ void check_leaf_signature(const crypto::Suite& suite, const wire::LeafNode& leaf
 
 void check_required_capabilities(const wire::LeafNode& leaf, LeafIndex index,
                                  const wire::ExtensionList& group_context_extensions) {
+  // §13.4: "The capabilities field MUST indicate support for each extension in the
+  // GroupContext" (default types are supported by every client, §7.2).
+  for (const wire::Extension& e : group_context_extensions)
+    if (!is_default_extension_type(e.extension_type) &&
+        !lists(leaf.capabilities.extensions, e.extension_type))
+      throw Error(ErrorCode::kRequiredCapabilityMissing,
+                  at(index) + ": does not support group extension type " +
+                      type_name(static_cast<uint16_t>(e.extension_type)));
   const wire::Extension* ext =
       wire::find_extension(group_context_extensions, wire::ExtensionType::kRequiredCapabilities);
   if (ext == nullptr) return;

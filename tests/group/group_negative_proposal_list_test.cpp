@@ -16,6 +16,13 @@ using wire::ProposalOrRef;
 constexpr auto kCustomProposalType = static_cast<wire::ProposalType>(0xF0F0);
 constexpr auto kCustomExtensionType = static_cast<wire::ExtensionType>(0xF0A0);
 
+// §13.2: every member registers the custom proposal type, so only capabilities decide.
+GroupConfig custom_type_registered() {
+  GroupConfig config = public_handshakes();
+  config.custom_proposals = {CustomProposalType{static_cast<uint16_t>(kCustomProposalType), 1}};
+  return config;
+}
+
 ProposalOrRef by_value(Proposal p) {
   return ProposalOrRef{std::move(p)};
 }
@@ -302,6 +309,7 @@ TEST_P(ProposalListValidation, Rfc12_4_ProposalReferencesMustBeKnown) {
 }
 
 TEST_P(ProposalListValidation, Rfc12_2_ProposalTypeMustBeSupportedByMembers) {
+  build(custom_type_registered());
   const Proposal custom{wire::CustomProposal{kCustomProposalType, to_bytes("x")}};
   // Received alone it is kept (§12.2 judges the list); committed, by value or by reference, it
   // is refused.
@@ -317,7 +325,7 @@ TEST_P(ProposalListValidation, Rfc12_2_ProposalTypeMustBeSupportedByMembers) {
 class SupportOfRemovedMembers : public NegativeGroupTest {
  protected:
   void SetUp() override {
-    build(public_handshakes());
+    build(custom_type_registered());
     KeyPackageOptions custom;
     custom.capabilities = default_capabilities();
     custom.capabilities->proposals = {kCustomProposalType};

@@ -139,6 +139,8 @@ enum class ErrorCode : uint16_t {
   kBranchVersionMismatch,      // §11.3: a subgroup's version is not the old group's
   kBranchCipherSuiteMismatch,  // §11.3: a subgroup's cipher suite is not the old group's
   kBranchMemberUnknown,        // §11.3: a subgroup leaf matches no member of the old group
+  // §13.4: the joiner does not support a GroupContext extension.
+  kGroupExtensionUnsupported,
 
   // x509: RFC 9420 §5.3 X.509 credentials, RFC 5280 path validation
   kX509Malformed = 700,   // an empty chain, or an entry that is not exactly one DER certificate

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/base/secret_bytes.h"
@@ -20,6 +21,16 @@ enum class HandshakeFormat : uint8_t { kPrivate = 1, kPublic = 2 };
 inline bool tls_enum_known(HandshakeFormat f) {
   return f == HandshakeFormat::kPrivate || f == HandshakeFormat::kPublic;
 }
+
+// §13.2: a custom proposal type the application uses in this group. Received proposals of a
+// custom type that is not registered are rejected (kProposalTypeUnsupported).
+struct CustomProposalType {
+  uint16_t type = 0;
+  // §12.4: whether a Commit that covers a proposal of this type must carry an UpdatePath.
+  uint8_t requires_path = 1;
+  CONCLAVE_TLS_FIELDS(type, requires_path)
+  friend bool operator==(const CustomProposalType&, const CustomProposalType&) = default;
+};
 
 // The part of the configuration that is group state (serialized with it).
 struct GroupConfig {
@@ -43,8 +54,12 @@ struct GroupConfig {
   // available); older ones are deleted when a commit is merged. The RFC asks the application
   // for this upper limit.
   uint32_t resumption_psks_kept = 2;
+  // §13.2: the custom proposal types this member sends and accepts. Its own leaf must list
+  // them in capabilities.proposals (key_package_options_for() builds such KeyPackages).
+  std::vector<CustomProposalType> custom_proposals;
   CONCLAVE_TLS_FIELDS(handshake_format, padding_block, ratchet_window, past_epochs_kept,
-                      ratchet_tree_in_welcome, always_send_path, max_lifetime, resumption_psks_kept)
+                      ratchet_tree_in_welcome, always_send_path, max_lifetime, resumption_psks_kept,
+                      custom_proposals)
   friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
 };
 
@@ -54,8 +69,15 @@ struct GroupPolicy {
   std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
   // Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
   std::function<uint64_t()> clock;
-  // When false, leaf lifetimes are not checked (tests with fixed vectors).
+  // §7.3: when true, KeyPackage leaves outside their lifetime (at `clock`) are refused in Adds
+  // (the KeyPackages a member sends or receives). When false, lifetimes are not checked (e.g.
+  // tests with fixed vectors).
   bool check_lifetimes = true;
+  // §7.3 (RECOMMENDED for received leaves): also refuse a joiner's ratchet tree holding a leaf
+  // outside its lifetime. Off by default: a member added from a KeyPackage keeps that lifetime
+  // until it updates, so a group with quiet members would become impossible to join. Applies
+  // only with check_lifetimes.
+  bool check_tree_lifetimes = false;
   // §12.4: "A group member that has observed one or more valid proposals within an epoch MUST
   // send a Commit message before sending application data." protect() enforces this unless
   // the application lifts it here (e.g. a member that is not allowed to commit).

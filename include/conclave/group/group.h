@@ -21,6 +21,7 @@
 #include "conclave/crypto/suite.h"
 #include "conclave/group/config.h"
 #include "conclave/group/identity.h"
+#include "conclave/group/key_package_store.h"
 #include "conclave/group/staged_commit.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
@@ -34,8 +35,14 @@ namespace conclave {
 
 struct CreateOptions {
   Bytes group_id;  // empty: KDF.Nh random bytes (§11)
+  // §11, §13.4: the GroupContext extensions. Custom types are listed in the creator's
+  // capabilities; GREASE types are refused (§13.5: never sent in GroupContext.extensions).
   wire::ExtensionList extensions;
   GroupConfig config;
+  // The creator's leaf (§7.2): capabilities, leaf extensions, GREASE. The registered custom
+  // proposal types (config.custom_proposals) are added to it; the KeyPackage-only fields
+  // (extensions, last_resort) are unused.
+  KeyPackageOptions leaf;
 };
 
 struct CommitOptions {
@@ -46,6 +53,8 @@ struct CommitOptions {
   // §12.1.5, §11.2: a ReInit by value, with a non-empty group_id; alone in the commit (§12.2),
   // so the proposals received this epoch are left out. Merging the commit ends the group.
   std::optional<wire::ReInit> reinit;
+  // §13.2: custom proposals by value, of types registered in config().custom_proposals.
+  std::vector<wire::CustomProposal> custom_proposals;
   // Include the proposals received this epoch (by reference), as §12.4 recommends.
   bool include_pending_proposals = true;
   // Force an UpdatePath even when the configuration would leave it out.
@@ -106,6 +115,10 @@ struct MemberInfo {
   Bytes signature_key;
 };
 
+// §13.2: KeyPackage options whose capabilities list the custom proposal types `config`
+// registers, for clients that will join a group with that configuration.
+KeyPackageOptions key_package_options_for(const GroupConfig& config);
+
 class Group {
  public:
   // §11: a one-member group at epoch 0.
@@ -151,6 +164,21 @@ class Group {
 
   // --- application messages (§6.3) ---
   wire::MlsMessage protect(BytesView application_data, BytesView aad = {});
+
+  // --- extensibility (§13, §17.3): custom proposals, joining from a KeyPackageStore ---
+  // (group_extensibility.cpp)
+  // §13.2: a proposal of a custom type registered in config().custom_proposals (not a default
+  // or GREASE type: kInvalidArgument; unregistered or unsupported by a member:
+  // kProposalTypeUnsupported), sent now and committed later by reference.
+  wire::MlsMessage propose_custom(wire::ProposalType type, BytesView data, BytesView aad = {});
+  // §12.4.3.1: joins with the bundle of `store` the Welcome is addressed to (none:
+  // kWelcomeNotForUs). Once the join succeeds the bundle is deleted from the store, its private
+  // keys with it, unless its KeyPackage is last-resort; a failed join leaves the store as it was.
+  static Group join(std::shared_ptr<const crypto::CryptoProvider> provider,
+                    const Identity& identity, KeyPackageStore& store,
+                    const wire::MlsMessage& welcome,
+                    const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
+                    GroupConfig config = {}, GroupPolicy policy = {});
 
   // --- state ---
   const crypto::Suite& suite() const { return suite_; }
@@ -289,7 +317,29 @@ class Group {
   void check_not_reinitialized() const;
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
+  // --- extensibility (group_extensibility.cpp) ---
+  // §13.2: a received or sent custom proposal is of a registered type.
+  void check_custom_proposal(const wire::CustomProposal& proposal) const;
+  // §12.4: whether a proposal of this type requires an UpdatePath (custom types: as registered).
+  bool requires_path(wire::ProposalType type) const;
+  // The creator's leaf options: options.leaf with the registered custom proposal types and the
+  // GroupContext extension types; GREASE GroupContext extensions are refused.
+  static KeyPackageOptions creator_leaf_options(const CreateOptions& options);
+  // §13.4: "A client joining a group MUST verify that it supports every extension in the
+  // GroupContext": its own KeyPackage lists each non-default type, GREASE values not counting
+  // (§13.5). kGroupExtensionUnsupported.
+  static void check_joiner_support(const wire::KeyPackage& own,
+                                   const wire::ExtensionList& group_context_extensions);
+  // §12.1.7: the GroupContext extensions in force after `list` and then `more` (those of their
+  // last GroupContextExtensions, else the current ones).
+  wire::ExtensionList extensions_after(const std::vector<ResolvedProposal>& list,
+                                       const std::vector<wire::Proposal>& more) const;
+
   tree::LeafPolicy leaf_policy(const wire::ExtensionList& extensions) const;
+  // §12.4.3.1: the tree of a joiner (by Welcome or external commit), validated in full, and the
+  // GroupInfo's signature by its signer in it.
+  void load_tree(const wire::GroupInfo& info,
+                 const std::optional<wire::RatchetTreeNodes>& supplied);
   uint64_t now() const;
   wire::AuthenticatedContent sign_content(wire::WireFormat wire_format, wire::Content content,
                                           BytesView aad) const;

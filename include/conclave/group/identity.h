@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/base/secret_bytes.h"
@@ -40,6 +41,19 @@ struct KeyPackageOptions {
   std::optional<wire::Capabilities> capabilities;
   wire::ExtensionList extensions;       // KeyPackage.extensions
   wire::ExtensionList leaf_extensions;  // KeyPackage.leaf_node.extensions
+  // §7.2, §13.4: further (custom) extension and proposal types this client supports, added to
+  // the capabilities. The non-default types of `extensions` and `leaf_extensions` are added
+  // too (§10: "Extensions included in the extensions or leaf_node.extensions fields MUST be
+  // included in the leaf_node.capabilities field").
+  std::vector<wire::ExtensionType> extension_types;
+  std::vector<wire::ProposalType> proposal_types;
+  // §13.5: random GREASE values in capabilities.cipher_suites, .extensions, .proposals and
+  // .credentials, and a GREASE extension in KeyPackage.extensions and leaf_node.extensions
+  // (both listed in capabilities.extensions, as §7.3 requires).
+  bool grease = true;
+  // A last_resort extension (type 0x000A) in KeyPackage.extensions: the owner keeps the
+  // private keys after a join, so the package may be used again (KeyPackageStore).
+  bool last_resort = false;
 };
 
 // A KeyPackage and the private keys that belong with it. The init key is used once, for the
@@ -67,6 +81,9 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
 // init_key != encryption_key (kKeyPackageInitKeyReused).
 void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& key_package,
                           const tree::LeafPolicy& policy);
+
+// True when the KeyPackage carries a last_resort extension (type 0x000A).
+bool is_last_resort(const wire::KeyPackage& key_package);
 
 // Seconds since the Unix epoch from the system clock.
 uint64_t unix_time_now();

@@ -11,6 +11,7 @@
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
+#include "conclave/wire/framing.h"
 #include "conclave/wire/group_context.h"
 #include "conclave/wire/key_package.h"
 #include "conclave/wire/leaf_node.h"
@@ -28,6 +29,12 @@ struct RemovedMember {
   wire::LeafNode leaf_node;  // as it was before the commit
 };
 
+// §13.2: a custom proposal the commit covers, for the application to act on.
+struct CommittedCustomProposal {
+  wire::Sender sender;  // who proposed it (the committer for proposals by value)
+  wire::CustomProposal proposal;
+};
+
 class StagedCommit {
  public:
   // What the commit does, for the application to inspect before merging.
@@ -38,6 +45,8 @@ class StagedCommit {
   const std::vector<tree::LeafIndex>& updated() const { return updated_; }
   const std::vector<wire::PreSharedKeyId>& psks() const { return psks_; }
   const std::optional<wire::ReInit>& reinit() const { return reinit_; }
+  // In the commit's order.
+  const std::vector<CommittedCustomProposal>& custom_proposals() const { return custom_; }
   bool has_path() const { return has_path_; }
   // An external commit (§12.4.3.2): committer() is the leaf the new member took.
   bool external() const { return external_; }
@@ -54,6 +63,7 @@ class StagedCommit {
   std::vector<tree::LeafIndex> updated_;
   std::vector<wire::PreSharedKeyId> psks_;
   std::optional<wire::ReInit> reinit_;
+  std::vector<CommittedCustomProposal> custom_;
   bool has_path_ = false;
   bool external_ = false;
   bool removes_me_ = false;

@@ -43,7 +43,9 @@ bool is_default_proposal_type(wire::ProposalType type);
 // update and commit sources).
 void check_leaf_signature(const crypto::Suite& suite, const wire::LeafNode& leaf, LeafIndex index,
                           BytesView group_id);
-// kRequiredCapabilityMissing (§11.1: default types count as supported).
+// kRequiredCapabilityMissing: the leaf supports every non-default GroupContext extension
+// (§13.4) and what a required_capabilities extension names (§11.1: default types count as
+// supported).
 void check_required_capabilities(const wire::LeafNode& leaf, LeafIndex index,
                                  const wire::ExtensionList& group_context_extensions);
 // kLeafExtensionUnsupported: every non-default extension of the leaf is in its capabilities.

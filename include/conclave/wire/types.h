@@ -51,6 +51,8 @@ enum class ExtensionType : uint16_t {
   kRequiredCapabilities = 3,
   kExternalPub = 4,
   kExternalSenders = 5,
+  // §17.3 registry: marks a KeyPackage its owner keeps for reuse (empty extension_data).
+  kLastResort = 0x000A,
 };
 
 // §17.4; unknown and GREASE values are kept.

@@ -1,0 +1,46 @@
+// The KeyPackages a client has published and the private keys that belong with them (RFC 9420
+// §10), by KeyPackageRef (§5.2). Group::join(..., KeyPackageStore&, ...) takes the bundle a
+// Welcome is addressed to from here and deletes it once the join succeeds, unless the package
+// is last-resort (extension type 0x000A), which is kept for reuse.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "conclave/base/bytes.h"
+#include "conclave/crypto/provider.h"
+#include "conclave/crypto/suite.h"
+#include "conclave/group/identity.h"
+
+namespace conclave {
+
+class KeyPackageStore {
+ public:
+  // Adds `bundle` (a KeyPackage of `suite`) and returns its KeyPackageRef. A bundle already
+  // held (same ref) is replaced. kInvalidArgument when the package is of another suite.
+  Bytes add(const crypto::Suite& suite, KeyPackageBundle bundle);
+  // The bundle with this KeyPackageRef, or nullptr.
+  const KeyPackageBundle* find(BytesView ref) const;
+  // Deletes the bundle (its private keys are wiped); false when none has this ref.
+  bool remove(BytesView ref);
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // The refs held, in the order they were added.
+  std::vector<Bytes> refs() const;
+
+  // Versioned binary form. Holds private keys: store it protected.
+  Bytes serialize() const;
+  // kGroupStateInvalid for input that does not decode, has another version, or whose refs do
+  // not match their KeyPackages.
+  static KeyPackageStore deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                     BytesView data);
+
+  friend bool operator==(const KeyPackageStore&, const KeyPackageStore&) = default;
+
+ private:
+  std::vector<std::pair<Bytes, KeyPackageBundle>> entries_;  // (ref, bundle)
+};
+
+}  // namespace conclave

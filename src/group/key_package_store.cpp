@@ -1,0 +1,107 @@
+// KeyPackageStore (RFC 9420 §5.2, §10): published KeyPackages and their private keys by ref.
+#include "conclave/group/key_package_store.h"
+
+#include <algorithm>
+#include <string>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+
+namespace conclave {
+
+namespace {
+
+constexpr uint16_t kStoreVersion = 1;
+
+bool same(BytesView a, BytesView b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+struct EntryRecord {
+  Bytes ref;
+  wire::KeyPackage key_package;
+  SecretBytes init_private_key;
+  SecretBytes encryption_private_key;
+  CONCLAVE_TLS_FIELDS(ref, key_package, init_private_key, encryption_private_key)
+};
+
+struct StoreRecord {
+  uint16_t version = kStoreVersion;
+  std::vector<EntryRecord> entries;
+  CONCLAVE_TLS_FIELDS(version, entries)
+};
+
+}  // namespace
+
+Bytes KeyPackageStore::add(const crypto::Suite& suite, KeyPackageBundle bundle) {
+  if (bundle.key_package.cipher_suite != suite.id())
+    throw Error(ErrorCode::kInvalidArgument, "the KeyPackage belongs to another cipher suite");
+  // §5.2: KeyPackageRef = MakeKeyPackageRef(encoded KeyPackage).
+  Bytes ref = bundle.ref(suite);
+  const auto it =
+      std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == ref; });
+  if (it != entries_.end())
+    it->second = std::move(bundle);
+  else
+    entries_.emplace_back(ref, std::move(bundle));
+  return ref;
+}
+
+const KeyPackageBundle* KeyPackageStore::find(BytesView ref) const {
+  for (const auto& [r, bundle] : entries_)
+    if (same(r, ref)) return &bundle;
+  return nullptr;
+}
+
+bool KeyPackageStore::remove(BytesView ref) {
+  const auto it = std::find_if(entries_.begin(), entries_.end(),
+                               [&](const auto& e) { return same(e.first, ref); });
+  if (it == entries_.end()) return false;
+  entries_.erase(it);  // SecretBytes wipe the private keys
+  return true;
+}
+
+std::vector<Bytes> KeyPackageStore::refs() const {
+  std::vector<Bytes> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_)
+    out.push_back(e.first);
+  return out;
+}
+
+Bytes KeyPackageStore::serialize() const {
+  StoreRecord r;
+  for (const auto& [ref, b] : entries_)
+    r.entries.push_back(
+        EntryRecord{ref, b.key_package, b.init_private_key, b.encryption_private_key});
+  return codec::encode(r);
+}
+
+KeyPackageStore KeyPackageStore::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                             BytesView data) {
+  StoreRecord r;
+  try {
+    r = codec::decode<StoreRecord>(data);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kGroupStateInvalid, std::string("undecodable store: ") + e.what());
+  }
+  if (r.version != kStoreVersion)
+    throw Error(ErrorCode::kGroupStateInvalid, "store version " + std::to_string(r.version));
+  KeyPackageStore store;
+  for (auto& e : r.entries) {
+    KeyPackageBundle bundle{std::move(e.key_package), std::move(e.init_private_key),
+                            std::move(e.encryption_private_key)};
+    Bytes ref;
+    try {
+      ref = bundle.ref(crypto::Suite(provider, bundle.key_package.cipher_suite));
+    } catch (const Error& err) {
+      throw Error(ErrorCode::kGroupStateInvalid, std::string("stored KeyPackage: ") + err.what());
+    }
+    if (ref != e.ref || store.find(ref) != nullptr)
+      throw Error(ErrorCode::kGroupStateInvalid, "a stored ref does not match its KeyPackage");
+    store.entries_.emplace_back(std::move(ref), std::move(bundle));
+  }
+  return store;
+}
+
+}  // namespace conclave
