@@ -292,11 +292,12 @@ class NegativeGroupTest : public ::testing::TestWithParam<uint16_t> {
  protected:
   void SetUp() override { build(public_handshakes()); }
 
+  // Every member supports the custom proposal types `config` registers.
   void build(const GroupConfig& config) {
     config_ = config;
     alice = make_client(suite, "alice");
-    bob = make_client(suite, "bob");
-    carol = make_client(suite, "carol");
+    bob = make_client(suite, "bob", key_package_options_for(config));
+    carol = make_client(suite, "carol", key_package_options_for(config));
     CreateOptions create;
     create.config = config;
     a.emplace(Group::create(provider, alice.identity, create));

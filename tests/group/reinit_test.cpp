@@ -4,26 +4,13 @@
 // a Welcome whose new group does not match the ReInit is refused, the old group unchanged.
 #include <gtest/gtest.h>
 
-#include "negative_test_util.h"
+#include "resumption_test_util.h"
 
 namespace conclave::group_testing {
 namespace {
 
-uint16_t other_suite(uint16_t s, uint16_t step = 1) {
-  return static_cast<uint16_t>((s - 1 + step) % 7 + 1);
-}
-
-// A member's identity and KeyPackage in the new suite, with the credential it has now.
-struct NewClient {
-  Identity identity;
-  KeyPackageBundle key_package;
-};
-
-NewClient in_suite(const crypto::Suite& suite, const Client& client) {
-  Identity id = Identity::generate(suite, client.identity.credential);
-  KeyPackageBundle kp = create_key_package(suite, id, unix_time_now());
-  return NewClient{std::move(id), std::move(kp)};
-}
+constexpr uint16_t kCustomProposalValue = 0xF0A1;  // private-use range (§17.4)
+constexpr auto kCustomProposal = static_cast<wire::ProposalType>(kCustomProposalValue);
 
 class ReInit : public NegativeGroupTest {
  protected:
@@ -37,16 +24,18 @@ class ReInit : public NegativeGroupTest {
   }
 
   // Bob proposes `reinit`, Alice commits it by reference and everyone merges (§11.2 steps 1-2).
-  void end_group(const wire::ReInit& reinit) {
+  // Returns the GroupInfo of Alice's commit: of the group's last epoch.
+  wire::MlsMessage end_group(const wire::ReInit& reinit) {
     const auto proposal = b->propose_reinit(reinit);
     deliver(proposal, {&*a, &*b, &*c});
     auto g = genuine_commit(*a);
     const auto staged = std::get<StagedCommit>(b->process(over_the_wire(g.out.commit)));
-    ASSERT_TRUE(staged.reinit().has_value());
-    EXPECT_EQ(*staged.reinit(), reinit);
+    EXPECT_EQ(staged.reinit(), std::optional<wire::ReInit>(reinit));
+    wire::MlsMessage group_info = g.out.group_info;
     advance_all(g);
     for (Group* m : {&*a, &*b, &*c})
-      ASSERT_EQ(m->pending_reinit(), reinit);
+      EXPECT_EQ(m->pending_reinit(), reinit);
+    return group_info;
   }
 
   // A copy of `member` whose state names `changed` as the ReInit that ended it: what a
@@ -128,36 +117,82 @@ TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
 }
 
 // §11.2: "The reinitialization is done by creating a completely new group and shutting down
-// the old one": after the ReInit's commit the old group sends no proposal, commit or
-// application message, and takes no handshake of its last epoch; it still reads a late
-// application message of the epoch before (§9.2).
-TEST_P(ReInit, Rfc11_2_EndedGroupSendsNothing) {
-  const auto late = b->protect(as_bytes("sent before the ReInit"));
-  end_group(make_reinit(other_suite(suite.id())));
-  const Client dave = make_client(suite, "dave");
-  Group& g = *a;
-  EXPECT_TRUE(
-      rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.protect(as_bytes("x")); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.propose_update(); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_add(dave.key_package.key_package); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_remove(c->own_leaf()); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_reinit(make_reinit(suite.id())); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(); }));
+// the old one": after the ReInit's commit the old group sends nothing. Each public call that
+// sends into the group, or hands out a GroupInfo others would join it by (§12.4.3.2), throws
+// kGroupReInitialized and leaves the state as it was; each works on a copy taken before the
+// ReInit, so the refusal is the ReInit's. A custom proposal type is registered and supported
+// by all, so propose_custom would otherwise send.
+TEST_P(ReInit, Rfc11_2_EndedGroupRefusesEverySendingCall) {
+  GroupConfig config = public_handshakes();
+  config.custom_proposals = {CustomProposalType{kCustomProposalValue, 1}};
+  build(config);
+  const Client dave = make_client(suite, "dave", key_package_options_for(config));
   CommitOptions add;
   add.add = {dave.key_package.key_package};
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(add); }));
-  // A member that goes on anyway: its proposal in the last epoch is refused.
+  CommitOptions path;
+  path.force_path = true;
+  struct Call {
+    std::string name;
+    std::function<void(Group&)> send;
+  };
+  const std::vector<Call> calls{
+      {"protect", [](Group& g) { g.protect(as_bytes("x")); }},
+      {"propose_add", [&](Group& g) { g.propose_add(dave.key_package.key_package); }},
+      {"propose_remove", [&](Group& g) { g.propose_remove(c->own_leaf()); }},
+      {"propose_update", [](Group& g) { g.propose_update(); }},
+      {"propose_psk",
+       [](Group& g) {
+         g.propose_psk(wire::PreSharedKeyId::resumption(wire::ResumptionPskUsage::kApplication,
+                                                        g.group_id(), g.epoch(), {}));
+       }},
+      {"propose_group_context_extensions",
+       [](Group& g) { g.propose_group_context_extensions(g.context().extensions); }},
+      {"propose_reinit", [&](Group& g) { g.propose_reinit(make_reinit(suite.id())); }},
+      {"propose_custom", [](Group& g) { g.propose_custom(kCustomProposal, as_bytes("x")); }},
+      {"commit", [](Group& g) { g.commit(); }},
+      {"commit with an Add", [&](Group& g) { g.commit(add); }},
+      {"commit with a path", [&](Group& g) { g.commit(path); }},
+      {"group_info", [](Group& g) { g.group_info(); }},
+      {"group_info without the tree", [](Group& g) { g.group_info(false); }},
+  };
+  const Group before = *a;
+  end_group(make_reinit(other_suite(suite.id())));
+  for (const Call& call : calls) {
+    SCOPED_TRACE(call.name);
+    Group live = before;
+    EXPECT_NO_THROW(call.send(live));
+    Group& ended = *a;
+    EXPECT_TRUE(
+        rejects_unchanged(ended, ErrorCode::kGroupReInitialized, [&] { call.send(ended); }));
+  }
+}
+
+// §11.2: the ended group takes no handshake of its last epoch, from a member that goes on
+// anyway, a new member's Add of itself (§12.1.8) or an external commit made from the GroupInfo
+// of the ReInit's commit (§12.4.3.2); it cannot be branched (§11.3); it still reads a late
+// application message of the epoch before (§9.2), and its state round-trips.
+TEST_P(ReInit, Rfc11_2_EndedGroupTakesOnlyLateApplicationMessages) {
+  const auto late = b->protect(as_bytes("sent before the ReInit"));
+  const wire::MlsMessage last_info = end_group(make_reinit(other_suite(suite.id())));
+  Group& g = *a;
   const auto forged = Forger(suite, *b).propose(wire::Proposal{wire::Remove{c->own_leaf().value}});
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.process(forged); }));
-  // Branching an ended group is refused too.
+  const Client dave = make_client(suite, "dave");
+  const auto self_add =
+      new_member_proposal(suite, g.group_id(), g.epoch(), dave.key_package.key_package,
+                          dave.identity.signature_private_key);
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.process(over_the_wire(self_add)); }));
+  const Client erin = make_client(suite, "erin");
+  ExternalJoinOptions with_tree;  // that GroupInfo has no ratchet_tree extension
+  with_tree.ratchet_tree = g.tree().to_nodes();
+  const ExternalJoin external =
+      Group::join_external(provider, erin.identity, over_the_wire(last_info), with_tree);
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.process(over_the_wire(external.commit)); }));
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
                                 [&] { Group::branch(g, alice.identity, {}); }));
-  // The ended state round-trips.
   EXPECT_TRUE(Group::deserialize(provider, g.serialize()) == g);
-  // A late message of the epoch before is still read.
   EXPECT_EQ(std::get<ApplicationMessage>(c->process(over_the_wire(late))).data,
             to_bytes("sent before the ReInit"));
   EXPECT_EQ(a->epoch_authenticator(), b->epoch_authenticator());
