@@ -52,6 +52,36 @@ class ReInit : public NegativeGroupTest {
     state.insert(state.end(), replaced.begin(), replaced.end());
     return Group::deserialize(provider, state);
   }
+
+  // §11.2 steps 1-3: Bob's ReInit to the next suite, committed by Alice; Carol makes the new
+  // group with Bob in it.
+  void reinit_by_carol() {
+    end_group(make_reinit(next.id()));
+    carol2.emplace(in_suite(next, carol));
+    bob2.emplace(in_suite(next, bob));
+    made.emplace(Group::reinit(*c, carol2->identity, {bob2->key_package.key_package}));
+  }
+
+  // Carol's Welcome to Bob, changed by `edit` and sealed again by Carol with the PSKs of her
+  // old group (resumption_test_util.h).
+  wire::MlsMessage edited(const std::function<void(OpenedWelcome&)>& edit) const {
+    return edit_welcome(next, made->welcome, bob2->key_package, resumption_psks_of(*c),
+                        carol2->identity.signature_private_key, edit);
+  }
+
+  Group join_bob(const wire::MlsMessage& welcome) const {
+    return Group::join_resumed(*b, bob2->identity, bob2->key_package, welcome);
+  }
+
+  // Carol's Welcome sealed again unchanged is accepted: the rejections are for the edits.
+  void expect_resealed_accepted() {
+    const Group b2 = join_bob(edited([](OpenedWelcome&) {}));
+    EXPECT_EQ(b2.epoch_authenticator(), made->group.epoch_authenticator());
+  }
+
+  crypto::Suite next{provider, other_suite(GetParam())};
+  std::optional<NewClient> carol2, bob2;
+  std::optional<ResumedGroup> made;
 };
 
 // §11.2: the members of a group ended by a ReInit to another cipher suite join the new group,
@@ -272,6 +302,85 @@ TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
   }));
   const Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §11.2: "The epoch in the Welcome message MUST be 1." Carol's reinit Welcome with its
+// GroupContext at epoch 0 or 2, genuine otherwise (tag and signature made again).
+TEST_P(ReInit, Rfc11_2_ReinitWelcomeEpochMustBeOne) {
+  reinit_by_carol();
+  for (const uint64_t epoch : {uint64_t{0}, uint64_t{2}}) {
+    SCOPED_TRACE(epoch);
+    const auto welcome = edited([&](OpenedWelcome& w) { w.info.group_context.epoch = epoch; });
+    EXPECT_TRUE(
+        rejects_unchanged(*b, ErrorCode::kResumptionEpochInvalid, [&] { join_bob(welcome); }));
+  }
+  expect_resealed_accepted();
+}
+
+// §11.2: "The Welcome message MUST specify a PreSharedKeyID of type resumption with usage
+// reinit": one, the link to the old group. A second reinit PSK (another nonce) or a branch PSK
+// of the same old epoch beside it is refused, though Bob holds both PSKs; a resumption PSK of
+// usage application beside it (§8.6) is no second link and is accepted.
+TEST_P(ReInit, Rfc11_2_ReinitWelcomeNamesExactlyOneLinkPsk) {
+  reinit_by_carol();
+  const auto second = [&](wire::ResumptionPskUsage usage) {
+    return [this, usage](OpenedWelcome& w) {
+      const wire::PreSharedKeyId& link = link_of(w.secrets.psks);
+      w.secrets.psks.push_back(wire::PreSharedKeyId::resumption(
+          usage, link.psk_group_id, link.psk_epoch, next.random(next.hash_len())));
+    };
+  };
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kReinit)));
+  }));
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kBranch)));
+  }));
+  const Group b2 = join_bob(edited(second(wire::ResumptionPskUsage::kApplication)));
+  EXPECT_EQ(b2.epoch(), 1u);
+  expect_resealed_accepted();
+}
+
+// §11.2: the reinit PSK's "epoch field indicates the epoch after the Commit covering the
+// ReInit". One naming the epoch before, whose resumption PSK Bob still holds (§8.6), is
+// refused.
+TEST_P(ReInit, Rfc11_2_ReinitPskMustNameTheEpochAfterTheReInit) {
+  reinit_by_carol();
+  const uint64_t before = b->epoch() - 1;
+  ASSERT_TRUE(b->resumption_psk(before).has_value());
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited([&](OpenedWelcome& w) { link_of(w.secrets.psks).psk_epoch = before; }));
+  }));
+  expect_resealed_accepted();
+}
+
+// §11.2: the reinit PSK's "group_id field matches the old group". One naming another group is
+// refused, but as kPskNotFound: join_resumed takes resumption PSKs only from the old group it
+// is given (§8.4), so the Welcome cannot be opened and check_resumption's comparison of the
+// link's group_id with the old group's is never reached. The earlier check is tested.
+TEST_P(ReInit, Rfc11_2_ReinitPskNamingAnotherGroupIsNotFound) {
+  reinit_by_carol();
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kPskNotFound, [&] {
+    join_bob(edited([&](OpenedWelcome& w) {
+      link_of(w.secrets.psks).psk_group_id = suite.random(suite.hash_len());
+    }));
+  }));
+  expect_resealed_accepted();
+}
+
+// §11.2: a reinit PSK links a new group to a group that a ReInit ended. Carol's branch Welcome
+// (§11.3) with its link's usage changed to reinit names a group no ReInit ended: refused, though
+// Bob holds that epoch's PSK.
+TEST_P(ReInit, Rfc11_2_ReinitPskOfAGroupNoReInitEnded) {
+  const KeyPackageBundle bob_kp = another_key_package(suite, bob);
+  const ResumedGroup branched = Group::branch(*c, carol.identity, {bob_kp.key_package});
+  const auto as_reinit = edit_welcome(
+      suite, branched.welcome, bob_kp, resumption_psks_of(*c), carol.identity.signature_private_key,
+      [](OpenedWelcome& w) { link_of(w.secrets.psks).usage = wire::ResumptionPskUsage::kReinit; });
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid,
+                                [&] { Group::join_resumed(*b, bob.identity, bob_kp, as_reinit); }));
+  const Group b2 = Group::join_resumed(*b, bob.identity, bob_kp, branched.welcome);
+  EXPECT_EQ(b2.epoch_authenticator(), branched.group.epoch_authenticator());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, ReInit, ::testing::Range<uint16_t>(1, 8), suite_name);
