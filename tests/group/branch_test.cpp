@@ -200,6 +200,21 @@ TEST_P(Branch, Rfc11_3_BranchCipherSuiteMustBeTheOldGroups) {
   EXPECT_EQ(b2.members().size(), 2u);
 }
 
+// §11.3: "The version and cipher_suite values in the Welcome message are the same as those
+// used by the old group." The old group is mls10 (no other version exists), and join refuses
+// a GroupContext of any other version (kGroupInfoInvalid, §12.4.3.1) before it compares the
+// subgroup with the old group, so kBranchVersionMismatch cannot be reached: the earlier check
+// is tested, on Alice's branch Welcome with its GroupContext's version changed.
+TEST_P(Branch, Rfc11_3_BranchVersionMustBeTheOldGroups) {
+  branch_bob();
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kGroupInfoInvalid, [&] {
+    join_bob(edited([](OpenedWelcome& w) {
+      w.info.group_context.version = static_cast<wire::ProtocolVersion>(2);
+    }));
+  }));
+  expect_resealed_accepted();
+}
+
 // §11.3: the Welcome carries "a PreSharedKey proposal of type resumption with usage branch":
 // one link to the old group. A second branch PSK (another nonce) or a reinit PSK of the same
 // epoch beside it is refused, though Bob holds the PSK; a resumption PSK of usage application

@@ -274,6 +274,28 @@ TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInit) {
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
 }
 
+// §11.2: the new group's version "MUST be the same as" the ReInit's. A ReInit to a later
+// version (§12.1.5 forbids only a lower one) ends the group, though Group::reinit makes only
+// mls10 groups; Carol, her state altered to claim a ReInit to mls10, makes one anyway, and
+// Bob, who holds the real ReInit, refuses it.
+TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInitVersion) {
+  wire::ReInit later = make_reinit(next.id());
+  later.version = static_cast<wire::ProtocolVersion>(2);
+  end_group(later);
+  const NewClient carol_next = in_suite(next, carol);
+  const NewClient bob_next = in_suite(next, bob);
+  EXPECT_TRUE(rejects_unchanged(*c, ErrorCode::kUnsupportedProtocolVersion, [&] {
+    Group::reinit(*c, carol_next.identity, {bob_next.key_package.key_package});
+  }));
+  wire::ReInit lie = later;
+  lie.version = wire::ProtocolVersion::kMls10;
+  const ResumedGroup lied =
+      Group::reinit(with_reinit(*c, lie), carol_next.identity, {bob_next.key_package.key_package});
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kReInitVersionMismatch, [&] {
+    Group::join_resumed(*b, bob_next.identity, bob_next.key_package, over_the_wire(lied.welcome));
+  }));
+}
+
 // §11.2: the reinit PSK links the new group to the old one: a plain join() does not have it
 // (kPskNotFound), a group that no ReInit ended cannot be the old group of a reinit Welcome, and
 // join_resumed() refuses a Welcome that resumes nothing.
