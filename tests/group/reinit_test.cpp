@@ -155,7 +155,7 @@ TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
 TEST_P(ReInit, Rfc11_2_EndedGroupRefusesEverySendingCall) {
   GroupConfig config = public_handshakes();
   config.custom_proposals = {CustomProposalType{kCustomProposalValue, 1}};
-  build(config);
+  build(config, key_package_options_for(config));
   const Client dave = make_client(suite, "dave", key_package_options_for(config));
   CommitOptions add;
   add.add = {dave.key_package.key_package};
