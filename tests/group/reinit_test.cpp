@@ -88,7 +88,6 @@ class ReInit : public NegativeGroupTest {
 // made by one of them, through a Welcome with a reinit PSK; the new group has the ReInit's
 // parameters, epoch 1, and every member computes the same epoch (§8.7).
 TEST_P(ReInit, Rfc11_2_ReInitToAnotherCipherSuite) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const wire::ReInit reinit = make_reinit(next.id());
   end_group(reinit);
   const uint64_t old_epoch = a->epoch();
@@ -126,8 +125,8 @@ TEST_P(ReInit, Rfc11_2_ReInitToAnotherCipherSuite) {
 // §12.1.5: the ReInit by value in the committer's own commit (CommitOptions::reinit), with the
 // proposals received this epoch left out, as §12.2 wants a ReInit alone.
 TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
-  const crypto::Suite next(provider, other_suite(suite.id(), 3));
-  const wire::ReInit reinit = make_reinit(next.id());
+  const crypto::Suite target(provider, other_suite(suite.id(), 3));
+  const wire::ReInit reinit = make_reinit(target.id());
   deliver(c->propose_update(), {&*a, &*b, &*c});
   CommitOptions options;
   options.reinit = reinit;
@@ -135,9 +134,9 @@ TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
   advance_all(g);
   for (Group* m : {&*a, &*b, &*c})
     EXPECT_EQ(m->pending_reinit(), reinit);
-  const NewClient alice2 = in_suite(next, alice);
-  const NewClient bob2 = in_suite(next, bob);
-  const NewClient carol2 = in_suite(next, carol);
+  const NewClient alice2 = in_suite(target, alice);
+  const NewClient bob2 = in_suite(target, bob);
+  const NewClient carol2 = in_suite(target, carol);
   ResumedGroup made = Group::reinit(*a, alice2.identity,
                                     {bob2.key_package.key_package, carol2.key_package.key_package});
   Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
@@ -234,7 +233,6 @@ TEST_P(ReInit, Rfc11_2_EndedGroupTakesOnlyLateApplicationMessages) {
 // A creator that builds the new group from another ReInit (its state altered) makes a Welcome
 // that is genuine in every other respect; the joiners refuse it, their old group unchanged.
 TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInit) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const wire::ReInit reinit = make_reinit(next.id());
   end_group(reinit);
 
@@ -300,7 +298,6 @@ TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInitVersion) {
 // (kPskNotFound), a group that no ReInit ended cannot be the old group of a reinit Welcome, and
 // join_resumed() refuses a Welcome that resumes nothing.
 TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const Group before_reinit = *b;
   end_group(make_reinit(next.id()));
   const NewClient carol2 = in_suite(next, carol);
