@@ -293,6 +293,8 @@ SecretBytes Group::export_secret(std::string_view label, BytesView context, size
 
 wire::MlsMessage Group::group_info(bool with_ratchet_tree) const {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  // §11.2: an ended group is joined by nobody (an external commit would be refused by all).
+  check_not_reinitialized();
   wire::GroupInfo info;
   info.group_context = context_;
   if (with_ratchet_tree)

@@ -3,7 +3,7 @@
 // subgroup against the old group they hold.
 #include <gtest/gtest.h>
 
-#include "negative_test_util.h"
+#include "resumption_test_util.h"
 
 namespace conclave::group_testing {
 namespace {
@@ -42,6 +42,27 @@ class Branch : public NegativeGroupTest {
     return Group::deserialize(provider, changed);
   }
 
+  // Alice branches Bob off (§11.3); Bob's Welcome changed by `edit` and sealed again by Alice
+  // with the PSKs of her old group (resumption_test_util.h).
+  void branch_bob() {
+    bob2.emplace(another_key_package(suite, bob));
+    made.emplace(Group::branch(*a, alice.identity, {bob2->key_package}));
+  }
+  wire::MlsMessage edited(const std::function<void(OpenedWelcome&)>& edit) const {
+    return edit_welcome(suite, made->welcome, *bob2, resumption_psks_of(*a),
+                        alice.identity.signature_private_key, edit);
+  }
+  Group join_bob(const wire::MlsMessage& welcome) const {
+    return Group::join_resumed(*b, bob.identity, *bob2, welcome);
+  }
+  // Alice's Welcome sealed again unchanged is accepted: the rejections are for the edits.
+  void expect_resealed_accepted() {
+    const Group b2 = join_bob(edited([](OpenedWelcome&) {}));
+    EXPECT_EQ(b2.epoch_authenticator(), made->group.epoch_authenticator());
+  }
+
+  std::optional<KeyPackageBundle> bob2;
+  std::optional<ResumedGroup> made;
   Client dave, erin;
   std::optional<Group> d, e;
 };
@@ -130,6 +151,106 @@ TEST_P(Branch, Rfc11_3_BranchPskIsOfTheOldGroupsEpoch) {
                       [&] { Group::join(provider, bob.identity, bob2, made.welcome); }));
   const Group b2 = Group::join_resumed(*b, bob.identity, bob2, made.welcome);
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §11.3: "The epoch in the Welcome message MUST be 1." Alice's branch Welcome with its
+// GroupContext at epoch 0 or 2, genuine otherwise (tag and signature made again).
+TEST_P(Branch, Rfc11_3_BranchWelcomeEpochMustBeOne) {
+  branch_bob();
+  for (const uint64_t epoch : {uint64_t{0}, uint64_t{2}}) {
+    SCOPED_TRACE(epoch);
+    const auto welcome = edited([&](OpenedWelcome& w) { w.info.group_context.epoch = epoch; });
+    EXPECT_TRUE(
+        rejects_unchanged(*b, ErrorCode::kResumptionEpochInvalid, [&] { join_bob(welcome); }));
+  }
+  expect_resealed_accepted();
+}
+
+// §11.3: "The version and cipher_suite values in the Welcome message are the same as those
+// used by the old group." Group::branch keeps the suite, so the subgroup is made by hand: Alice
+// creates a group in another suite, adds Bob's KeyPackage of that suite, and a branch PSK of
+// the old group is put into the Welcome. Bob refuses it. The same construction in the old
+// group's suite is accepted, so the suite is all that is wrong.
+TEST_P(Branch, Rfc11_3_BranchCipherSuiteMustBeTheOldGroups) {
+  const auto branch_welcome = [&](const crypto::Suite& s, const Identity& creator,
+                                  const KeyPackageBundle& joiner) {
+    Group fresh = Group::create(provider, creator);
+    CommitOptions add;
+    add.add = {joiner.key_package};
+    const CommitOutput out = fresh.commit(add);
+    return edit_welcome(s, *out.welcome, joiner, resumption_psks_of(*a),
+                        creator.signature_private_key, [&](OpenedWelcome& w) {
+                          w.secrets.psks = {wire::PreSharedKeyId::resumption(
+                              wire::ResumptionPskUsage::kBranch, a->group_id(), a->epoch(),
+                              s.random(s.hash_len()))};
+                        });
+  };
+  const crypto::Suite other(provider, other_suite(suite.id()));
+  const NewClient alice2 = in_suite(other, alice);
+  const NewClient bob2_other = in_suite(other, bob);
+  const auto welcome = branch_welcome(other, alice2.identity, bob2_other.key_package);
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kBranchCipherSuiteMismatch, [&] {
+    Group::join_resumed(*b, bob2_other.identity, bob2_other.key_package, welcome);
+  }));
+
+  const KeyPackageBundle bob2_same = another_key_package(suite, bob);
+  const Group b2 = Group::join_resumed(*b, bob.identity, bob2_same,
+                                       branch_welcome(suite, alice.identity, bob2_same));
+  EXPECT_EQ(b2.epoch(), 1u);
+  EXPECT_EQ(b2.members().size(), 2u);
+}
+
+// §11.3: "The version and cipher_suite values in the Welcome message are the same as those
+// used by the old group." The old group is mls10 (no other version exists), and join refuses
+// a GroupContext of any other version (kGroupInfoInvalid, §12.4.3.1) before it compares the
+// subgroup with the old group, so kBranchVersionMismatch cannot be reached: the earlier check
+// is tested, on Alice's branch Welcome with its GroupContext's version changed.
+TEST_P(Branch, Rfc11_3_BranchVersionMustBeTheOldGroups) {
+  branch_bob();
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kGroupInfoInvalid, [&] {
+    join_bob(edited([](OpenedWelcome& w) {
+      w.info.group_context.version = static_cast<wire::ProtocolVersion>(2);
+    }));
+  }));
+  expect_resealed_accepted();
+}
+
+// §11.3: the Welcome carries "a PreSharedKey proposal of type resumption with usage branch":
+// one link to the old group. A second branch PSK (another nonce) or a reinit PSK of the same
+// epoch beside it is refused, though Bob holds the PSK; a resumption PSK of usage application
+// beside it (§8.6) is no second link and is accepted.
+TEST_P(Branch, Rfc11_3_BranchWelcomeNamesExactlyOneLinkPsk) {
+  branch_bob();
+  const auto second = [&](wire::ResumptionPskUsage usage) {
+    return [this, usage](OpenedWelcome& w) {
+      const wire::PreSharedKeyId& link = link_of(w.secrets.psks);
+      w.secrets.psks.push_back(wire::PreSharedKeyId::resumption(
+          usage, link.psk_group_id, link.psk_epoch, suite.random(suite.hash_len())));
+    };
+  };
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kBranch)));
+  }));
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kReinit)));
+  }));
+  const Group b2 = join_bob(edited(second(wire::ResumptionPskUsage::kApplication)));
+  EXPECT_EQ(b2.epoch(), 1u);
+  expect_resealed_accepted();
+}
+
+// §11.3: the branch PSK names "the referenced group", the old one. One naming another group is
+// refused, but as kPskNotFound: join_resumed takes resumption PSKs only from the old group it
+// is given (§8.4), so the Welcome cannot be opened and check_resumption's comparison of the
+// link's group_id with the old group's is never reached. The earlier check is tested.
+TEST_P(Branch, Rfc11_3_BranchPskNamingAnotherGroupIsNotFound) {
+  branch_bob();
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kPskNotFound, [&] {
+    join_bob(edited([&](OpenedWelcome& w) {
+      link_of(w.secrets.psks).psk_group_id = suite.random(suite.hash_len());
+    }));
+  }));
+  expect_resealed_accepted();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, Branch, ::testing::Range<uint16_t>(1, 8), suite_name);

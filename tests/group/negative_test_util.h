@@ -292,11 +292,13 @@ class NegativeGroupTest : public ::testing::TestWithParam<uint16_t> {
  protected:
   void SetUp() override { build(public_handshakes()); }
 
-  void build(const GroupConfig& config) {
+  // Bob's and Carol's KeyPackages have `member_options` (Alice's leaf supports the custom
+  // proposal types `config` registers).
+  void build(const GroupConfig& config, const KeyPackageOptions& member_options = {}) {
     config_ = config;
     alice = make_client(suite, "alice");
-    bob = make_client(suite, "bob");
-    carol = make_client(suite, "carol");
+    bob = make_client(suite, "bob", member_options);
+    carol = make_client(suite, "carol", member_options);
     CreateOptions create;
     create.config = config;
     a.emplace(Group::create(provider, alice.identity, create));

@@ -4,26 +4,13 @@
 // a Welcome whose new group does not match the ReInit is refused, the old group unchanged.
 #include <gtest/gtest.h>
 
-#include "negative_test_util.h"
+#include "resumption_test_util.h"
 
 namespace conclave::group_testing {
 namespace {
 
-uint16_t other_suite(uint16_t s, uint16_t step = 1) {
-  return static_cast<uint16_t>((s - 1 + step) % 7 + 1);
-}
-
-// A member's identity and KeyPackage in the new suite, with the credential it has now.
-struct NewClient {
-  Identity identity;
-  KeyPackageBundle key_package;
-};
-
-NewClient in_suite(const crypto::Suite& suite, const Client& client) {
-  Identity id = Identity::generate(suite, client.identity.credential);
-  KeyPackageBundle kp = create_key_package(suite, id, unix_time_now());
-  return NewClient{std::move(id), std::move(kp)};
-}
+constexpr uint16_t kCustomProposalValue = 0xF0A1;  // private-use range (§17.4)
+constexpr auto kCustomProposal = static_cast<wire::ProposalType>(kCustomProposalValue);
 
 class ReInit : public NegativeGroupTest {
  protected:
@@ -37,16 +24,18 @@ class ReInit : public NegativeGroupTest {
   }
 
   // Bob proposes `reinit`, Alice commits it by reference and everyone merges (§11.2 steps 1-2).
-  void end_group(const wire::ReInit& reinit) {
+  // Returns the GroupInfo of Alice's commit: of the group's last epoch.
+  wire::MlsMessage end_group(const wire::ReInit& reinit) {
     const auto proposal = b->propose_reinit(reinit);
     deliver(proposal, {&*a, &*b, &*c});
     auto g = genuine_commit(*a);
     const auto staged = std::get<StagedCommit>(b->process(over_the_wire(g.out.commit)));
-    ASSERT_TRUE(staged.reinit().has_value());
-    EXPECT_EQ(*staged.reinit(), reinit);
+    EXPECT_EQ(staged.reinit(), std::optional<wire::ReInit>(reinit));
+    wire::MlsMessage group_info = g.out.group_info;
     advance_all(g);
     for (Group* m : {&*a, &*b, &*c})
-      ASSERT_EQ(m->pending_reinit(), reinit);
+      EXPECT_EQ(m->pending_reinit(), reinit);
+    return group_info;
   }
 
   // A copy of `member` whose state names `changed` as the ReInit that ended it: what a
@@ -63,13 +52,42 @@ class ReInit : public NegativeGroupTest {
     state.insert(state.end(), replaced.begin(), replaced.end());
     return Group::deserialize(provider, state);
   }
+
+  // §11.2 steps 1-3: Bob's ReInit to the next suite, committed by Alice; Carol makes the new
+  // group with Bob in it.
+  void reinit_by_carol() {
+    end_group(make_reinit(next.id()));
+    carol2.emplace(in_suite(next, carol));
+    bob2.emplace(in_suite(next, bob));
+    made.emplace(Group::reinit(*c, carol2->identity, {bob2->key_package.key_package}));
+  }
+
+  // Carol's Welcome to Bob, changed by `edit` and sealed again by Carol with the PSKs of her
+  // old group (resumption_test_util.h).
+  wire::MlsMessage edited(const std::function<void(OpenedWelcome&)>& edit) const {
+    return edit_welcome(next, made->welcome, bob2->key_package, resumption_psks_of(*c),
+                        carol2->identity.signature_private_key, edit);
+  }
+
+  Group join_bob(const wire::MlsMessage& welcome) const {
+    return Group::join_resumed(*b, bob2->identity, bob2->key_package, welcome);
+  }
+
+  // Carol's Welcome sealed again unchanged is accepted: the rejections are for the edits.
+  void expect_resealed_accepted() {
+    const Group b2 = join_bob(edited([](OpenedWelcome&) {}));
+    EXPECT_EQ(b2.epoch_authenticator(), made->group.epoch_authenticator());
+  }
+
+  crypto::Suite next{provider, other_suite(GetParam())};
+  std::optional<NewClient> carol2, bob2;
+  std::optional<ResumedGroup> made;
 };
 
 // §11.2: the members of a group ended by a ReInit to another cipher suite join the new group,
 // made by one of them, through a Welcome with a reinit PSK; the new group has the ReInit's
 // parameters, epoch 1, and every member computes the same epoch (§8.7).
 TEST_P(ReInit, Rfc11_2_ReInitToAnotherCipherSuite) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const wire::ReInit reinit = make_reinit(next.id());
   end_group(reinit);
   const uint64_t old_epoch = a->epoch();
@@ -107,8 +125,8 @@ TEST_P(ReInit, Rfc11_2_ReInitToAnotherCipherSuite) {
 // §12.1.5: the ReInit by value in the committer's own commit (CommitOptions::reinit), with the
 // proposals received this epoch left out, as §12.2 wants a ReInit alone.
 TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
-  const crypto::Suite next(provider, other_suite(suite.id(), 3));
-  const wire::ReInit reinit = make_reinit(next.id());
+  const crypto::Suite target(provider, other_suite(suite.id(), 3));
+  const wire::ReInit reinit = make_reinit(target.id());
   deliver(c->propose_update(), {&*a, &*b, &*c});
   CommitOptions options;
   options.reinit = reinit;
@@ -116,9 +134,9 @@ TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
   advance_all(g);
   for (Group* m : {&*a, &*b, &*c})
     EXPECT_EQ(m->pending_reinit(), reinit);
-  const NewClient alice2 = in_suite(next, alice);
-  const NewClient bob2 = in_suite(next, bob);
-  const NewClient carol2 = in_suite(next, carol);
+  const NewClient alice2 = in_suite(target, alice);
+  const NewClient bob2 = in_suite(target, bob);
+  const NewClient carol2 = in_suite(target, carol);
   ResumedGroup made = Group::reinit(*a, alice2.identity,
                                     {bob2.key_package.key_package, carol2.key_package.key_package});
   Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
@@ -128,36 +146,82 @@ TEST_P(ReInit, Rfc12_1_5_ReInitByValue) {
 }
 
 // §11.2: "The reinitialization is done by creating a completely new group and shutting down
-// the old one": after the ReInit's commit the old group sends no proposal, commit or
-// application message, and takes no handshake of its last epoch; it still reads a late
-// application message of the epoch before (§9.2).
-TEST_P(ReInit, Rfc11_2_EndedGroupSendsNothing) {
-  const auto late = b->protect(as_bytes("sent before the ReInit"));
-  end_group(make_reinit(other_suite(suite.id())));
-  const Client dave = make_client(suite, "dave");
-  Group& g = *a;
-  EXPECT_TRUE(
-      rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.protect(as_bytes("x")); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.propose_update(); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_add(dave.key_package.key_package); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_remove(c->own_leaf()); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
-                                [&] { g.propose_reinit(make_reinit(suite.id())); }));
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(); }));
+// the old one": after the ReInit's commit the old group sends nothing. Each public call that
+// sends into the group, or hands out a GroupInfo others would join it by (§12.4.3.2), throws
+// kGroupReInitialized and leaves the state as it was; each works on a copy taken before the
+// ReInit, so the refusal is the ReInit's. A custom proposal type is registered and supported
+// by all, so propose_custom would otherwise send.
+TEST_P(ReInit, Rfc11_2_EndedGroupRefusesEverySendingCall) {
+  GroupConfig config = public_handshakes();
+  config.custom_proposals = {CustomProposalType{kCustomProposalValue, 1}};
+  build(config, key_package_options_for(config));
+  const Client dave = make_client(suite, "dave", key_package_options_for(config));
   CommitOptions add;
   add.add = {dave.key_package.key_package};
-  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.commit(add); }));
-  // A member that goes on anyway: its proposal in the last epoch is refused.
+  CommitOptions path;
+  path.force_path = true;
+  struct Call {
+    std::string name;
+    std::function<void(Group&)> send;
+  };
+  const std::vector<Call> calls{
+      {"protect", [](Group& g) { g.protect(as_bytes("x")); }},
+      {"propose_add", [&](Group& g) { g.propose_add(dave.key_package.key_package); }},
+      {"propose_remove", [&](Group& g) { g.propose_remove(c->own_leaf()); }},
+      {"propose_update", [](Group& g) { g.propose_update(); }},
+      {"propose_psk",
+       [](Group& g) {
+         g.propose_psk(wire::PreSharedKeyId::resumption(wire::ResumptionPskUsage::kApplication,
+                                                        g.group_id(), g.epoch(), {}));
+       }},
+      {"propose_group_context_extensions",
+       [](Group& g) { g.propose_group_context_extensions(g.context().extensions); }},
+      {"propose_reinit", [&](Group& g) { g.propose_reinit(make_reinit(suite.id())); }},
+      {"propose_custom", [](Group& g) { g.propose_custom(kCustomProposal, as_bytes("x")); }},
+      {"commit", [](Group& g) { g.commit(); }},
+      {"commit with an Add", [&](Group& g) { g.commit(add); }},
+      {"commit with a path", [&](Group& g) { g.commit(path); }},
+      {"group_info", [](Group& g) { g.group_info(); }},
+      {"group_info without the tree", [](Group& g) { g.group_info(false); }},
+  };
+  const Group before = *a;
+  end_group(make_reinit(other_suite(suite.id())));
+  for (const Call& call : calls) {
+    SCOPED_TRACE(call.name);
+    Group live = before;
+    EXPECT_NO_THROW(call.send(live));
+    Group& ended = *a;
+    EXPECT_TRUE(
+        rejects_unchanged(ended, ErrorCode::kGroupReInitialized, [&] { call.send(ended); }));
+  }
+}
+
+// §11.2: the ended group takes no handshake of its last epoch, from a member that goes on
+// anyway, a new member's Add of itself (§12.1.8) or an external commit made from the GroupInfo
+// of the ReInit's commit (§12.4.3.2); it cannot be branched (§11.3); it still reads a late
+// application message of the epoch before (§9.2), and its state round-trips.
+TEST_P(ReInit, Rfc11_2_EndedGroupTakesOnlyLateApplicationMessages) {
+  const auto late = b->protect(as_bytes("sent before the ReInit"));
+  const wire::MlsMessage last_info = end_group(make_reinit(other_suite(suite.id())));
+  Group& g = *a;
   const auto forged = Forger(suite, *b).propose(wire::Proposal{wire::Remove{c->own_leaf().value}});
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized, [&] { g.process(forged); }));
-  // Branching an ended group is refused too.
+  const Client dave = make_client(suite, "dave");
+  const auto self_add =
+      new_member_proposal(suite, g.group_id(), g.epoch(), dave.key_package.key_package,
+                          dave.identity.signature_private_key);
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.process(over_the_wire(self_add)); }));
+  const Client erin = make_client(suite, "erin");
+  ExternalJoinOptions with_tree;  // that GroupInfo has no ratchet_tree extension
+  with_tree.ratchet_tree = g.tree().to_nodes();
+  const ExternalJoin external =
+      Group::join_external(provider, erin.identity, over_the_wire(last_info), with_tree);
+  EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
+                                [&] { g.process(over_the_wire(external.commit)); }));
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
                                 [&] { Group::branch(g, alice.identity, {}); }));
-  // The ended state round-trips.
   EXPECT_TRUE(Group::deserialize(provider, g.serialize()) == g);
-  // A late message of the epoch before is still read.
   EXPECT_EQ(std::get<ApplicationMessage>(c->process(over_the_wire(late))).data,
             to_bytes("sent before the ReInit"));
   EXPECT_EQ(a->epoch_authenticator(), b->epoch_authenticator());
@@ -169,7 +233,6 @@ TEST_P(ReInit, Rfc11_2_EndedGroupSendsNothing) {
 // A creator that builds the new group from another ReInit (its state altered) makes a Welcome
 // that is genuine in every other respect; the joiners refuse it, their old group unchanged.
 TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInit) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const wire::ReInit reinit = make_reinit(next.id());
   end_group(reinit);
 
@@ -209,11 +272,32 @@ TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInit) {
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
 }
 
+// §11.2: the new group's version "MUST be the same as" the ReInit's. A ReInit to a later
+// version (§12.1.5 forbids only a lower one) ends the group, though Group::reinit makes only
+// mls10 groups; Carol, her state altered to claim a ReInit to mls10, makes one anyway, and
+// Bob, who holds the real ReInit, refuses it.
+TEST_P(ReInit, Rfc11_2_WelcomeMustMatchTheReInitVersion) {
+  wire::ReInit later = make_reinit(next.id());
+  later.version = static_cast<wire::ProtocolVersion>(2);
+  end_group(later);
+  const NewClient carol_next = in_suite(next, carol);
+  const NewClient bob_next = in_suite(next, bob);
+  EXPECT_TRUE(rejects_unchanged(*c, ErrorCode::kUnsupportedProtocolVersion, [&] {
+    Group::reinit(*c, carol_next.identity, {bob_next.key_package.key_package});
+  }));
+  wire::ReInit lie = later;
+  lie.version = wire::ProtocolVersion::kMls10;
+  const ResumedGroup lied =
+      Group::reinit(with_reinit(*c, lie), carol_next.identity, {bob_next.key_package.key_package});
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kReInitVersionMismatch, [&] {
+    Group::join_resumed(*b, bob_next.identity, bob_next.key_package, over_the_wire(lied.welcome));
+  }));
+}
+
 // §11.2: the reinit PSK links the new group to the old one: a plain join() does not have it
 // (kPskNotFound), a group that no ReInit ended cannot be the old group of a reinit Welcome, and
 // join_resumed() refuses a Welcome that resumes nothing.
 TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
-  const crypto::Suite next(provider, other_suite(suite.id()));
   const Group before_reinit = *b;
   end_group(make_reinit(next.id()));
   const NewClient carol2 = in_suite(next, carol);
@@ -237,6 +321,85 @@ TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
   }));
   const Group b2 = Group::join_resumed(*b, bob2.identity, bob2.key_package, made.welcome);
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
+}
+
+// §11.2: "The epoch in the Welcome message MUST be 1." Carol's reinit Welcome with its
+// GroupContext at epoch 0 or 2, genuine otherwise (tag and signature made again).
+TEST_P(ReInit, Rfc11_2_ReinitWelcomeEpochMustBeOne) {
+  reinit_by_carol();
+  for (const uint64_t epoch : {uint64_t{0}, uint64_t{2}}) {
+    SCOPED_TRACE(epoch);
+    const auto welcome = edited([&](OpenedWelcome& w) { w.info.group_context.epoch = epoch; });
+    EXPECT_TRUE(
+        rejects_unchanged(*b, ErrorCode::kResumptionEpochInvalid, [&] { join_bob(welcome); }));
+  }
+  expect_resealed_accepted();
+}
+
+// §11.2: "The Welcome message MUST specify a PreSharedKeyID of type resumption with usage
+// reinit": one, the link to the old group. A second reinit PSK (another nonce) or a branch PSK
+// of the same old epoch beside it is refused, though Bob holds both PSKs; a resumption PSK of
+// usage application beside it (§8.6) is no second link and is accepted.
+TEST_P(ReInit, Rfc11_2_ReinitWelcomeNamesExactlyOneLinkPsk) {
+  reinit_by_carol();
+  const auto second = [&](wire::ResumptionPskUsage usage) {
+    return [this, usage](OpenedWelcome& w) {
+      const wire::PreSharedKeyId& link = link_of(w.secrets.psks);
+      w.secrets.psks.push_back(wire::PreSharedKeyId::resumption(
+          usage, link.psk_group_id, link.psk_epoch, next.random(next.hash_len())));
+    };
+  };
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kReinit)));
+  }));
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited(second(wire::ResumptionPskUsage::kBranch)));
+  }));
+  const Group b2 = join_bob(edited(second(wire::ResumptionPskUsage::kApplication)));
+  EXPECT_EQ(b2.epoch(), 1u);
+  expect_resealed_accepted();
+}
+
+// §11.2: the reinit PSK's "epoch field indicates the epoch after the Commit covering the
+// ReInit". One naming the epoch before, whose resumption PSK Bob still holds (§8.6), is
+// refused.
+TEST_P(ReInit, Rfc11_2_ReinitPskMustNameTheEpochAfterTheReInit) {
+  reinit_by_carol();
+  const uint64_t before = b->epoch() - 1;
+  ASSERT_TRUE(b->resumption_psk(before).has_value());
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid, [&] {
+    join_bob(edited([&](OpenedWelcome& w) { link_of(w.secrets.psks).psk_epoch = before; }));
+  }));
+  expect_resealed_accepted();
+}
+
+// §11.2: the reinit PSK's "group_id field matches the old group". One naming another group is
+// refused, but as kPskNotFound: join_resumed takes resumption PSKs only from the old group it
+// is given (§8.4), so the Welcome cannot be opened and check_resumption's comparison of the
+// link's group_id with the old group's is never reached. The earlier check is tested.
+TEST_P(ReInit, Rfc11_2_ReinitPskNamingAnotherGroupIsNotFound) {
+  reinit_by_carol();
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kPskNotFound, [&] {
+    join_bob(edited([&](OpenedWelcome& w) {
+      link_of(w.secrets.psks).psk_group_id = suite.random(suite.hash_len());
+    }));
+  }));
+  expect_resealed_accepted();
+}
+
+// §11.2: a reinit PSK links a new group to a group that a ReInit ended. Carol's branch Welcome
+// (§11.3) with its link's usage changed to reinit names a group no ReInit ended: refused, though
+// Bob holds that epoch's PSK.
+TEST_P(ReInit, Rfc11_2_ReinitPskOfAGroupNoReInitEnded) {
+  const KeyPackageBundle bob_kp = another_key_package(suite, bob);
+  const ResumedGroup branched = Group::branch(*c, carol.identity, {bob_kp.key_package});
+  const auto as_reinit = edit_welcome(
+      suite, branched.welcome, bob_kp, resumption_psks_of(*c), carol.identity.signature_private_key,
+      [](OpenedWelcome& w) { link_of(w.secrets.psks).usage = wire::ResumptionPskUsage::kReinit; });
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid,
+                                [&] { Group::join_resumed(*b, bob.identity, bob_kp, as_reinit); }));
+  const Group b2 = Group::join_resumed(*b, bob.identity, bob_kp, branched.welcome);
+  EXPECT_EQ(b2.epoch_authenticator(), branched.group.epoch_authenticator());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, ReInit, ::testing::Range<uint16_t>(1, 8), suite_name);

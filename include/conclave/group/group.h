@@ -195,7 +195,8 @@ class Group {
   Bytes epoch_authenticator() const { return secrets_.epoch_authenticator.copy_out(); }
   // §8.5 MLS-Exporter.
   SecretBytes export_secret(std::string_view label, BytesView context, size_t length) const;
-  // §12.4.3: a signed GroupInfo for the current epoch (for external joins, §12.4.3.2).
+  // §12.4.3: a signed GroupInfo for the current epoch (for external joins, §12.4.3.2). None
+  // of a group a ReInit ended (kGroupReInitialized, §11.2).
   wire::MlsMessage group_info(bool with_ratchet_tree = true) const;
   // The epochs whose application keys are still held (the current one and kept past ones).
   std::vector<uint64_t> retained_epochs() const;
@@ -228,7 +229,7 @@ class Group {
   // CommitOptions::reinit.
   wire::MlsMessage propose_reinit(wire::ReInit reinit, BytesView aad = {});
   // §11.2: set once a commit holding a ReInit is merged. The group is then ended: protect(),
-  // proposals and commits throw kGroupReInitialized, and process() reads only late
+  // proposals, commits and group_info() throw kGroupReInitialized, and process() reads only late
   // application messages of earlier epochs. Its current epoch's resumption PSK links it to
   // the new group.
   std::optional<wire::ReInit> pending_reinit() const { return reinit_; }
