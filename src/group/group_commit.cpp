@@ -140,6 +140,25 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
   }
 }
 
+// §12.1.7: every member that stays must support the new GroupContext extensions.
+void Group::check_group_context_extensions(const wire::ExtensionList& extensions,
+                                           const std::unordered_set<uint32_t>& removed) const {
+  if (!wire::extension_types_unique(extensions))
+    throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
+  for (tree::LeafIndex l : tree_.members()) {
+    if (removed.count(l.value) != 0) continue;
+    const wire::LeafNode& leaf = *tree_.leaf(l);
+    tree::check_required_capabilities(leaf, l, extensions);
+    for (const auto& ext : extensions) {
+      if (tree::is_default_extension_type(ext.extension_type)) continue;
+      const auto& caps = leaf.capabilities.extensions;
+      if (std::find(caps.begin(), caps.end(), ext.extension_type) == caps.end())
+        throw Error(ErrorCode::kRequiredCapabilityMissing,
+                    leaf_text(l) + " does not support a new group extension");
+    }
+  }
+}
+
 // --- proposal lists (§12.2) ----------------------------------------------------------------------
 
 std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
@@ -271,27 +290,13 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
   wire::ExtensionList extensions = context_.extensions;
   for (const auto& rp : proposals) {
     if (const auto* gce = std::get_if<wire::GroupContextExtensions>(&rp.proposal.content)) {
-      // §12.1.7: the new extensions apply to the rest of the list, and every member must
-      // support them.
-      if (!wire::extension_types_unique(gce->extensions))
-        throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
-      // "excluding those removed" (§12.1.7): members the list removes need not support them.
+      // §12.1.7: the new extensions apply to the rest of the list. "Excluding those removed":
+      // members the list removes need not support them.
       std::unordered_set<uint32_t> removed;
       for (const auto& p : proposals)
         if (const auto* remove = std::get_if<wire::Remove>(&p.proposal.content))
           removed.insert(remove->removed);
-      for (tree::LeafIndex l : tree_.members()) {
-        if (removed.count(l.value) != 0) continue;
-        const wire::LeafNode& leaf = *tree_.leaf(l);
-        tree::check_required_capabilities(leaf, l, gce->extensions);
-        for (const auto& ext : gce->extensions) {
-          if (tree::is_default_extension_type(ext.extension_type)) continue;
-          const auto& caps = leaf.capabilities.extensions;
-          if (std::find(caps.begin(), caps.end(), ext.extension_type) == caps.end())
-            throw Error(ErrorCode::kRequiredCapabilityMissing,
-                        leaf_text(l) + " does not support a new group extension");
-        }
-      }
+      check_group_context_extensions(gce->extensions, removed);
       extensions = gce->extensions;
     }
   }
@@ -392,7 +397,10 @@ CommitOutput Group::commit(const CommitOptions& options) {
     by_value.push_back(wire::Proposal{wire::Add{kp}});
   for (const auto& psk : options.psks)
     by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
-  if (options.reinit) by_value.push_back(wire::Proposal{*options.reinit});
+  if (options.reinit) {
+    check_reinit_target(*options.reinit);
+    by_value.push_back(wire::Proposal{*options.reinit});
+  }
   for (const auto& custom : options.custom_proposals)
     by_value.push_back(wire::Proposal{custom});
   std::vector<const wire::Proposal*> new_proposals;

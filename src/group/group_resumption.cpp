@@ -79,14 +79,31 @@ std::optional<SecretBytes> Group::find_psk(const wire::PreSharedKeyId& id) const
   return resumption_psk(id.psk_epoch);
 }
 
+// A member does not send what every committer must refuse (§12.2): its own proposals are held
+// to the checks their commit would meet, beyond the per-proposal ones of check_proposal.
+
 wire::MlsMessage Group::propose_psk(wire::PreSharedKeyId id, BytesView aad) {
   if (id.psk_nonce.empty()) id.psk_nonce = suite_.random(suite_.hash_len());
+  // §12.4.2: a commit covering it fails without the PSK; the proposer must at least hold it.
+  if (!find_psk(id))
+    throw Error(ErrorCode::kPskNotFound,
+                id.psktype == wire::PskType::kExternal
+                    ? "an external PSK this member does not hold"
+                    : "a resumption PSK of an epoch this member does not hold");
   return send_proposal(wire::Proposal{wire::PreSharedKey{std::move(id)}}, aad);
 }
 
 wire::MlsMessage Group::propose_group_context_extensions(wire::ExtensionList extensions,
                                                          BytesView aad) {
+  check_not_reinitialized();
+  check_group_context_extensions(extensions, {});
   return send_proposal(wire::Proposal{wire::GroupContextExtensions{std::move(extensions)}}, aad);
+}
+
+void Group::check_reinit_target(const wire::ReInit& reinit) const {
+  // §11.2: the members must be able to create the new group; a suite this client cannot use
+  // would end the group with no way on.
+  (void)crypto::Suite(provider_, reinit.cipher_suite);
 }
 
 SecretBytes Group::welcome_psk_secret(const crypto::Suite& suite, const GroupPolicy& policy,
@@ -132,6 +149,8 @@ void Group::check_readable_after_reinit(const wire::MlsMessage& message) const {
 }
 
 wire::MlsMessage Group::propose_reinit(wire::ReInit reinit, BytesView aad) {
+  check_not_reinitialized();
+  check_reinit_target(reinit);
   if (reinit.group_id.empty()) {
     const crypto::Suite next(provider_, reinit.cipher_suite);
     reinit.group_id = next.random(next.hash_len());

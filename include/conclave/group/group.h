@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -317,6 +318,13 @@ class Group {
   // §11.2: throws kGroupReInitialized once a ReInit ended the group.
   void check_not_reinitialized() const;
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
+
+  // §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
+  // `extensions` (kRequiredCapabilityMissing and the codes of check_required_capabilities).
+  void check_group_context_extensions(const wire::ExtensionList& extensions,
+                                      const std::unordered_set<uint32_t>& removed) const;
+  // §11.2: a ReInit this client can follow (its cipher suite is one the provider implements).
+  void check_reinit_target(const wire::ReInit& reinit) const;
 
   // --- extensibility (group_extensibility.cpp) ---
   // §13.2: a received or sent custom proposal is of a registered type.
