@@ -1,7 +1,268 @@
-// conclave-interop-driver: runs the interop scenarios against conclave-interop processes.
-#include <cstdio>
+// conclave-interop-driver: starts conclave-interop servers on loopback and runs the interop
+// scenarios through them, each for every cipher suite and both handshake modes.
+//
+//   conclave-interop-driver [--server PATH] [--suites 1,3] [--family NAME[,NAME]] [--verbose]
+//
+// Prints "FAMILY: N passed, M failed" per family (a case is one suite and handshake mode),
+// the reason of each failed case, the RPCs that never answered OK, and a total; exits non-zero
+// when anything failed.
+#include <unistd.h>
 
-int main() {
-  std::fprintf(stderr, "conclave-interop-driver: not built yet\n");
-  return 1;
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client.h"
+#include "families.h"
+#include "process.h"
+#include "scenario.h"
+
+using namespace interop_driver;
+
+namespace {
+
+constexpr size_t kServers = 3;
+
+struct Options {
+  std::string server;
+  std::vector<uint16_t> suites = {1, 2, 3, 4, 5, 6, 7};
+  std::set<std::string> families;  // empty: all
+  bool verbose = false;
+  std::chrono::milliseconds ready_timeout{20000};
+  std::chrono::milliseconds rpc_timeout{60000};
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::fprintf(stderr,
+               "conclave-interop-driver: %s\n"
+               "usage: conclave-interop-driver [--server PATH] [--suites 1,3] "
+               "[--family NAME[,NAME]] [--verbose]\n",
+               problem.c_str());
+  std::exit(2);
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// conclave-interop next to this executable.
+std::string default_server_path() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "conclave-interop";
+  std::string self(buf, static_cast<size_t>(n));
+  return self.substr(0, self.rfind('/') + 1) + "conclave-interop";
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  o.server = default_server_path();
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--server") {
+      o.server = value();
+    } else if (arg == "--suites") {
+      o.suites.clear();
+      for (auto& s : split(value())) {
+        int suite = std::atoi(s.c_str());
+        if (suite < 1 || suite > 7) usage("no cipher suite " + s + " (1 to 7)");
+        o.suites.push_back(static_cast<uint16_t>(suite));
+      }
+    } else if (arg == "--family") {
+      for (auto& f : split(value()))
+        o.families.insert(f);
+    } else if (arg == "--verbose") {
+      o.verbose = true;
+    } else if (arg == "--help" || arg == "-h") {
+      usage("runs the interop scenarios");
+    } else {
+      usage("unknown option " + arg);
+    }
+  }
+  for (auto& f : o.families) {
+    bool known = false;
+    for (auto& family : families())
+      known |= family.name == f;
+    if (!known) {
+      std::string names;
+      for (auto& family : families())
+        names += " " + family.name;
+      usage("no family " + f + "; families:" + names);
+    }
+  }
+  return o;
+}
+
+// The servers and their clients; a server that died is restarted so that later cases run.
+class Servers {
+ public:
+  explicit Servers(const Options& o) : o_(o) {
+    for (size_t i = 0; i < kServers; ++i)
+      start(i);
+  }
+
+  std::vector<Client*> clients() {
+    std::vector<Client*> out;
+    for (auto& c : clients_)
+      out.push_back(c.get());
+    return out;
+  }
+
+  // Why servers are unwell (empty: all answer Name); restarts those that died or hang.
+  std::string check_and_restart() {
+    std::string problems;
+    for (size_t i = 0; i < kServers; ++i) {
+      std::string ended = processes_[i]->ended();
+      std::string problem;
+      if (!ended.empty()) {
+        problem = "server " + std::to_string(i) + " died (" + ended + ")";
+      } else if (std::string down = clients_[i]->ping(); !down.empty()) {
+        problem = "server " + std::to_string(i) + " does not answer Name (" + down + ")";
+      }
+      if (problem.empty()) continue;
+      problems += (problems.empty() ? "" : "; ") + problem + "; restarted";
+      start(i);
+    }
+    return problems;
+  }
+
+ private:
+  void start(size_t i) {
+    if (processes_.size() <= i) {
+      processes_.resize(i + 1);
+      clients_.resize(i + 1);
+    }
+    clients_[i].reset();
+    processes_[i].reset();
+    processes_[i] = std::make_unique<ServerProcess>(o_.server, o_.ready_timeout, o_.verbose);
+    clients_[i] = std::make_unique<Client>(processes_[i]->address(), static_cast<int>(i),
+                                           o_.rpc_timeout, o_.verbose);
+  }
+
+  const Options& o_;
+  std::vector<std::unique_ptr<ServerProcess>> processes_;
+  std::vector<std::unique_ptr<Client>> clients_;
+};
+
+uint32_t seed_of(const std::string& family, uint16_t suite, bool encrypt) {
+  return static_cast<uint32_t>(std::hash<std::string>()(family) * 31 + suite * 2 + encrypt);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  install_cleanup_handlers();
+  auto started = std::chrono::steady_clock::now();
+  std::unique_ptr<Servers> servers;
+  std::set<uint16_t> supported;
+  try {
+    servers = std::make_unique<Servers>(o);
+    for (Client* c : servers->clients()) {
+      auto name = RPC(*c, Name, mls_client::NameRequest()).name();
+      auto suites = RPC(*c, SupportedCiphersuites, mls_client::SupportedCiphersuitesRequest());
+      supported.clear();
+      for (uint32_t s : suites.ciphersuites())
+        supported.insert(static_cast<uint16_t>(s));
+      if (o.verbose)
+        std::fprintf(stderr, "server %d: %s at %s, %zu suites\n", c->index(), name.c_str(),
+                     c->address().c_str(), supported.size());
+    }
+  } catch (const std::exception& e) {
+    std::printf("setup failed: %s\n", e.what());
+    return 1;
+  }
+
+  int total_passed = 0, total_failed = 0;
+  for (auto& family : families()) {
+    if (!o.families.empty() && !o.families.count(family.name)) continue;
+    int passed = 0, failed = 0;
+    std::vector<std::string> reasons;
+    for (uint16_t suite : o.suites) {
+      for (bool encrypt : {false, true}) {
+        std::string label = "suite " + std::to_string(suite) + (encrypt ? " private" : " public");
+        auto case_start = std::chrono::steady_clock::now();
+        std::string reason;
+        if (!supported.count(suite)) {
+          reason = "the server does not list the suite in SupportedCiphersuites";
+        } else {
+          try {
+            Scenario s(servers->clients(), suite, encrypt, seed_of(family.name, suite, encrypt));
+            try {
+              family.run(s);
+            } catch (const std::exception& e) {
+              reason = s.current_step() + ": " + e.what();
+            }
+          } catch (const std::exception& e) {
+            reason = std::string("teardown: ") + e.what();
+          }
+        }
+        std::string health;
+        try {
+          health = servers->check_and_restart();
+        } catch (const std::exception& e) {
+          std::printf("%s: cannot restart a server: %s\n", family.name.c_str(), e.what());
+          return 1;
+        }
+        if (!health.empty()) reason += (reason.empty() ? "" : " -- ") + health;
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - case_start)
+                      .count();
+        if (reason.empty()) {
+          ++passed;
+        } else {
+          ++failed;
+          reasons.push_back(label + ": " + reason);
+        }
+        if (o.verbose)
+          std::fprintf(stderr, "%s %s: %s (%lld ms)\n", family.name.c_str(), label.c_str(),
+                       reason.empty() ? "ok" : "FAILED", static_cast<long long>(ms));
+      }
+    }
+    std::printf("%s: %d passed, %d failed\n", family.name.c_str(), passed, failed);
+    for (auto& r : reasons)
+      std::printf("  %s\n", r.c_str());
+    std::fflush(stdout);
+    total_passed += passed;
+    total_failed += failed;
+  }
+
+  // Every RPC of the contract must have answered OK somewhere: checked only on a full run,
+  // since a subset of families need not reach every RPC.
+  auto stats = rpc_stats().snapshot();
+  std::vector<std::string> never_ok;
+  auto rpcs = service_rpcs();
+  for (auto& rpc : rpcs)
+    if (stats[rpc].ok == 0) never_ok.push_back(rpc);
+  bool coverage_enforced = o.families.empty();
+  std::printf("rpc coverage: %zu of %zu RPCs answered OK%s\n", rpcs.size() - never_ok.size(),
+              rpcs.size(), coverage_enforced ? "" : " (not enforced for a subset of families)");
+  for (auto& rpc : never_ok)
+    std::printf("  %s: %llu calls, none OK\n", rpc.c_str(),
+                static_cast<unsigned long long>(stats[rpc].calls));
+  if (o.verbose) {
+    for (auto& rpc : rpcs)
+      std::fprintf(stderr, "  %-32s %8llu calls %8llu OK\n", rpc.c_str(),
+                   static_cast<unsigned long long>(stats[rpc].calls),
+                   static_cast<unsigned long long>(stats[rpc].ok));
+  }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("total: %d passed, %d failed in %.1f s\n", total_passed, total_failed, seconds);
+  servers.reset();
+  bool ok = total_failed == 0 && (!coverage_enforced || never_ok.empty());
+  return ok ? 0 : 1;
 }
