@@ -3,6 +3,8 @@
 // are no protobuf at all). Each must come back as a gRPC error, the server must still answer
 // Name afterwards, and the group the bad requests aimed at must work as before.
 #include <set>
+#include <string>
+#include <vector>
 
 #include "families.h"
 
@@ -51,29 +53,34 @@ class Checker {
   }
 
   const std::set<std::string>& covered() const { return covered_; }
+  // Every wrong reply, so that one case reports all of them rather than the first.
+  const std::vector<std::string>& failures() const { return failures_; }
 
  private:
   void judge(Client& client, const char* rpc, const grpc::Status& status, Expect expect,
              const std::string& what) {
     std::string where =
         std::string(rpc) + " with " + what + " on server " + std::to_string(client.index());
-    if (status.ok()) throw CheckFailed(where + ": OK where an error was expected");
     auto code = status.error_code();
-    if (code == grpc::UNAVAILABLE || code == grpc::DEADLINE_EXCEEDED)
-      throw CheckFailed(where + ": " + status_code_name(code) +
-                        " (server down or hung?): " + status.error_message());
-    if (expect == Expect::kNotFound && code != grpc::NOT_FOUND)
-      throw CheckFailed(where + ": " + status_code_name(code) +
-                        " instead of NOT_FOUND: " + status.error_message());
-    if (expect == Expect::kInvalidArgument && code != grpc::INVALID_ARGUMENT)
-      throw CheckFailed(where + ": " + status_code_name(code) +
-                        " instead of INVALID_ARGUMENT: " + status.error_message());
+    if (status.ok()) {
+      failures_.push_back(where + ": OK where an error was expected");
+    } else if (expect == Expect::kNotFound && code != grpc::NOT_FOUND) {
+      failures_.push_back(where + ": " + status_code_name(code) +
+                          " instead of NOT_FOUND: " + status.error_message());
+    } else if (expect == Expect::kInvalidArgument && code != grpc::INVALID_ARGUMENT) {
+      failures_.push_back(where + ": " + status_code_name(code) +
+                          " instead of INVALID_ARGUMENT: " + status.error_message());
+    }
+    // A server that stopped answering ends the case: later requests would only fail too.
     std::string down = client.ping();
-    if (!down.empty()) throw CheckFailed(where + ": the server no longer answers Name: " + down);
+    if (!down.empty())
+      throw CheckFailed(where + ": " + status_code_name(code) + " " + status.error_message() +
+                        "; then the server no longer answers Name: " + down);
   }
 
   Scenario& s_;
   std::set<std::string> covered_;
+  std::vector<std::string> failures_;
 };
 
 }  // namespace
@@ -501,11 +508,22 @@ void run_malformed(Scenario& s) {
   for (auto& rpc : service_rpcs())
     if (!c.covered().count(rpc)) missing += " " + rpc;
   Scenario::check(missing.empty(), "driver: no bad input for" + missing);
-
-  s.step("malformed: the group still works after the bad requests");
-  s.verify(g);
-  s.commit(g, "bob", empty);
-  s.verify(g);
+  std::vector<std::string> failures = c.failures();
+  try {
+    s.step("malformed: the group still works after the bad requests");
+    s.verify(g);
+    s.commit(g, "bob", empty);
+    s.verify(g);
+  } catch (const std::exception& e) {
+    failures.push_back(s.current_step() + ": " + e.what());
+  }
+  if (!failures.empty()) {
+    s.step("malformed");
+    std::string all = std::to_string(failures.size()) + " wrong replies:";
+    for (auto& f : failures)
+      all += "\n      " + f;
+    throw CheckFailed(all);
+  }
 }
 
 }  // namespace interop_driver
