@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -108,12 +109,32 @@ Options parse(int argc, char** argv) {
 }
 
 // The servers and their clients; a server that died is restarted so that later cases run.
+// Their stderr (one line per refused request, and any sanitizer report) goes to log files in
+// a temporary folder, kept when something failed.
 class Servers {
  public:
   explicit Servers(const Options& o) : o_(o) {
+    if (!o.verbose) {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/conclave-interop-XXXXXX";
+      if (mkdtemp(pattern.data())) log_dir_ = pattern;
+    }
     for (size_t i = 0; i < kServers; ++i)
       start(i);
   }
+
+  ~Servers() {
+    clients_.clear();
+    processes_.clear();
+    if (!log_dir_.empty() && !keep_logs_) {
+      for (auto& path : log_files_)
+        unlink(path.c_str());
+      rmdir(log_dir_.c_str());
+    }
+  }
+
+  void keep_logs() { keep_logs_ = true; }
+  const std::string& log_dir() const { return log_dir_; }
 
   std::vector<Client*> clients() {
     std::vector<Client*> out;
@@ -134,13 +155,25 @@ class Servers {
         problem = "server " + std::to_string(i) + " does not answer Name (" + down + ")";
       }
       if (problem.empty()) continue;
-      problems += (problems.empty() ? "" : "; ") + problem + "; restarted";
+      std::string tail = processes_[i]->log_tail(20);
+      if (!tail.empty()) problem += "; its stderr ends with:\n" + indent(tail);
+      problems += (problems.empty() ? "" : "; ") + problem + "\n      restarted";
+      keep_logs_ = true;
       start(i);
     }
     return problems;
   }
 
  private:
+  static std::string indent(const std::string& text) {
+    std::string out = "        ";
+    for (char c : text) {
+      out.push_back(c);
+      if (c == '\n') out += "        ";
+    }
+    return out;
+  }
+
   void start(size_t i) {
     if (processes_.size() <= i) {
       processes_.resize(i + 1);
@@ -148,12 +181,21 @@ class Servers {
     }
     clients_[i].reset();
     processes_[i].reset();
-    processes_[i] = std::make_unique<ServerProcess>(o_.server, o_.ready_timeout, o_.verbose);
+    std::string log;
+    if (!log_dir_.empty()) {
+      log = log_dir_ + "/server" + std::to_string(i) + "." + std::to_string(log_files_.size()) +
+            ".log";
+      log_files_.push_back(log);
+    }
+    processes_[i] = std::make_unique<ServerProcess>(o_.server, o_.ready_timeout, o_.verbose, log);
     clients_[i] = std::make_unique<Client>(processes_[i]->address(), static_cast<int>(i),
                                            o_.rpc_timeout, o_.verbose);
   }
 
   const Options& o_;
+  std::string log_dir_;
+  std::vector<std::string> log_files_;
+  bool keep_logs_ = false;
   std::vector<std::unique_ptr<ServerProcess>> processes_;
   std::vector<std::unique_ptr<Client>> clients_;
 };
@@ -262,7 +304,11 @@ int main(int argc, char** argv) {
   }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("total: %d passed, %d failed in %.1f s\n", total_passed, total_failed, seconds);
-  servers.reset();
   bool ok = total_failed == 0 && (!coverage_enforced || never_ok.empty());
+  if (!ok && !servers->log_dir().empty()) {
+    servers->keep_logs();
+    std::printf("server stderr logs: %s\n", servers->log_dir().c_str());
+  }
+  servers.reset();
   return ok ? 0 : 1;
 }

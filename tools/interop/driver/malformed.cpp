@@ -139,7 +139,8 @@ void run_malformed(Scenario& s) {
   signer_request.set_cipher_suite(s.suite());
   signer_request.set_identity("ds");
   Client& ds_client = s.home("ds");
-  uint32_t signer = RPC(ds_client, CreateExternalSigner, signer_request).signer_id();
+  auto ds = RPC(ds_client, CreateExternalSigner, signer_request);
+  uint32_t signer = ds.signer_id();
   Joiner erin = s.key_package("erin");  // a valid KeyPackage for requests that must fail
 
   Checker c(s);
@@ -297,6 +298,7 @@ void run_malformed(Scenario& s) {
     c.bad(*erin.client, "HandleBranch", &Stub::HandleBranch, hb, E::kNotFound, "an unknown state");
     AddExternalSignerRequest ae;
     ae.set_state_id(kUnknownHandle);
+    ae.set_external_sender(ds.external_sender());
     c.bad(a, "AddExternalSigner", &Stub::AddExternalSigner, ae, E::kNotFound, "an unknown state");
     ExternalSignerProposalRequest es;
     es.set_signer_id(kUnknownHandle);
@@ -501,6 +503,15 @@ void run_malformed(Scenario& s) {
     *es.mutable_description() = Scenario::remove_description("nobody");
     c.bad(ds_client, "ExternalSignerProposal", &Stub::ExternalSignerProposal, es, E::kAnyError,
           "a Remove of an unknown identity");
+    for (uint32_t suite : {0u, 0xFFFFu}) {
+      ProposalDescription d;
+      d.set_proposal_type("reinit");
+      d.set_group_id("new");
+      d.set_cipher_suite(suite);
+      *es.mutable_description() = d;
+      c.bad(ds_client, "ExternalSignerProposal", &Stub::ExternalSignerProposal, es, E::kAnyError,
+            "a ReInit to suite " + std::to_string(suite));
+    }
   }
 
   // Name and SupportedCiphersuites take no input: the request that is no protobuf is theirs.
@@ -513,6 +524,8 @@ void run_malformed(Scenario& s) {
     s.step("malformed: the group still works after the bad requests");
     s.verify(g);
     s.commit(g, "bob", empty);
+    s.verify(g);
+    s.commit(g, "alice", empty);
     s.verify(g);
   } catch (const std::exception& e) {
     failures.push_back(s.current_step() + ": " + e.what());

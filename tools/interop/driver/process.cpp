@@ -62,9 +62,18 @@ void install_cleanup_handlers() {
 }
 
 ServerProcess::ServerProcess(const std::string& path, std::chrono::milliseconds ready_timeout,
-                             bool echo_output) {
+                             bool echo_output, const std::string& log_path)
+    : log_path_(log_path) {
+  int log_fd = -1;
+  if (!log_path.empty()) {
+    log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw std::runtime_error(log_path + ": " + strerror(errno));
+  }
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (log_fd >= 0) close(log_fd);
+    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  }
   // Everything the child needs is prepared before fork(): the driver has gRPC threads, so the
   // child may only make async-signal-safe calls until exec.
   const char* file = path.c_str();
@@ -73,18 +82,21 @@ ServerProcess::ServerProcess(const std::string& path, std::chrono::milliseconds 
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
+    if (log_fd >= 0) close(log_fd);
     throw std::runtime_error("fork: " + std::string(strerror(errno)));
   }
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the driver died before prctl took effect
     dup2(fds[1], STDOUT_FILENO);          // dup2 drops O_CLOEXEC on the copy
+    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
     execl(file, file, "--port", "0", static_cast<char*>(nullptr));
     _exit(127);
   }
   pid_ = pid;
   register_pid(pid);
   close(fds[1]);
+  if (log_fd >= 0) close(log_fd);
   out_fd_ = fds[0];
 
   // Read up to the first newline, within the timeout.
@@ -143,6 +155,28 @@ ServerProcess::ServerProcess(const std::string& path, std::chrono::milliseconds 
 
 ServerProcess::~ServerProcess() {
   stop();
+}
+
+std::string ServerProcess::log_tail(size_t lines) const {
+  if (log_path_.empty()) return "";
+  FILE* f = std::fopen(log_path_.c_str(), "rb");
+  if (!f) return "";
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  long from = size > 8192 ? size - 8192 : 0;
+  std::fseek(f, from, SEEK_SET);
+  std::string text(static_cast<size_t>(size - from), '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), f));
+  std::fclose(f);
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  size_t start = text.size();
+  for (size_t count = 0; count < lines; ++count) {
+    size_t newline = start == 0 ? std::string::npos : text.rfind('\n', start - 1);
+    if (newline == std::string::npos) return text;
+    start = newline;
+  }
+  return text.substr(start + 1);
 }
 
 std::string ServerProcess::ended() {

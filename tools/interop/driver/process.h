@@ -15,8 +15,10 @@ namespace interop_driver {
 class ServerProcess {
  public:
   // Throws std::runtime_error when the server exits, prints something else, or is not ready
-  // within `ready_timeout`. `echo_output`: copy the server's stdout to our stderr.
-  ServerProcess(const std::string& path, std::chrono::milliseconds ready_timeout, bool echo_output);
+  // within `ready_timeout`. `echo_output`: copy the server's stdout to our stderr. `log_path`:
+  // the file that receives the server's stderr (empty: our stderr).
+  ServerProcess(const std::string& path, std::chrono::milliseconds ready_timeout, bool echo_output,
+                const std::string& log_path = "");
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -25,6 +27,8 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // Empty while the process runs; otherwise how it ended ("exit code 1", "signal 11 (...)").
   std::string ended();
+  // The last lines of the stderr log (what a crash or a sanitizer printed), or empty.
+  std::string log_tail(size_t lines) const;
 
  private:
   void stop();
@@ -33,6 +37,7 @@ class ServerProcess {
   int out_fd_ = -1;
   std::string address_;
   std::string ended_;
+  std::string log_path_;
   std::thread drain_;
 };
 
