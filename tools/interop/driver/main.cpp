@@ -134,6 +134,25 @@ class Servers {
   }
 
   void keep_logs() { keep_logs_ = true; }
+
+  // Stops every server; what went wrong at exit (a crash, a leak report), or empty.
+  std::string shutdown() {
+    // Our channels close first: the server's graceful shutdown need not wait for them.
+    clients_.clear();
+    for (auto& p : processes_)
+      p->terminate();
+    std::string problems;
+    for (size_t i = 0; i < processes_.size(); ++i) {
+      std::string ended = processes_[i]->shutdown();
+      if (ended == "exit code 0") continue;
+      std::string problem = "server " + std::to_string(i) + " stopped with " + ended;
+      std::string tail = processes_[i]->log_tail(20);
+      if (!tail.empty()) problem += "; its stderr ends with:\n" + indent(tail);
+      problems += (problems.empty() ? "" : "\n  ") + problem;
+      keep_logs_ = true;
+    }
+    return problems;
+  }
   const std::string& log_dir() const { return log_dir_; }
 
   std::vector<Client*> clients() {
@@ -302,13 +321,20 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(stats[rpc].calls),
                    static_cast<unsigned long long>(stats[rpc].ok));
   }
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("total: %d passed, %d failed in %.1f s\n", total_passed, total_failed, seconds);
-  bool ok = total_failed == 0 && (!coverage_enforced || never_ok.empty());
+  bool ok = total_failed == 0 && !rpcs.empty() && (!coverage_enforced || never_ok.empty());
+  // A clean stop, so that sanitizer builds of the server report leaks at exit.
+  std::string at_exit = servers->shutdown();
+  if (!at_exit.empty()) {
+    std::printf("shutdown: %s\n", at_exit.c_str());
+    ok = false;
+  }
   if (!ok && !servers->log_dir().empty()) {
     servers->keep_logs();
     std::printf("server stderr logs: %s\n", servers->log_dir().c_str());
   }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("total: %d passed, %d failed in %.1f s%s\n", total_passed, total_failed, seconds,
+              ok ? "" : " -- FAILED");
   servers.reset();
   return ok ? 0 : 1;
 }

@@ -157,6 +157,11 @@ ServerProcess::~ServerProcess() {
   stop();
 }
 
+std::string ServerProcess::shutdown() {
+  stop();
+  return ended_;
+}
+
 std::string ServerProcess::log_tail(size_t lines) const {
   if (log_path_.empty()) return "";
   FILE* f = std::fopen(log_path_.c_str(), "rb");
@@ -191,11 +196,19 @@ std::string ServerProcess::ended() {
   return ended_;
 }
 
+void ServerProcess::terminate() {
+  if (pid_ > 0 && ended().empty() && !terminated_) {
+    kill(pid_, SIGTERM);
+    terminated_ = true;
+  }
+}
+
 void ServerProcess::stop() {
   if (pid_ > 0 && ended().empty()) {
-    // SIGTERM first so that a server may shut down cleanly; SIGKILL if it does not in 2 s.
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 200 && ended().empty(); ++i)
+    // SIGTERM first so that a server may shut down cleanly (and a sanitizer build check for
+    // leaks); SIGKILL if it does not within 10 s.
+    terminate();
+    for (int i = 0; i < 1000 && ended().empty(); ++i)
       usleep(10000);
     if (ended().empty()) {
       kill(pid_, SIGKILL);

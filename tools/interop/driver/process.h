@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <thread>
 
@@ -27,6 +28,11 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // Empty while the process runs; otherwise how it ended ("exit code 1", "signal 11 (...)").
   std::string ended();
+  // Sends SIGTERM without waiting (to stop several servers at once).
+  void terminate();
+  // Stops the server (SIGTERM, then SIGKILL after 10 s) and returns how it ended: "exit code 0"
+  // for a clean stop; a sanitizer finding at exit (e.g. a leak) shows as another exit code.
+  std::string shutdown();
   // The last lines of the stderr log (what a crash or a sanitizer printed), or empty.
   std::string log_tail(size_t lines) const;
 
@@ -38,6 +44,7 @@ class ServerProcess {
   std::string address_;
   std::string ended_;
   std::string log_path_;
+  bool terminated_ = false;
   std::thread drain_;
 };
 
