@@ -156,7 +156,8 @@ void welcome_join(Scenario& s) {
   Scenario::check(view.cipher_suite == s.suite(), "bob's group has another cipher suite");
 }
 
-// 1:1 join with the tree out of band, then a second one committed by the joiner.
+// 1:1 join with the tree out of band (a join without it must fail: the Welcome really lacks
+// the tree), then a second one committed by the joiner.
 void welcome_external_tree(Scenario& s) {
   Group g = s.create_group("alice");
   auto bob = s.key_package("bob");
@@ -164,7 +165,20 @@ void welcome_external_tree(Scenario& s) {
   CommitSpec spec;
   spec.by_value = {Scenario::add_description(bob.key_package)};
   spec.external_tree = true;
-  s.commit(g, "alice", spec, {bob});
+  auto added = s.commit(g, "alice", spec);
+  Scenario::check(!added.ratchet_tree.empty(),
+                  "Commit with external_tree returned no ratchet_tree");
+  {
+    JoinGroupRequest r;
+    r.set_transaction_id(bob.transaction);
+    r.set_welcome(added.welcome);
+    r.set_encrypt_handshake(s.encrypt());
+    r.set_identity("bob");
+    JoinGroupResponse response;
+    expect_error(TRY_RPC(*bob.client, JoinGroup, r, &response),
+                 "JoinGroup without the tree that external_tree left out of the Welcome");
+  }
+  s.join(g, bob, added.welcome, added.ratchet_tree);
   s.verify(g);
   auto carol = s.key_package("carol");
   s.step("bob adds carol (tree out of band)");

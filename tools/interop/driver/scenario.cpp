@@ -166,21 +166,25 @@ CommitResult Scenario::commit(Group& group, const std::string& committer, const 
     check(handled.epoch_authenticator() == result.epoch_authenticator,
           m.name + "'s epoch authenticator after HandleCommit differs from " + committer + "'s");
   }
-  for (auto& j : joiners) {
-    JoinGroupRequest join;
-    join.set_transaction_id(j.transaction);
-    join.set_welcome(response.welcome());
-    join.set_encrypt_handshake(encrypt_);
-    join.set_identity(j.name);
-    if (spec.external_tree) join.set_ratchet_tree(response.ratchet_tree());
-    auto joined = RPC(*j.client, JoinGroup, join);
-    track(*j.client, joined.state_id());
-    check(joined.epoch_authenticator() == result.epoch_authenticator,
-          j.name + "'s epoch authenticator after JoinGroup differs from " + committer + "'s");
-    group.members.push_back({j.name, j.client, joined.state_id()});
-  }
   group.epoch_authenticator = result.epoch_authenticator;
+  for (auto& j : joiners)
+    join(group, j, response.welcome(), spec.external_tree ? response.ratchet_tree() : "");
   return result;
+}
+
+void Scenario::join(Group& group, const Joiner& joiner, const std::string& welcome,
+                    const std::string& ratchet_tree) {
+  JoinGroupRequest request;
+  request.set_transaction_id(joiner.transaction);
+  request.set_welcome(welcome);
+  request.set_encrypt_handshake(encrypt_);
+  request.set_identity(joiner.name);
+  request.set_ratchet_tree(ratchet_tree);
+  auto joined = RPC(*joiner.client, JoinGroup, request);
+  track(*joiner.client, joined.state_id());
+  check(joined.epoch_authenticator() == group.epoch_authenticator,
+        joiner.name + "'s epoch authenticator after JoinGroup differs from the group's");
+  group.members.push_back({joiner.name, joiner.client, joined.state_id()});
 }
 
 void Scenario::handle_commit_everywhere(Group& group, const std::string& commit,

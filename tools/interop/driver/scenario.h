@@ -109,6 +109,10 @@ class Scenario {
   // the Welcome (and the tree when external_tree). Every epoch authenticator must agree.
   CommitResult commit(Group& group, const std::string& committer, const CommitSpec& spec,
                       const std::vector<Joiner>& joiners = {});
+  // `joiner` joins with `welcome` (and `ratchet_tree` when not empty) and must reach the
+  // group's epoch authenticator.
+  void join(Group& group, const Joiner& joiner, const std::string& welcome,
+            const std::string& ratchet_tree);
   // Every member but `except` handles `commit` (an external commit) and must reach `auth`.
   void handle_commit_everywhere(Group& group, const std::string& commit, const std::string& auth,
                                 const std::string& except,
