@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
   builder.AddListeningPort(host + ":" + std::to_string(port), grpc::InsecureServerCredentials(),
                            &bound_port);
   builder.RegisterService(&service);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a taken port would start and
+  // share it; a runner that picked the port must get an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Welcomes and trees of large groups exceed gRPC's 4 MiB default.
   builder.SetMaxReceiveMessageSize(256 * 1024 * 1024);
   builder.SetMaxSendMessageSize(256 * 1024 * 1024);

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -65,6 +67,8 @@ void add_by_value(CommitOptions& options, wire::Proposal proposal) {
                         "by_value holds two groupContextExtensions");
           options.group_context_extensions = std::move(p.extensions);
         } else if constexpr (std::is_same_v<P, wire::ReInit>) {
+          // §12.2: a ReInit stands alone (the library checks it against the rest).
+          if (options.reinit) throw Error(ErrorCode::kReInitNotAlone, "by_value holds two reinits");
           options.reinit = std::move(p);
         } else {
           throw Error(ErrorCode::kInvalidArgument, "this proposal type cannot be sent by value");
