@@ -437,6 +437,35 @@ void group_context_extensions(Scenario& s) {
   expect_extensions(s, g, one);
 }
 
+// One commit covering every proposal type at once: bob proposes each by reference, alice adds
+// one of each by value (after the mls-implementations runner's "all_together" scripts).
+void all_together(Scenario& s) {
+  Group g = s.make_group({"alice", "bob", "carol", "dave"});
+  auto fmt = s.handshake_format();
+  empty_commit(s, g, "carol", false);
+  uint64_t epoch = s.epoch_of(g.at("alice"));
+  Psk p1 = install_psk(s, g), p2 = install_psk(s, g);
+  auto erin = s.key_package("erin"), frank = s.key_package("frank");
+  s.step("bob proposes Add, Remove, GroupContextExtensions, PSK, resumption PSK and Update");
+  Member& bob = g.at("bob");
+  CommitSpec spec;
+  spec.by_reference = {
+      add_proposal(bob, erin.key_package, fmt),     remove_proposal(bob, "carol", fmt),
+      gce_proposal(bob, sample_extensions(), fmt),  external_psk_proposal(bob, p1.id, fmt),
+      resumption_psk_proposal(bob, epoch - 1, fmt), update_proposal(bob, fmt)};
+  s.step("alice commits them with Add, Remove, PSK and resumption PSK by value");
+  spec.by_value = {Scenario::add_description(frank.key_package),
+                   Scenario::remove_description("dave"), Scenario::external_psk_description(p2.id),
+                   Scenario::resumption_psk_description(epoch)};
+  spec.removed = {"carol", "dave"};
+  // erin and frank cannot join: their Welcome needs a resumption PSK of a group they were not
+  // in (the runner's scripts leave them out too).
+  auto committed = s.commit(g, "alice", spec);
+  Scenario::check_wire_format(committed.welcome, kWelcome, "the Welcome for erin and frank");
+  s.verify(g);
+  expect_extensions(s, g, sample_extensions());
+}
+
 // Joins by external commit; returns the joiner's epoch authenticator after checks.
 std::string external_join_into(Scenario& s, Group& g, const std::string& joiner,
                                const std::string& from, bool external_tree, bool remove_prior,
@@ -988,6 +1017,7 @@ const std::vector<Family>& families() {
       {"external_psk", external_psk},
       {"resumption_psk", resumption_psk},
       {"group_context_extensions", group_context_extensions},
+      {"all_together", all_together},
       {"external_join", external_join},
       {"external_resync", external_resync},
       {"external_join_psk", external_join_psk},
