@@ -1,7 +1,12 @@
 // The interop scenarios (test-scenarios.md) and the flows of the harness contract
 // (tools/interop/README.md), written against the RPCs so that every message crosses from one
 // server process to another.
+#include <functional>
+#include <map>
 #include <set>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
