@@ -119,19 +119,17 @@ class Servers {
       std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/conclave-interop-XXXXXX";
       if (mkdtemp(pattern.data())) log_dir_ = pattern;
     }
-    for (size_t i = 0; i < kServers; ++i)
-      start(i);
-  }
-
-  ~Servers() {
-    clients_.clear();
-    processes_.clear();
-    if (!log_dir_.empty() && !keep_logs_) {
-      for (auto& path : log_files_)
-        unlink(path.c_str());
-      rmdir(log_dir_.c_str());
+    try {
+      for (size_t i = 0; i < kServers; ++i)
+        start(i);
+    } catch (...) {
+      // No destructor runs for a constructor that throws.
+      cleanup();
+      throw;
     }
   }
+
+  ~Servers() { cleanup(); }
 
   void keep_logs() { keep_logs_ = true; }
 
@@ -184,6 +182,16 @@ class Servers {
   }
 
  private:
+  void cleanup() {
+    clients_.clear();
+    processes_.clear();
+    if (!log_dir_.empty() && !keep_logs_) {
+      for (auto& path : log_files_)
+        unlink(path.c_str());
+      rmdir(log_dir_.c_str());
+    }
+  }
+
   static std::string indent(const std::string& text) {
     std::string out = "        ";
     for (char c : text) {
