@@ -476,10 +476,12 @@ CommitOutput Group::commit(const CommitOptions& options) {
       wire::Welcome welcome;
       welcome.cipher_suite = suite_.id();
       wire::GroupInfo welcome_info = info;
-      if (config_.ratchet_tree_in_welcome) {
+      if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
         welcome_info.extensions.push_back(
             wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
         schedule::sign_group_info(suite_, welcome_info, signature_private_key_);
+      } else {
+        output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
       }
       welcome.encrypted_group_info =
           schedule::encrypt_group_info(suite_, ks.welcome_secret, welcome_info);

@@ -126,6 +126,39 @@ TEST_P(GroupLifecycle, Rfc12_2_CommitPrefersTheMostRecentUpdate) {
   EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
 }
 
+// §12.4.3.3: one commit's Welcome may leave the tree out whatever the configuration says; the
+// commit then returns the new epoch's tree for the joiners, and nothing when the Welcome has it.
+TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  Client carol = make_client(suite, "carol");
+  Group a = Group::create(provider, alice.identity);  // the tree in Welcomes by default
+  CommitOptions add;
+  add.add = {bob.key_package.key_package};
+  add.ratchet_tree_in_welcome = false;
+  const auto out = a.commit(add);
+  ASSERT_TRUE(out.ratchet_tree.has_value());
+  EXPECT_EQ(error_of([&] { Group::join(provider, bob.identity, bob.key_package, *out.welcome); }),
+            ErrorCode::kMissingRatchetTree);
+  a.merge_pending_commit();
+  EXPECT_EQ(*out.ratchet_tree, a.tree().to_nodes());
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, out.ratchet_tree);
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+
+  // The other way round: a configuration without the tree, one commit with it.
+  CreateOptions no_tree;
+  no_tree.config.ratchet_tree_in_welcome = 0;
+  Group a2 = Group::create(provider, alice.identity, no_tree);
+  CommitOptions add2;
+  add2.add = {carol.key_package.key_package};
+  add2.ratchet_tree_in_welcome = true;
+  const auto out2 = a2.commit(add2);
+  EXPECT_FALSE(out2.ratchet_tree.has_value());
+  a2.merge_pending_commit();
+  const Group c = Group::join(provider, carol.identity, carol.key_package, *out2.welcome);
+  EXPECT_EQ(a2.epoch_authenticator(), c.epoch_authenticator());
+}
+
 TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");

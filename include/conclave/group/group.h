@@ -60,12 +60,17 @@ struct CommitOptions {
   bool include_pending_proposals = true;
   // Force an UpdatePath even when the configuration would leave it out.
   bool force_path = false;
+  // §12.4.3.3: whether this commit's Welcome carries the ratchet_tree extension; unset:
+  // config().ratchet_tree_in_welcome. Without it the joiners need CommitOutput::ratchet_tree.
+  std::optional<bool> ratchet_tree_in_welcome;
   Bytes authenticated_data;
 };
 
 struct CommitOutput {
   wire::MlsMessage commit;
   std::optional<wire::MlsMessage> welcome;  // when members were added
+  // The new epoch's tree, when the Welcome leaves it out: for the joiners, out of band.
+  std::optional<wire::RatchetTreeNodes> ratchet_tree;
   // §12.4.3: the new epoch's GroupInfo, with external_pub but without the ratchet tree
   // (group_info() after the merge includes it).
   wire::MlsMessage group_info;
