@@ -136,11 +136,17 @@ TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
   CommitOptions add;
   add.add = {bob.key_package.key_package};
   add.ratchet_tree_in_welcome = false;
+  EXPECT_EQ(a.pending_commit(), nullptr);
   const auto out = a.commit(add);
   ASSERT_TRUE(out.ratchet_tree.has_value());
+  // §12.4: the committer's own commit, staged as its receivers will stage it, until merged.
+  ASSERT_NE(a.pending_commit(), nullptr);
+  ASSERT_EQ(a.pending_commit()->added().size(), 1u);
+  EXPECT_EQ(a.pending_commit()->added()[0].key_package, bob.key_package.key_package);
   EXPECT_EQ(error_of([&] { Group::join(provider, bob.identity, bob.key_package, *out.welcome); }),
             ErrorCode::kMissingRatchetTree);
   a.merge_pending_commit();
+  EXPECT_EQ(a.pending_commit(), nullptr);
   EXPECT_EQ(*out.ratchet_tree, a.tree().to_nodes());
   Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, out.ratchet_tree);
   EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());

@@ -158,6 +158,9 @@ class Group {
   // --- commits (§12.4) ---
   CommitOutput commit(const CommitOptions& options = {});
   bool has_pending_commit() const { return pending_.has_value(); }
+  // The commit this member created and has not merged or discarded yet, as the members that
+  // receive it will stage it (added, removed, ReInit...); nullptr when none is pending.
+  const StagedCommit* pending_commit() const { return pending_ ? &pending_->staged : nullptr; }
   void merge_pending_commit();
   void discard_pending_commit();
 

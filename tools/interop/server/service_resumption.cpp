@@ -56,8 +56,12 @@ Status Service::ReInitProposal(ServerContext*, const pb::ReInitProposalRequest* 
 Status Service::ReInitCommit(ServerContext*, const pb::CommitRequest* request,
                              pb::CommitResponse* response) {
   return guarded("ReInitCommit", [&] {
-    update(*store_.states.get(request->state_id()),
-           [&](StateEntry& s) { commit(s, *request, *response); });
+    update(*store_.states.get(request->state_id()), [&](StateEntry& s) {
+      commit(s, *request, *response);
+      // A plain commit is not what the runner asked for; the state is left as it was.
+      if (!s.group.pending_commit()->reinit())
+        throw Error(ErrorCode::kInvalidArgument, "ReInitCommit: the commit covers no ReInit");
+    });
   });
 }
 
