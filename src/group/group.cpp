@@ -236,10 +236,14 @@ wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
                                       wire::ApplicationData{to_bytes(application_data)}, aad));
 }
 
-wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
+void Group::check_can_propose() const {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   check_not_reinitialized();
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is pending");
+}
+
+wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
+  check_can_propose();
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
   const auto content = sign_content(handshake_wire_format(), proposal, aad);
   const Bytes ref = suite_.make_proposal_ref(codec::encode(content));
@@ -258,8 +262,8 @@ wire::MlsMessage Group::propose_remove(tree::LeafIndex leaf, BytesView aad) {
 }
 
 wire::MlsMessage Group::propose_update(BytesView aad) {
-  // Before the leaf is read: a removed member has none.
-  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  // Before the leaf is read (a removed member has none) and before anything is signed.
+  check_can_propose();
   const wire::LeafNode* current = tree_.leaf(own_leaf_);
   auto keys = suite_.generate_hpke_key_pair();
   wire::LeafNode leaf = *current;

@@ -460,7 +460,9 @@ CommitOutput Group::commit(const CommitOptions& options) {
     content.auth.confirmation_tag = schedule::confirmation_tag(suite_, ks.epoch.confirmation_key,
                                                                next.confirmed_transcript_hash);
 
-    // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members.
+    // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members. A ReInit commit
+    // (alone in its commit, §12.2) ends the group: its epoch takes no joiner (§11.2).
+    if (staged.reinit_) return;
     wire::GroupInfo info;
     info.group_context = next;
     info.confirmation_tag = *content.auth.confirmation_tag;

@@ -57,7 +57,7 @@ bool Group::requires_path(wire::ProposalType type) const {
 }
 
 wire::MlsMessage Group::propose_custom(wire::ProposalType type, BytesView data, BytesView aad) {
-  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  check_can_propose();
   const auto value = static_cast<uint16_t>(type);
   if (value == 0 || tree::is_default_proposal_type(type) || wire::is_grease(value))
     throw Error(ErrorCode::kInvalidArgument,

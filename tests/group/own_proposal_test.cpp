@@ -78,6 +78,31 @@ TEST_P(OwnProposals, Rfc11_2_ReInitMustNameAUsableCipherSuite) {
   expect_all_agree();
 }
 
+// §12.4: a member's pending commit ends the epoch its proposals would be sent in, so none is
+// sent (and no key is signed for an Update) until the commit is merged or discarded.
+TEST_P(OwnProposals, Rfc12_4_NoProposalWhileOwnCommitIsPending) {
+  const Client dave = make_client(suite, "dave");
+  wire::PreSharedKeyId resumption = wire::PreSharedKeyId::resumption(
+      wire::ResumptionPskUsage::kApplication, b->group_id(), b->epoch(), {});
+  const std::vector<std::pair<std::string, std::function<void()>>> proposals{
+      {"add", [&] { b->propose_add(dave.key_package.key_package); }},
+      {"remove", [&] { b->propose_remove(c->own_leaf()); }},
+      {"update", [&] { b->propose_update(); }},
+      {"psk", [&] { b->propose_psk(resumption); }},
+      {"group_context_extensions",
+       [&] { b->propose_group_context_extensions(b->context().extensions); }},
+      {"custom", [&] { b->propose_custom(wire::ProposalType{0xf0f0}, as_bytes("x")); }},
+  };
+  b->commit();
+  for (const auto& [name, propose] : proposals)
+    EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kPendingCommit, propose)) << name;
+  b->discard_pending_commit();
+  deliver(b->propose_update(), {&*a, &*c});
+  auto g = genuine_commit(*a);
+  advance_all(g);
+  expect_all_agree();
+}
+
 INSTANTIATE_TEST_SUITE_P(AllSuites, OwnProposals, ::testing::Range<uint16_t>(1, 8), suite_name);
 
 }  // namespace

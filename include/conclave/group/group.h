@@ -72,8 +72,9 @@ struct CommitOutput {
   // The new epoch's tree, when the Welcome leaves it out: for the joiners, out of band.
   std::optional<wire::RatchetTreeNodes> ratchet_tree;
   // §12.4.3: the new epoch's GroupInfo, with external_pub but without the ratchet tree
-  // (group_info() after the merge includes it).
-  wire::MlsMessage group_info;
+  // (group_info() after the merge includes it). None for a ReInit commit: its epoch has ended
+  // the group (§11.2), so nobody may join it.
+  std::optional<wire::MlsMessage> group_info;
 };
 
 struct ApplicationMessage {
@@ -325,6 +326,9 @@ class Group {
   std::optional<SecretBytes> find_psk(const wire::PreSharedKeyId& id) const;
   // §11.2: throws kGroupReInitialized once a ReInit ended the group.
   void check_not_reinitialized() const;
+  // Whether this member may send a proposal now: a member, of a group not ended, with no commit
+  // of its own pending.
+  void check_can_propose() const;
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
   // §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
