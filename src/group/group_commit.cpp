@@ -384,6 +384,11 @@ CommitOutput Group::commit(const CommitOptions& options) {
         ordered.push_back(&c);
     for (const CachedProposal* c : ordered) {
       if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;
+      // §8.4, §12.4.2: a PSK this member cannot resolve would make its own commit fail; left
+      // out, so a proposal naming an unknown PSK cannot keep everyone from committing.
+      if (const auto* psk = std::get_if<wire::PreSharedKey>(&c->proposal.content);
+          psk != nullptr && !find_psk(psk->psk))
+        continue;
       try_add(ResolvedProposal{c->sender, c->proposal, c->ref}, wire::ProposalOrRef{c->ref});
     }
   }

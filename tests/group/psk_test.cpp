@@ -172,6 +172,25 @@ TEST_P(Psk, Rfc12_4_2_MissingPskIsRejected) {
   expect_all_agree();
 }
 
+// §12.4.2: a commit covering a PSK its committer cannot resolve would fail, so a committer leaves
+// out a received PreSharedKey proposal naming such a PSK and commits the rest: one member's
+// PSK proposal cannot keep the others from committing.
+TEST_P(Psk, Rfc12_4_2_CommitterLeavesOutAProposedPskItLacks) {
+  b->set_policy(external_psks({{to_bytes("k1"), kPskValue}}));
+  deliver(b->propose_psk(external("k1")), {&*a, &*c});
+  deliver(b->propose_remove(c->own_leaf()), {&*a, &*c});
+  auto g = genuine_commit(*a);
+  const StagedCommit* staged = g.committer.pending_commit();
+  ASSERT_NE(staged, nullptr);
+  EXPECT_TRUE(staged->psks().empty());
+  EXPECT_EQ(staged->removed().size(), 1u);
+  const auto received = std::get<StagedCommit>(b->process(over_the_wire(g.out.commit)));
+  EXPECT_TRUE(received.psks().empty());
+  b->merge(received);
+  g.committer.merge_pending_commit();
+  EXPECT_EQ(g.committer.epoch_authenticator(), b->epoch_authenticator());
+}
+
 // §8.6, §12.4.3.1: a joiner has no epoch of the group it joins; a plain join() of a Welcome
 // naming a resumption PSK finds none (Group::join_resumed is for reinit and branch Welcomes).
 TEST_P(Psk, Rfc8_6_PlainJoinFindsNoResumptionPsk) {
