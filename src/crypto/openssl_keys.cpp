@@ -390,6 +390,80 @@ SecretBytes OpenSslProvider::dh(KemId kem, BytesView private_key, BytesView peer
   return raw_dh(*alg.raw, raw_private_key(*alg.raw, private_key).get(), peer_public_key);
 }
 
+namespace {
+
+// RFC 7748 §5: u is read little-endian modulo p, X25519 ignoring the top bit. The u of the points
+// of small order on the curve and on its twist (0, 1, p-1, and for Curve25519 the two of
+// order 8) give an all-zero DH output with every private key (RFC 9180 §7.1.4). Listed are the
+// canonical encodings and the non-canonical ones (u + p) that still fit.
+std::vector<Bytes> small_order_encodings(const RawAlg& alg) {
+  const bool x25519 = alg.key_len == kX25519.key_len;
+  // p = 2^255 - 19, or 2^448 - 2^224 - 1
+  BnPtr p(check_ptr(BN_new(), "BN_new"));
+  if (x25519) {
+    check(BN_set_bit(p.get(), 255), "BN_set_bit");
+    check(BN_sub_word(p.get(), 19), "BN_sub_word");
+  } else {
+    BnPtr t(check_ptr(BN_new(), "BN_new"));
+    check(BN_set_bit(p.get(), 448), "BN_set_bit");
+    check(BN_set_bit(t.get(), 224), "BN_set_bit");
+    check(BN_sub(p.get(), p.get(), t.get()), "BN_sub");
+    check(BN_sub_word(p.get(), 1), "BN_sub_word");
+  }
+  std::vector<BnPtr> us;
+  us.emplace_back(check_ptr(BN_new(), "BN_new"));  // 0
+  us.emplace_back(check_ptr(BN_new(), "BN_new"));
+  check(BN_one(us.back().get()), "BN_one");
+  us.emplace_back(check_ptr(BN_dup(p.get()), "BN_dup"));
+  check(BN_sub_word(us.back().get(), 1), "BN_sub_word");
+  if (x25519)
+    for (const char* order8 :
+         {"b8495f16056286fdb1329ceb8d09da6ac49ff1fae35616aeb8413b7c7aebe0",
+          "57119fd0dd4e22d8868e1c58c45c44045bef839c55b1d0b1248c50a3bc959c5f"}) {
+      BIGNUM* u = nullptr;
+      if (BN_hex2bn(&u, order8) == 0) backend_fail("BN_hex2bn");
+      us.emplace_back(u);
+    }
+  const int bits = x25519 ? 255 : 448;
+  std::vector<Bytes> out;
+  for (const BnPtr& u : us) {
+    for (int twice = 0; twice < 2; ++twice) {
+      if (twice) check(BN_add(u.get(), u.get(), p.get()), "BN_add");
+      if (BN_num_bits(u.get()) > bits) break;
+      Bytes encoding(alg.key_len);
+      if (BN_bn2lebinpad(u.get(), encoding.data(), static_cast<int>(encoding.size())) < 0)
+        backend_fail("BN_bn2lebinpad");
+      out.push_back(std::move(encoding));
+    }
+  }
+  return out;
+}
+
+void raw_check_public(const RawAlg& alg, BytesView key) {
+  if (key.size() != alg.key_len)
+    throw Error(ErrorCode::kInvalidPublicKey,
+                length_detail(std::string(alg.name) + " public key", key.size(), alg.key_len));
+  static const std::vector<Bytes> x25519 = small_order_encodings(kX25519);
+  static const std::vector<Bytes> x448 = small_order_encodings(kX448);
+  const bool is_x25519 = alg.key_len == kX25519.key_len;
+  Bytes u = to_bytes(key);
+  if (is_x25519) u.back() &= 0x7f;
+  for (const Bytes& bad : is_x25519 ? x25519 : x448)
+    if (u == bad)
+      throw Error(ErrorCode::kInvalidPublicKey,
+                  std::string(alg.name) + " public key is a point of small order");
+}
+
+}  // namespace
+
+void OpenSslProvider::dh_check_public_key(KemId kem, BytesView public_key) const {
+  DhAlg alg = dh_alg(kem);
+  if (alg.raw == nullptr)
+    ec_check_public(curves_[alg.curve], public_key);
+  else
+    raw_check_public(*alg.raw, public_key);
+}
+
 SecretBytes OpenSslProvider::dh_with_public_key(KemId kem, BytesView private_key,
                                                 BytesView public_key,
                                                 BytesView peer_public_key) const {

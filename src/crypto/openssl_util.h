@@ -98,6 +98,7 @@ class OpenSslProvider final : public CryptoProvider {
   KeyPair dh_generate(KemId kem) const override;
   Bytes dh_public_key(KemId kem, BytesView private_key) const override;
   SecretBytes dh(KemId kem, BytesView private_key, BytesView peer_public_key) const override;
+  void dh_check_public_key(KemId kem, BytesView public_key) const override;
   SecretBytes dh_with_public_key(KemId kem, BytesView private_key, BytesView public_key,
                                  BytesView peer_public_key) const override;
 

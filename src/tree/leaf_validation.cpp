@@ -121,6 +121,15 @@ void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optio
                                                      ".." + std::to_string(life.not_after));
 }
 
+void check_encryption_key(const crypto::Suite& suite, BytesView key, const std::string& owner) {
+  try {
+    suite.check_hpke_public_key(key);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kInvalidPublicKey) throw;
+    throw Error(ErrorCode::kInvalidPublicKey, owner + ": encryption key: " + e.what());
+  }
+}
+
 void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const LeafPolicy& policy) {
   if (policy.credential_validator &&
       !policy.credential_validator(leaf.credential, leaf.signature_key))
@@ -170,6 +179,7 @@ void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNode
 
   check_leaf_extensions(leaf, index);
   check_leaf_lifetime(leaf, index, policy.now, policy.max_lifetime);
+  check_encryption_key(tree.suite(), leaf.encryption_key, at(index));
 
   // §7.3 (Update) and §12.4.2 (Commit): a replacing leaf brings a new encryption key.
   if (replaced && replaced->encryption_key == leaf.encryption_key)

@@ -119,6 +119,15 @@ void check_unique_keys(const RatchetTree& tree) {
   });
 }
 
+void check_encryption_keys(const RatchetTree& tree) {
+  for (LeafIndex l : tree.members())
+    check_encryption_key(tree.suite(), tree.leaf(l)->encryption_key,
+                         "leaf " + std::to_string(l.value));
+  for_each_parent(tree, [&](NodeIndex p, const wire::ParentNode& node) {
+    check_encryption_key(tree.suite(), node.encryption_key, node_name(p));
+  });
+}
+
 void check_credential_support(const RatchetTree& tree) {
   // The tree counts users and supporters of each type, so the check is O(types) unless it
   // fails, when a scan names the first member lacking support.
@@ -172,6 +181,7 @@ void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy) {
 void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options) {
   check_unmerged_leaves(tree);
   check_unique_keys(tree);
+  check_encryption_keys(tree);
   check_credential_support(tree);
   check_leaf_policies(tree, options.policy);
   check_parent_hashes(tree);

@@ -6,6 +6,7 @@
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "conclave/tree/leaf_validation.h"
 
 namespace conclave::tree {
 
@@ -198,9 +199,11 @@ PathMerge plan_update_path(const RatchetTree& tree, LeafIndex sender,
     keys.push_back(node.encryption_key);
   std::vector<BytesView> all(keys.begin(), keys.end());
   all.push_back(path.leaf_node.encryption_key);
-  for (BytesView key : all)
+  for (BytesView key : all) {
     if (tree.encryption_key_count(key) > 0)
       throw Error(ErrorCode::kUpdatePathKeyReused, "an UpdatePath key is already in the tree");
+    check_encryption_key(tree.suite(), key, "UpdatePath of leaf " + std::to_string(sender.value));
+  }
   std::sort(all.begin(), all.end(), [](BytesView a, BytesView b) {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
   });

@@ -309,6 +309,9 @@ class RejectingProvider : public CryptoProvider {
   SecretBytes dh(KemId kem, BytesView private_key, BytesView peer_public_key) const override {
     return base().dh(kem, private_key, peer_public_key);
   }
+  void dh_check_public_key(KemId kem, BytesView public_key) const override {
+    base().dh_check_public_key(kem, public_key);
+  }
 
  private:
   static const CryptoProvider& base() { return provider(); }

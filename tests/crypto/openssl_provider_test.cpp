@@ -647,6 +647,70 @@ TEST_F(OpenSslProviderTest, AllZeroX25519AndX448OutputRejected) {
   }
 }
 
+// RFC 9180 §7.1.4: a public key is checked before it is trusted as an encryption target. The
+// X25519/X448 points of small order (u = 0, 1, p-1, Curve25519's two of order 8, and the
+// non-canonical u + p that still fit; X25519 also with the ignored top bit set) are each
+// confirmed here to give the all-zero DH output, and dh_check_public_key refuses every one;
+// generated keys pass.
+TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_SmallOrderX25519AndX448KeysRefused) {
+  const std::vector<std::string> x25519{
+      "0000000000000000000000000000000000000000000000000000000000000000",
+      "0100000000000000000000000000000000000000000000000000000000000000",
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+      "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"};
+  const std::vector<std::string> x448{
+      "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "00000000000000000000000000000000",
+      "0100000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "00000000000000000000000000000000",
+      "fefffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffff"
+      "ffffffffffffffffffffffffffffffff",
+      "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffff"
+      "ffffffffffffffffffffffffffffffff",
+      "00000000000000000000000000000000000000000000000000000000ffffffffffffffffffffffffffffffff"
+      "ffffffffffffffffffffffff"};
+  const auto refused = [&](KemId kem, const Bytes& key) {
+    const KeyPair mine = p.dh_generate(kem);
+    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] { p.dh(kem, mine.private_key, key); }))
+        << to_hex(key) << ": not of small order";
+    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] { p.dh_check_public_key(kem, key); }))
+        << to_hex(key);
+  };
+  for (const std::string& hex : x25519) {
+    Bytes key = Hex(hex);
+    refused(KemId::kDhkemX25519Sha256, key);
+    key.back() ^= 0x80;  // RFC 7748 §5: the top bit is ignored
+    refused(KemId::kDhkemX25519Sha256, key);
+  }
+  for (const std::string& hex : x448)
+    refused(KemId::kDhkemX448Sha512, Hex(hex));
+  for (KemId kem : {KemId::kDhkemX25519Sha256, KemId::kDhkemX448Sha512}) {
+    for (int i = 0; i < 32; ++i)
+      EXPECT_NO_THROW(p.dh_check_public_key(kem, p.dh_generate(kem).public_key));
+  }
+}
+
+// RFC 9180 §7.1.4: NIST-curve keys are checked as dh() checks its peer key: length, encoding, on
+// the curve.
+TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_NistPublicKeyCheck) {
+  for (KemId kem : {KemId::kDhkemP256Sha256, KemId::kDhkemP384Sha384, KemId::kDhkemP521Sha512}) {
+    const Bytes good = p.dh_generate(kem).public_key;
+    EXPECT_NO_THROW(p.dh_check_public_key(kem, good));
+    Bytes off_curve = good;
+    off_curve[1] ^= 1;  // x changed, y kept: off the curve
+    Bytes compressed_tag = good;
+    compressed_tag[0] = 0x02;
+    const Bytes short_key(good.begin(), good.end() - 1);
+    for (const Bytes& bad : {off_curve, compressed_tag, short_key, Bytes(good.size(), 0)})
+      EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] {
+        p.dh_check_public_key(kem, bad);
+      })) << to_hex(bad);
+  }
+}
+
 // RFC 9180 Appendix A.3.1 (DHKEM(P-256)): pkEm = pk(skEm); the ECDH value skEm * pkRm is the
 // 32-byte x-coordinate (cross-checked with an independent implementation).
 TEST_F(OpenSslProviderTest, P256KnownAnswers) {

@@ -181,6 +181,22 @@ TEST_P(CommitProcessing, Rfc12_4_2_UpdatePathKeysMustNotBeInTheTree) {
   expect_commit_accepted(*b, g.committer, g.out.commit);
 }
 
+// RFC 9180 §7.1.4: an UpdatePath key nobody can encrypt to, on a path node or the committer's
+// leaf, would make every later commit whose path encrypts to it fail.
+TEST_P(CommitProcessing, Rfc9180_7_1_4_UpdatePathKeysMustBeUsable) {
+  auto g = genuine_commit(*a);
+  const auto bad_node = g.forger.reseal_commit(g.out.commit, [&](wire::Commit& commit) {
+    commit.path->nodes[0].encryption_key = unusable_encryption_key(suite);
+  });
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kInvalidPublicKey, [&] { b->process(bad_node); }));
+  const auto bad_leaf = g.forger.reseal_commit(g.out.commit, [&](wire::Commit& commit) {
+    commit.path->leaf_node.encryption_key = unusable_encryption_key(suite);
+    g.forger.sign_leaf(commit.path->leaf_node);
+  });
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kInvalidPublicKey, [&] { b->process(bad_leaf); }));
+  expect_commit_accepted(*b, g.committer, g.out.commit);
+}
+
 TEST_P(CommitProcessing, Rfc7_6_UpdatePathLengthMustMatchFilteredDirectPath) {
   auto g = genuine_commit(*a);
   const auto shorter = g.forger.reseal_commit(

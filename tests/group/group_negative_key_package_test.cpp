@@ -129,6 +129,22 @@ TEST_P(KeyPackageValidation, Rfc10_1_KeyPackageSignedByAnotherKeyIsInvalid) {
   expect_key_package_rejected(kp, ErrorCode::kKeyPackageSignatureInvalid);
 }
 
+// RFC 9180 §7.1.4: the Welcome encrypts to the init_key and later paths to the leaf's key; a
+// KeyPackage with a key nobody can encrypt to would make every commit adding it fail.
+TEST_P(KeyPackageValidation, Rfc9180_7_1_4_InitKeyMustBeUsable) {
+  expect_key_package_rejected(
+      changed([&](wire::KeyPackage& kp) { kp.init_key = unusable_encryption_key(suite); }),
+      ErrorCode::kInvalidPublicKey);
+}
+
+TEST_P(KeyPackageValidation, Rfc9180_7_1_4_LeafEncryptionKeyMustBeUsable) {
+  expect_key_package_rejected(changed([&](wire::KeyPackage& kp) {
+                                kp.leaf_node.encryption_key = unusable_encryption_key(suite);
+                                sign_leaf(kp.leaf_node);
+                              }),
+                              ErrorCode::kInvalidPublicKey);
+}
+
 TEST_P(KeyPackageValidation, Rfc10_1_InitKeyMustDifferFromEncryptionKey) {
   expect_key_package_rejected(
       changed([](wire::KeyPackage& kp) { kp.init_key = kp.leaf_node.encryption_key; }),

@@ -153,6 +153,19 @@ TEST_P(ProposalListValidation, Rfc12_1_2_UpdateLeafMustBeValid) {
   advance_all(g);
 }
 
+// RFC 9180 §7.1.4: an Update's leaf key must be one HPKE can encrypt to; otherwise every
+// commit covering it (and each later one encrypting to that leaf) would fail.
+TEST_P(ProposalListValidation, Rfc9180_7_1_4_UpdateEncryptionKeyMustBeUsable) {
+  const Forger carol_forger(suite, *c);
+  wire::LeafNode unusable = update_leaf(*c);
+  unusable.encryption_key = unusable_encryption_key(suite);
+  carol_forger.sign_leaf(unusable);
+  const auto update = carol_forger.propose(Proposal{wire::Update{unusable}});
+  EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kInvalidPublicKey, [&] { b->process(update); }));
+  auto g = genuine_commit(*a);
+  advance_all(g);
+}
+
 TEST_P(ProposalListValidation, Rfc12_1_4_PskNonceMustBeKdfNhBytes) {
   wire::PreSharedKeyId id = external_psk("psk");
   id.psk_nonce.pop_back();

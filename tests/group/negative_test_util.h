@@ -87,6 +87,12 @@ inline ::testing::AssertionResult rejects_unchanged(const Group& group, ErrorCod
   return ::testing::AssertionSuccess();
 }
 
+// RFC 9180 §7.1.4: all-zero bytes are no usable HPKE public key in any suite (for X25519 and
+// X448 the point u = 0, of small order; for the NIST curves no point encoding).
+inline Bytes unusable_encryption_key(const crypto::Suite& suite) {
+  return Bytes(crypto::kem_info(suite.info().kem).public_key_len, 0);
+}
+
 // What a receiver would see: the message encoded and decoded again.
 inline wire::MlsMessage over_the_wire(const wire::MlsMessage& message) {
   return codec::decode<wire::MlsMessage>(codec::encode(message));

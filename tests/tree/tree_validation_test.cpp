@@ -23,6 +23,7 @@ void expect_only(const RatchetTree& tree, const LeafPolicy& policy, ErrorCode co
   const std::pair<const char*, ErrorCode> results[] = {
       {"unmerged leaves", error_of([&] { check_unmerged_leaves(tree); })},
       {"unique keys", error_of([&] { check_unique_keys(tree); })},
+      {"encryption keys", error_of([&] { check_encryption_keys(tree); })},
       {"credential support", error_of([&] { check_credential_support(tree); })},
       {"leaf policies", error_of([&] { check_leaf_policies(tree, policy); })},
       {"parent hashes", error_of([&] { check_parent_hashes(tree); })},
@@ -223,6 +224,35 @@ TEST(TreeValidation, ParentKeyFoundElsewhereInTheTreeIsRejected) {
   const RatchetTree bad =
       reseal_chain(edit, LeafIndex(2), NodeIndex(3), g.signature_keys.at(2), g.group_id);
   expect_only(bad, g.policy(), ErrorCode::kDuplicateEncryptionKey);
+}
+
+// RFC 9180 §7.1.4: all-zero bytes are no usable HPKE public key in any suite (for X25519 the
+// point of order 2, for the NIST curves no point encoding).
+Bytes unusable_key(const crypto::Suite& suite) {
+  return Bytes(crypto::kem_info(suite.info().kem).public_key_len, 0);
+}
+
+TEST(TreeValidation, LeafEncryptionKeyMustBeUsable) {
+  // RFC 9180 §7.1.4: leaf 2's key (re-signed) is one nobody can encrypt to; a joiner taking the
+  // tree could never commit a path over it.
+  TestGroup g = TestGroup::grown(4);
+  const RatchetTree bad = edited(g.tree, [&](wire::RatchetTreeNodes& nodes) {
+    wire::LeafNode& l = leaf_at(nodes, 2);
+    l.encryption_key = unusable_key(g.suite);
+    resign(g.suite, l, LeafIndex(2), g.signature_keys.at(2), g.group_id);
+  });
+  expect_only(bad, g.policy(), ErrorCode::kInvalidPublicKey);
+}
+
+TEST(TreeValidation, ParentEncryptionKeyMustBeUsable) {
+  // RFC 9180 §7.1.4: the root's key, with the chain re-signed by leaf 2.
+  TestGroup g = TestGroup::grown(4);
+  const RatchetTree edit = edited(g.tree, [&](wire::RatchetTreeNodes& nodes) {
+    parent_at(nodes, 3).encryption_key = unusable_key(g.suite);
+  });
+  const RatchetTree bad =
+      reseal_chain(edit, LeafIndex(2), NodeIndex(3), g.signature_keys.at(2), g.group_id);
+  expect_only(bad, g.policy(), ErrorCode::kInvalidPublicKey);
 }
 
 TEST(TreeValidation, CredentialTypeNotSupportedByAllMembersIsRejected) {

@@ -68,6 +68,10 @@ class CryptoProvider {
   // Throws Error(kInvalidPublicKey) for a malformed or off-curve peer key, and for an all-zero
   // X25519/X448 result (RFC 9180 §7.1.4).
   virtual SecretBytes dh(KemId kem, BytesView private_key, BytesView peer_public_key) const = 0;
+  // Throws Error(kInvalidPublicKey) unless `public_key` is a key dh() can take as a peer key for
+  // every private key: the right length, for the NIST curves a point on the curve (RFC 9180
+  // §7.1.4), for X25519/X448 not a point of small order, whose every DH output is all zero.
+  virtual void dh_check_public_key(KemId kem, BytesView public_key) const = 0;
   // dh() for a private key whose public key the caller holds as well (a fresh ephemeral key,
   // a recipient's own pair). A backend that would otherwise recompute the public key from the
   // private one (OpenSSL does for X25519/X448: a scalar multiplication, as costly as the DH)

@@ -85,6 +85,11 @@ class Suite {
   KeyPair generate_signature_key_pair() const {
     return provider_->signature_generate(info_->signature);
   }
+  // Throws Error(kInvalidPublicKey) for an HPKE public key no one can encrypt to (see
+  // CryptoProvider::dh_check_public_key).
+  void check_hpke_public_key(BytesView public_key) const {
+    provider_->dh_check_public_key(info_->kem, public_key);
+  }
   KeyPair generate_hpke_key_pair() const { return hpke().generate_key_pair(); }
   KeyPair derive_hpke_key_pair(BytesView ikm) const { return hpke().derive_key_pair(ikm); }
 

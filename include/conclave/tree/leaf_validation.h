@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "conclave/base/bytes.h"
 #include "conclave/tree/ratchet_tree.h"
@@ -53,6 +54,10 @@ void check_leaf_extensions(const wire::LeafNode& leaf, LeafIndex index);
 // kLeafLifetimeInvalid, kLeafLifetimeTooLong (key_package leaves only; others carry none).
 void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optional<uint64_t> now,
                          std::optional<uint64_t> max_lifetime);
+// kInvalidPublicKey: `key` (of `owner`, named in the error) is a public key HPKE can encrypt to
+// (RFC 9180 §7.1.4). Checked for every key that enters the tree or a KeyPackage: one that is
+// not would make each later commit whose path encrypts to it fail, for every member.
+void check_encryption_key(const crypto::Suite& suite, BytesView key, const std::string& owner);
 // kCredentialRejected.
 void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const LeafPolicy& policy);
 

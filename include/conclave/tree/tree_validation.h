@@ -27,6 +27,9 @@ void check_unmerged_leaves(const RatchetTree& tree);
 // §7.3, §12.4.3.1: no signature key on two leaves (kDuplicateSignatureKey), no encryption key
 // on two nodes (kDuplicateEncryptionKey).
 void check_unique_keys(const RatchetTree& tree);
+// RFC 9180 §7.1.4: every leaf's and parent's encryption key can be encrypted to
+// (kInvalidPublicKey, see check_encryption_key).
+void check_encryption_keys(const RatchetTree& tree);
 // §7.3: every credential type in use is supported by every member. kCredentialTypeUnsupported.
 void check_credential_support(const RatchetTree& tree);
 // §7.3 per leaf: signatures, run on up to max_threads threads (kLeafSignatureInvalid).
