@@ -1,7 +1,12 @@
 // conclave-interop-driver: starts conclave-interop servers on loopback and runs the interop
 // scenarios through them, each for every cipher suite and both handshake modes.
 //
-//   conclave-interop-driver [--server PATH] [--suites 1,3] [--family NAME[,NAME]] [--verbose]
+//   conclave-interop-driver [--server PATH] [--connect HOST:PORT[,HOST:PORT]] [--suites 1,3]
+//                           [--family NAME[,NAME]] [--verbose]
+//
+// --connect drives clients already running (another stack's interop client, say) as the first
+// of the three clients of every scenario, in the order given; conclave-interop servers fill the
+// remaining places.
 //
 // Prints "FAMILY: N passed, M failed" per family (a case is one suite and handshake mode),
 // the reason of each failed case, the RPCs that never answered OK, and a total; exits non-zero
@@ -32,6 +37,7 @@ constexpr size_t kServers = 3;
 
 struct Options {
   std::string server;
+  std::vector<std::string> connect;  // addresses of clients the driver does not start
   std::vector<uint16_t> suites = {1, 2, 3, 4, 5, 6, 7};
   std::set<std::string> families;  // empty: all
   bool verbose = false;
@@ -42,8 +48,8 @@ struct Options {
 [[noreturn]] void usage(const std::string& problem) {
   std::fprintf(stderr,
                "conclave-interop-driver: %s\n"
-               "usage: conclave-interop-driver [--server PATH] [--suites 1,3] "
-               "[--family NAME[,NAME]] [--verbose]\n",
+               "usage: conclave-interop-driver [--server PATH] [--connect HOST:PORT[,...]] "
+               "[--suites 1,3] [--family NAME[,NAME]] [--verbose]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -76,6 +82,11 @@ Options parse(int argc, char** argv) {
     };
     if (arg == "--server") {
       o.server = value();
+    } else if (arg == "--connect") {
+      for (auto& address : split(value()))
+        o.connect.push_back(address);
+      if (o.connect.size() > kServers)
+        usage("at most " + std::to_string(kServers) + " clients to connect to");
     } else if (arg == "--suites") {
       o.suites.clear();
       for (auto& s : split(value())) {
@@ -133,14 +144,16 @@ class Servers {
 
   void keep_logs() { keep_logs_ = true; }
 
-  // Stops every server; what went wrong at exit (a crash, a leak report), or empty.
+  // Stops every server the driver started; what went wrong at exit (a crash, a leak report),
+  // or empty.
   std::string shutdown() {
     // Our channels close first: the server's graceful shutdown need not wait for them.
     clients_.clear();
     for (auto& p : processes_)
-      p->terminate();
+      if (p) p->terminate();
     std::string problems;
     for (size_t i = 0; i < processes_.size(); ++i) {
+      if (!processes_[i]) continue;
       std::string ended = processes_[i]->shutdown();
       if (ended == "exit code 0") continue;
       std::string problem = "server " + std::to_string(i) + " stopped with " + ended;
@@ -160,10 +173,17 @@ class Servers {
     return out;
   }
 
-  // Why servers are unwell (empty: all answer Name); restarts those that died or hang.
+  // Why servers are unwell (empty: all answer Name); restarts those that died or hang (a
+  // client the driver did not start is only reported).
   std::string check_and_restart() {
     std::string problems;
     for (size_t i = 0; i < kServers; ++i) {
+      if (!processes_[i]) {
+        if (std::string down = clients_[i]->ping(); !down.empty())
+          problems += (problems.empty() ? "" : "; ") + std::string("client ") + std::to_string(i) +
+                      " at " + clients_[i]->address() + " does not answer Name (" + down + ")";
+        continue;
+      }
       std::string ended = processes_[i]->ended();
       std::string problem;
       if (!ended.empty()) {
@@ -208,6 +228,11 @@ class Servers {
     }
     clients_[i].reset();
     processes_[i].reset();
+    if (i < o_.connect.size()) {
+      clients_[i] =
+          std::make_unique<Client>(o_.connect[i], static_cast<int>(i), o_.rpc_timeout, o_.verbose);
+      return;
+    }
     std::string log;
     if (!log_dir_.empty()) {
       log = log_dir_ + "/server" + std::to_string(i) + "." + std::to_string(log_files_.size()) +
@@ -241,12 +266,22 @@ int main(int argc, char** argv) {
   std::set<uint16_t> supported;
   try {
     servers = std::make_unique<Servers>(o);
+    bool first = true;
     for (Client* c : servers->clients()) {
       auto name = RPC(*c, Name, mls_client::NameRequest()).name();
       auto suites = RPC(*c, SupportedCiphersuites, mls_client::SupportedCiphersuitesRequest());
-      supported.clear();
+      // A case runs only in the suites every client supports.
+      std::set<uint16_t> listed;
       for (uint32_t s : suites.ciphersuites())
-        supported.insert(static_cast<uint16_t>(s));
+        listed.insert(static_cast<uint16_t>(s));
+      if (first) {
+        supported = listed;
+        first = false;
+      } else {
+        std::erase_if(supported, [&](uint16_t s) { return !listed.count(s); });
+      }
+      if (!o.connect.empty())
+        std::printf("client %d: %s at %s\n", c->index(), name.c_str(), c->address().c_str());
       if (o.verbose)
         std::fprintf(stderr, "server %d: %s at %s, %zu suites\n", c->index(), name.c_str(),
                      c->address().c_str(), supported.size());
@@ -267,7 +302,7 @@ int main(int argc, char** argv) {
         auto case_start = std::chrono::steady_clock::now();
         std::string reason;
         if (!supported.count(suite)) {
-          reason = "the server does not list the suite in SupportedCiphersuites";
+          reason = "not every client lists the suite in SupportedCiphersuites";
         } else {
           try {
             Scenario s(servers->clients(), suite, encrypt, seed_of(family.name, suite, encrypt));
