@@ -438,6 +438,8 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
   }
   if (r.version != kStateVersion)
     throw Error(ErrorCode::kGroupStateInvalid, "state version " + std::to_string(r.version));
+  if (!crypto::find_cipher_suite(r.cipher_suite))
+    throw Error(ErrorCode::kGroupStateInvalid, "cipher suite " + std::to_string(r.cipher_suite));
   Group g(crypto::Suite(provider, r.cipher_suite));
   g.provider_ = std::move(provider);
   g.policy_ = std::move(policy);
@@ -475,9 +477,49 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
     g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
   g.own_proposal_messages_ = std::move(r.own_proposal_messages);
   g.reinit_ = std::move(r.reinit);
-  if (g.active_ && (g.tree_.empty() || !r.secret_tree))
-    throw Error(ErrorCode::kGroupStateInvalid, "an active group without a (secret) tree");
+  if (g.active_) g.check_loaded_state();
   return g;
+}
+
+// The record comes from the application's storage: this member's, but perhaps damaged. What
+// the rest of Group relies on is checked, so a damaged record is refused rather than used.
+// O(members) once per load, like the decoding.
+void Group::check_loaded_state() const {
+  const auto invalid = [](const std::string& what) {
+    throw Error(ErrorCode::kGroupStateInvalid, what);
+  };
+  if (tree_.empty() || secret_tree_.leaf_count() == 0)
+    invalid("an active group without a (secret) tree");
+  if (context_.cipher_suite != suite_.id()) invalid("the GroupContext names another cipher suite");
+  const wire::LeafNode* own = tree_.contains(own_leaf_) ? tree_.leaf(own_leaf_) : nullptr;
+  if (own == nullptr) invalid("the member's leaf is blank or outside the tree");
+  if (own->credential != credential_) invalid("the member's leaf holds another credential");
+  try {
+    if (suite_.provider().signature_public_key(suite_.info().signature, signature_private_key_) !=
+        own->signature_key)
+      invalid("the signature private key does not match the member's leaf");
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kGroupStateInvalid) throw;
+    invalid(std::string("signature private key: ") + e.what());
+  }
+  if (tree_.tree_hash() != context_.tree_hash) invalid("the tree does not match the GroupContext");
+  if (secret_tree_.leaf_count() != tree_.leaf_count().value)
+    invalid("the secret tree does not match the ratchet tree");
+  if (tree_private_.private_key(tree_, own_leaf_.node()) == nullptr)
+    invalid("no private key for the member's leaf");
+  try {
+    tree_private_.check_consistent(tree_);
+  } catch (const Error& e) {
+    invalid(std::string("tree private keys: ") + e.what());
+  }
+  for (const SecretBytes* secret :
+       {&secrets_.sender_data_secret, &secrets_.encryption_secret, &secrets_.exporter_secret,
+        &secrets_.external_secret, &secrets_.confirmation_key, &secrets_.membership_key,
+        &secrets_.resumption_psk, &secrets_.epoch_authenticator, &secrets_.init_secret})
+    if (secret->size() != suite_.hash_len()) invalid("an epoch secret of the wrong length");
+  if (interim_transcript_hash_.size() != suite_.hash_len() ||
+      confirmation_tag_.size() != suite_.hash_len())
+    invalid("a transcript hash or confirmation tag of the wrong length");
 }
 
 bool operator==(const Group& a, const Group& b) {

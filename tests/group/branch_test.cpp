@@ -37,6 +37,8 @@ class Branch : public NegativeGroupTest {
     const BytesView rest = r.rest();
     auto& node = prefix.tree.at(victim.node().value);
     std::get<wire::LeafNode>(node->value).credential = impostor;
+    // Its GroupContext follows its tree, as a liar's would: deserialize() checks they agree.
+    prefix.context.tree_hash = tree::RatchetTree::from_nodes(suite, prefix.tree).tree_hash();
     Bytes changed = codec::encode(prefix);
     changed.insert(changed.end(), rest.begin(), rest.end());
     return Group::deserialize(provider, changed);

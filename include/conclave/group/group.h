@@ -329,6 +329,8 @@ class Group {
   // Whether this member may send a proposal now: a member, of a group not ended, with no commit
   // of its own pending.
   void check_can_propose() const;
+  // Group::deserialize: the invariants of an active member's state (kGroupStateInvalid).
+  void check_loaded_state() const;
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
   // §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
