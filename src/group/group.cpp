@@ -52,16 +52,25 @@ void Group::load_tree(const wire::GroupInfo& info,
     nodes = *supplied;
   else
     throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the GroupInfo or supplied");
-  tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
-  if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
-    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
-  tree::TreeValidationOptions validation;
-  validation.policy = leaf_policy(info.group_context.extensions);
+  tree::LeafPolicy policy = leaf_policy(info.group_context.extensions);
   // §7.3 makes lifetime checks of received leaves RECOMMENDED, but a member added from a
   // KeyPackage keeps that lifetime until it updates: checking the tree's leaves would lock
   // joiners out of a group whose quiet members outlived their KeyPackages. Opt-in.
-  if (!policy_.check_tree_lifetimes) validation.policy.now.reset();
-  tree::validate_tree(tree_, validation);
+  if (!policy_.check_tree_lifetimes) policy.now.reset();
+  // §12.4.3.1: the tree is validated as tree::validate_tree does, but the leaf signatures (most
+  // of a join's work) start on other threads before this one builds and hashes the tree. A
+  // structural error is still the one reported; the signature workers then stop.
+  tree::LeafSignatureCheck::Leaves leaves;
+  for (size_t i = 0; i < nodes.size(); i += 2)
+    if (nodes[i])
+      if (const auto* leaf = std::get_if<wire::LeafNode>(&nodes[i]->value))
+        leaves.emplace_back(tree::LeafIndex(static_cast<uint32_t>(i / 2)), leaf);
+  tree::LeafSignatureCheck signatures(suite_, std::move(leaves), policy.group_id);
+  tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
+  if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
+    throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
+  tree::check_tree_structure(tree_, policy);
+  signatures.finish();
 
   const tree::LeafIndex signer(info.signer);
   const wire::LeafNode* signer_leaf = tree_.contains(signer) ? tree_.leaf(signer) : nullptr;

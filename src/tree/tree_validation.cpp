@@ -2,7 +2,6 @@
 #include "conclave/tree/tree_validation.h"
 
 #include <algorithm>
-#include <future>
 #include <string>
 #include <thread>
 
@@ -143,29 +142,78 @@ void check_credential_support(const RatchetTree& tree) {
   }
 }
 
-void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned max_threads) {
-  const std::vector<LeafIndex> members = tree.members();
-  const auto check_range = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i)
-      check_leaf_signature(tree.suite(), *tree.leaf(members[i]), members[i], group_id);
-  };
-  // Signatures are independent; below a few dozen leaves threads cost more than they save.
-  constexpr size_t kMinLeavesPerThread = 32;
+namespace {
+
+// Leaves per unit of work: enough that claiming one costs nothing next to its signatures, few
+// enough that the threads finish together.
+constexpr size_t kLeavesPerChunk = 32;
+
+LeafSignatureCheck::Leaves members_of(const RatchetTree& tree) {
+  LeafSignatureCheck::Leaves leaves;
+  for (LeafIndex l : tree.members())
+    leaves.emplace_back(l, tree.leaf(l));
+  return leaves;
+}
+
+}  // namespace
+
+LeafSignatureCheck::LeafSignatureCheck(const crypto::Suite& suite, Leaves leaves,
+                                       BytesView group_id, unsigned max_threads)
+    : suite_(suite),
+      leaves_(std::move(leaves)),
+      group_id_(to_bytes(group_id)),
+      failed_chunk_(static_cast<size_t>(-1)) {
   const unsigned cores = std::max(std::thread::hardware_concurrency(), 1u);
-  unsigned threads = max_threads != 0 ? std::min(max_threads, cores) : cores;
-  threads = static_cast<unsigned>(std::min<size_t>(threads, members.size() / kMinLeavesPerThread));
-  if (threads <= 1) {
-    check_range(0, members.size());
-    return;
+  const unsigned threads = max_threads != 0 ? std::min(max_threads, cores) : cores;
+  // The caller's thread works in finish(); a small tree is not worth a thread.
+  const size_t chunks = (leaves_.size() + kLeavesPerChunk - 1) / kLeavesPerChunk;
+  const size_t workers = std::min<size_t>(threads - 1, chunks > 1 ? chunks - 1 : 0);
+  for (size_t i = 0; i < workers; ++i)
+    workers_.emplace_back([this] { work(); });
+}
+
+LeafSignatureCheck::~LeafSignatureCheck() {
+  stop();
+}
+
+void LeafSignatureCheck::stop() {
+  stopping_ = true;
+  for (auto& w : workers_)
+    if (w.joinable()) w.join();
+}
+
+void LeafSignatureCheck::work() {
+  // Chunks are claimed in increasing order, so once one fails, every chunk claimed later is of
+  // higher leaves and need not be checked.
+  while (!stopping_) {
+    const size_t chunk = next_chunk_.fetch_add(1);
+    const size_t begin = chunk * kLeavesPerChunk;
+    if (begin >= leaves_.size()) return;
+    {
+      std::lock_guard lock(failure_mutex_);
+      if (chunk > failed_chunk_) return;
+    }
+    try {
+      for (size_t i = begin; i < std::min(begin + kLeavesPerChunk, leaves_.size()); ++i)
+        check_leaf_signature(suite_, *leaves_[i].second, leaves_[i].first, group_id_);
+    } catch (...) {
+      std::lock_guard lock(failure_mutex_);
+      if (chunk < failed_chunk_) {
+        failed_chunk_ = chunk;
+        failure_ = std::current_exception();
+      }
+    }
   }
-  // Contiguous chunks, read back in order, so the failure reported is the lowest leaf's.
-  std::vector<std::future<void>> chunks;
-  const size_t per = (members.size() + threads - 1) / threads;
-  for (size_t begin = 0; begin < members.size(); begin += per)
-    chunks.push_back(
-        std::async(std::launch::async, check_range, begin, std::min(begin + per, members.size())));
-  for (auto& chunk : chunks)
-    chunk.get();
+}
+
+void LeafSignatureCheck::finish() {
+  work();
+  stop();
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned max_threads) {
+  LeafSignatureCheck(tree.suite(), members_of(tree), group_id, max_threads).finish();
 }
 
 void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy) {
@@ -178,14 +226,20 @@ void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy) {
   }
 }
 
-void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options) {
+void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy) {
   check_unmerged_leaves(tree);
   check_unique_keys(tree);
   check_encryption_keys(tree);
   check_credential_support(tree);
-  check_leaf_policies(tree, options.policy);
+  check_leaf_policies(tree, policy);
   check_parent_hashes(tree);
-  check_leaf_signatures(tree, options.policy.group_id, options.max_threads);
+}
+
+void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options) {
+  LeafSignatureCheck signatures(tree.suite(), members_of(tree), options.policy.group_id,
+                                options.max_threads);
+  check_tree_structure(tree, options.policy);
+  signatures.finish();
 }
 
 }  // namespace conclave::tree

@@ -192,6 +192,25 @@ TEST(TreeValidation, SignaturesOfALargeTreeAreCheckedOnSeveralThreads) {
   }
 }
 
+TEST(TreeValidation, StructuralErrorIsReportedBeforeSignaturesCheckedMeanwhile) {
+  // validate_tree checks the signatures on other threads while it checks the rest: a broken
+  // rule of the rest is still what it reports (the order of validate_tree), and the signature
+  // workers stop without a report.
+  TestGroup g = TestGroup::grown(96);
+  const RatchetTree bad = edited(g.tree, [](wire::RatchetTreeNodes& nodes) {
+    parent_at(nodes, 1).parent_hash.at(0) ^= 1;
+    leaf_at(nodes, 90).signature.at(3) ^= 1;
+  });
+  TreeValidationOptions options;
+  options.policy = g.policy();
+  for (unsigned threads : {1u, 2u, 8u}) {
+    options.max_threads = threads;
+    EXPECT_EQ(error_code_name(error_of([&] { validate_tree(bad, options); })),
+              error_code_name(ErrorCode::kParentHashInvalid))
+        << threads << " threads";
+  }
+}
+
 TEST(TreeValidation, DuplicateSignatureKeyIsRejected) {
   // §7.3: leaf 2 takes leaf 0's signature key (and signs with it).
   TestGroup g = TestGroup::grown(4);

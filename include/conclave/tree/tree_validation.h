@@ -4,6 +4,14 @@
 // unmerged-leaf entries, plus one signature verification per leaf, spread over threads.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "conclave/tree/leaf_validation.h"
 #include "conclave/tree/ratchet_tree.h"
 
@@ -37,7 +45,44 @@ void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned
 // §7.3 per leaf: required capabilities, extensions, lifetime, credential (see leaf_validation.h).
 void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy);
 
-// All of the above, in that order; throws the first broken rule.
+// All of the above but the signatures, in that order; throws the first broken rule.
+void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy);
+
+// All of the above, in that order; throws the first broken rule. The signatures are checked on
+// other threads while this one checks the rest.
 void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options);
+
+// §7.3: the signatures of `leaves`, checked by worker threads from construction on, so that the
+// caller can do other work meanwhile (a joiner builds and hashes the tree) and then help with
+// what is left in finish(). The leaves must outlive the object. The destructor stops the workers
+// without checking the rest, for a caller that found another error first.
+class LeafSignatureCheck {
+ public:
+  using Leaves = std::vector<std::pair<LeafIndex, const wire::LeafNode*>>;
+  // `max_threads` counts the caller's thread too (0: one per core).
+  LeafSignatureCheck(const crypto::Suite& suite, Leaves leaves, BytesView group_id,
+                     unsigned max_threads = 0);
+  ~LeafSignatureCheck();
+  LeafSignatureCheck(const LeafSignatureCheck&) = delete;
+  LeafSignatureCheck& operator=(const LeafSignatureCheck&) = delete;
+
+  // Checks the leaves no worker has taken, waits for the workers, and throws the error of the
+  // lowest failing leaf (kLeafSignatureInvalid), as a check in leaf order would.
+  void finish();
+
+ private:
+  void work();
+  void stop();
+
+  crypto::Suite suite_;
+  Leaves leaves_;
+  Bytes group_id_;
+  std::atomic<size_t> next_chunk_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex failure_mutex_;
+  size_t failed_chunk_;
+  std::exception_ptr failure_;
+  std::vector<std::thread> workers_;
+};
 
 }  // namespace conclave::tree
