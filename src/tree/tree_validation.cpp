@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "conclave/base/error.h"
+#include "conclave/base/parallel.h"
 
 namespace conclave::tree {
 
@@ -163,12 +164,9 @@ LeafSignatureCheck::LeafSignatureCheck(const crypto::Suite& suite, Leaves leaves
       leaves_(std::move(leaves)),
       group_id_(to_bytes(group_id)),
       failed_chunk_(static_cast<size_t>(-1)) {
-  const unsigned cores = std::max(std::thread::hardware_concurrency(), 1u);
-  const unsigned threads = max_threads != 0 ? std::min(max_threads, cores) : cores;
-  // The caller's thread works in finish(); a small tree is not worth a thread.
-  const size_t chunks = (leaves_.size() + kLeavesPerChunk - 1) / kLeavesPerChunk;
-  const size_t workers = std::min<size_t>(threads - 1, chunks > 1 ? chunks - 1 : 0);
-  for (size_t i = 0; i < workers; ++i)
+  // The caller's thread is one of them, working in finish(); a small tree gets no other.
+  const unsigned threads = parallel_threads(leaves_.size(), kLeavesPerChunk, max_threads);
+  for (unsigned i = 1; i < threads; ++i)
     workers_.emplace_back([this] { work(); });
 }
 
