@@ -140,8 +140,8 @@ void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& kp
   tree::check_leaf_extensions(leaf, no_index);
   tree::check_leaf_lifetime(leaf, no_index, policy.now, policy.max_lifetime);
   // RFC 9180 §7.1.4: the keys the Welcome and later paths encrypt to.
-  tree::check_encryption_key(suite, leaf.encryption_key, "KeyPackage leaf");
-  tree::check_encryption_key(suite, kp.init_key, "KeyPackage init_key");
+  tree::check_encryption_key(suite, leaf.encryption_key, [] { return "KeyPackage leaf"; });
+  tree::check_encryption_key(suite, kp.init_key, [] { return "KeyPackage init_key"; });
   // §13.4: "Any field containing a list of extensions MUST NOT have more than one extension
   // of any given type." Unknown KeyPackage extensions are otherwise ignored (§13.4).
   if (!wire::extension_types_unique(kp.extensions) ||

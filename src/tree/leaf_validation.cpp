@@ -121,12 +121,13 @@ void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optio
                                                      ".." + std::to_string(life.not_after));
 }
 
-void check_encryption_key(const crypto::Suite& suite, BytesView key, const std::string& owner) {
+void check_encryption_key(const crypto::Suite& suite, BytesView key,
+                          const std::function<std::string()>& owner) {
   try {
     suite.check_hpke_public_key(key);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kInvalidPublicKey) throw;
-    throw Error(ErrorCode::kInvalidPublicKey, owner + ": encryption key: " + e.what());
+    throw Error(ErrorCode::kInvalidPublicKey, owner() + ": encryption key: " + e.what());
   }
 }
 
@@ -139,7 +140,7 @@ void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const Le
 namespace {
 
 void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNodeContext context,
-                   LeafIndex index, const LeafPolicy& policy, bool check_signature) {
+                   LeafIndex index, const LeafPolicy& policy, bool arrival_checks) {
   // §7.3 "Verify the leaf_node_source field".
   const wire::LeafNodeSource expected =
       context == LeafNodeContext::kKeyPackage ? wire::LeafNodeSource::kKeyPackage
@@ -150,7 +151,7 @@ void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNode
                                                         source_name(leaf.leaf_node_source) +
                                                         ", expected " + source_name(expected));
   check_leaf_credential(leaf, index, policy);
-  if (check_signature) check_leaf_signature(tree.suite(), leaf, index, policy.group_id);
+  if (arrival_checks) check_leaf_signature(tree.suite(), leaf, index, policy.group_id);
   check_required_capabilities(leaf, index, policy.group_context_extensions);
 
   // §7.3: the leaf's credential type is supported by all other members, and it supports every
@@ -179,7 +180,8 @@ void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNode
 
   check_leaf_extensions(leaf, index);
   check_leaf_lifetime(leaf, index, policy.now, policy.max_lifetime);
-  check_encryption_key(tree.suite(), leaf.encryption_key, at(index));
+  if (arrival_checks)
+    check_encryption_key(tree.suite(), leaf.encryption_key, [&] { return at(index); });
 
   // §7.3 (Update) and §12.4.2 (Commit): a replacing leaf brings a new encryption key.
   if (replaced && replaced->encryption_key == leaf.encryption_key)

@@ -122,9 +122,9 @@ void check_unique_keys(const RatchetTree& tree) {
 void check_encryption_keys(const RatchetTree& tree) {
   for (LeafIndex l : tree.members())
     check_encryption_key(tree.suite(), tree.leaf(l)->encryption_key,
-                         "leaf " + std::to_string(l.value));
+                         [&] { return "leaf " + std::to_string(l.value); });
   for_each_parent(tree, [&](NodeIndex p, const wire::ParentNode& node) {
-    check_encryption_key(tree.suite(), node.encryption_key, node_name(p));
+    check_encryption_key(tree.suite(), node.encryption_key, [&] { return node_name(p); });
   });
 }
 

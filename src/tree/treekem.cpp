@@ -202,7 +202,8 @@ PathMerge plan_update_path(const RatchetTree& tree, LeafIndex sender,
   for (BytesView key : all) {
     if (tree.encryption_key_count(key) > 0)
       throw Error(ErrorCode::kUpdatePathKeyReused, "an UpdatePath key is already in the tree");
-    check_encryption_key(tree.suite(), key, "UpdatePath of leaf " + std::to_string(sender.value));
+    check_encryption_key(tree.suite(), key,
+                         [&] { return "UpdatePath of leaf " + std::to_string(sender.value); });
   }
   std::sort(all.begin(), all.end(), [](BytesView a, BytesView b) {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());

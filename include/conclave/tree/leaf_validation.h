@@ -54,10 +54,12 @@ void check_leaf_extensions(const wire::LeafNode& leaf, LeafIndex index);
 // kLeafLifetimeInvalid, kLeafLifetimeTooLong (key_package leaves only; others carry none).
 void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optional<uint64_t> now,
                          std::optional<uint64_t> max_lifetime);
-// kInvalidPublicKey: `key` (of `owner`, named in the error) is a public key HPKE can encrypt to
-// (RFC 9180 §7.1.4). Checked for every key that enters the tree or a KeyPackage: one that is
-// not would make each later commit whose path encrypts to it fail, for every member.
-void check_encryption_key(const crypto::Suite& suite, BytesView key, const std::string& owner);
+// kInvalidPublicKey: `key` is a public key HPKE can encrypt to (RFC 9180 §7.1.4). Checked for
+// every key that enters the tree or a KeyPackage: one that is not would make each later commit
+// whose path encrypts to it fail, for every member. `owner()` names the key's owner in the
+// error; it is called only then.
+void check_encryption_key(const crypto::Suite& suite, BytesView key,
+                          const std::function<std::string()>& owner);
 // kCredentialRejected.
 void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const LeafPolicy& policy);
 
@@ -68,9 +70,10 @@ void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const Le
 // kDuplicateEncryptionKey against the rest of the tree. O(log n) apart from the signature.
 void validate_leaf_node(const RatchetTree& tree, const wire::LeafNode& leaf,
                         LeafNodeContext context, LeafIndex index, const LeafPolicy& policy);
-// validate_leaf_node without check_leaf_signature, for a leaf whose signature was verified when
-// it arrived: a proposal is checked on receipt, and checked again against the tree (and the
-// extensions) of the commit that applies it, where the signature cannot have changed.
+// validate_leaf_node without the checks of the leaf alone (check_leaf_signature,
+// check_encryption_key), for a leaf that passed them when it arrived: a proposal is checked on
+// receipt, and checked again against the tree (and the extensions) of the commit that applies
+// it, where the leaf cannot have changed.
 void validate_leaf_node_verified(const RatchetTree& tree, const wire::LeafNode& leaf,
                                  LeafNodeContext context, LeafIndex index,
                                  const LeafPolicy& policy);
