@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache clang-format
   libssl-dev                      # OpenSSL 3: all cryptography
+  libsqlite3-dev                  # storage/: the SQLite store
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # bench/
   nlohmann-json3-dev              # conformance tool and tests

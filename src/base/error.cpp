@@ -127,6 +127,12 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kX509SignatureInvalid: return "x509-signature-invalid";
     case ErrorCode::kX509ChainInvalid: return "x509-chain-invalid";
     case ErrorCode::kX509KeyMismatch: return "x509-key-mismatch";
+    case ErrorCode::kStorageConflict: return "storage-conflict";
+    case ErrorCode::kStorageCorrupt: return "storage-corrupt";
+    case ErrorCode::kStorageKeyInvalid: return "storage-key-invalid";
+    case ErrorCode::kStorageSchemaUnsupported: return "storage-schema-unsupported";
+    case ErrorCode::kStorageBackend: return "storage-backend";
+    case ErrorCode::kStorageNotFound: return "storage-not-found";
   }
   return "unknown";
 }

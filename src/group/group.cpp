@@ -11,6 +11,7 @@
 #include "conclave/schedule/transcript_hash.h"
 #include "conclave/schedule/welcome.h"
 #include "conclave/tree/tree_validation.h"
+#include "state_records.h"
 
 namespace conclave {
 
@@ -241,8 +242,11 @@ wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
   if (!proposals_.empty() && !policy_.allow_application_with_pending_proposals)
     throw Error(ErrorCode::kInvalidArgument,
                 "proposals are pending in this epoch: commit them before sending data");
-  return protect_content(sign_content(wire::WireFormat::kPrivateMessage,
-                                      wire::ApplicationData{to_bytes(application_data)}, aad));
+  wire::MlsMessage message = protect_content(sign_content(
+      wire::WireFormat::kPrivateMessage, wire::ApplicationData{to_bytes(application_data)}, aad));
+  // The advanced generation is stored before the ciphertext leaves: a restart never reuses it.
+  persist();
+  return message;
 }
 
 void Group::check_can_propose() const {
@@ -251,7 +255,8 @@ void Group::check_can_propose() const {
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is pending");
 }
 
-wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
+wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad,
+                                      std::optional<std::pair<Bytes, SecretBytes>> update_key) {
   check_can_propose();
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
   const auto content = sign_content(handshake_wire_format(), proposal, aad);
@@ -259,6 +264,9 @@ wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad) {
   wire::MlsMessage message = protect_content(content);
   proposals_.push_back(CachedProposal{ref, content.content.sender, std::move(proposal)});
   own_proposal_messages_.push_back(codec::encode(message));
+  if (update_key) update_private_keys_.push_back(std::move(*update_key));
+  if (store_) changes_.epoch = true;
+  persist();
   return message;
 }
 
@@ -283,9 +291,8 @@ wire::MlsMessage Group::propose_update(BytesView aad) {
   leaf.signature = suite_.sign_with_label(
       signature_private_key_, "LeafNodeTBS",
       leaf.to_be_signed(wire::LeafNodeGroupBinding{context_.group_id, own_leaf_.value}));
-  auto message = send_proposal(wire::Proposal{wire::Update{std::move(leaf)}}, aad);
-  update_private_keys_.emplace_back(std::move(keys.public_key), std::move(keys.private_key));
-  return message;
+  return send_proposal(wire::Proposal{wire::Update{std::move(leaf)}}, aad,
+                       std::pair{std::move(keys.public_key), std::move(keys.private_key)});
 }
 
 // --- state ---------------------------------------------------------------------------------------
@@ -334,78 +341,35 @@ std::vector<uint64_t> Group::retained_epochs() const {
 
 namespace {
 
-struct NodeKeyRecord {
-  uint32_t node = 0;
-  SecretBytes private_key;
-  Bytes public_key;
-  CONCLAVE_TLS_FIELDS(node, private_key, public_key)
-};
-
-struct ProposalRecord {
-  Bytes ref;
-  wire::Sender sender;
-  wire::Proposal proposal;
-  CONCLAVE_TLS_FIELDS(ref, sender, proposal)
-};
-
-struct SignatureKeyRecord {
-  uint32_t leaf = 0;
-  std::optional<Bytes> key;
-  CONCLAVE_TLS_FIELDS(leaf, key)
-};
-
 struct PastEpochRecord {
   uint64_t epoch = 0;
   wire::GroupContext context;
   schedule::SecretTree secret_tree;
   SecretBytes sender_data_secret;
-  std::vector<SignatureKeyRecord> signature_keys;
+  std::vector<detail::SignatureKeyRecord> signature_keys;
   CONCLAVE_TLS_FIELDS(epoch, context, secret_tree, sender_data_secret, signature_keys)
 };
 
-struct SecretRecord {
-  uint64_t id = 0;
-  SecretBytes secret;
-  CONCLAVE_TLS_FIELDS(id, secret)
-};
-
-struct KeyedSecretRecord {
-  Bytes key;
-  SecretBytes secret;
-  CONCLAVE_TLS_FIELDS(key, secret)
-};
-
+// The common fields with the tree, the secret trees and past epochs in between, in the order
+// of the first layout (tests read its leading fields).
 struct StateRecord {
   uint16_t version = kStateVersion;
-  uint16_t cipher_suite = 0;
-  GroupConfig config;
-  uint32_t own_leaf = 0;
-  wire::Credential credential;
-  SecretBytes signature_private_key;
-  uint8_t active = 1;
-  wire::GroupContext context;
+  detail::CommonRecord common;
   wire::RatchetTreeNodes tree;
-  std::vector<NodeKeyRecord> tree_private;
-  schedule::EpochSecrets secrets;
   std::optional<schedule::SecretTree> secret_tree;  // none once removed: nothing to decrypt with
-  Bytes interim_transcript_hash;
-  Bytes confirmation_tag;
-  std::vector<ProposalRecord> proposals;
   std::vector<PastEpochRecord> past_epochs;
-  std::vector<SecretRecord> resumption_psks;
-  std::vector<KeyedSecretRecord> update_private_keys;
-  std::vector<Bytes> own_proposal_messages;
-  std::optional<wire::ReInit> reinit;
-  CONCLAVE_TLS_FIELDS(version, cipher_suite, config, own_leaf, credential, signature_private_key,
-                      active, context, tree, tree_private, secrets, secret_tree,
-                      interim_transcript_hash, confirmation_tag, proposals, past_epochs,
-                      resumption_psks, update_private_keys, own_proposal_messages, reinit)
+  CONCLAVE_TLS_FIELDS(version, common.cipher_suite, common.config, common.own_leaf,
+                      common.credential, common.signature_private_key, common.active,
+                      common.context, tree, common.tree_private, common.secrets, secret_tree,
+                      common.interim_transcript_hash, common.confirmation_tag, common.proposals,
+                      past_epochs, common.resumption_psks, common.update_private_keys,
+                      common.own_proposal_messages, common.reinit)
 };
 
 }  // namespace
 
-Bytes Group::serialize() const {
-  StateRecord r;
+detail::CommonRecord Group::common_record() const {
+  detail::CommonRecord r;
   r.cipher_suite = suite_.id();
   r.config = config_;
   r.own_leaf = own_leaf_.value;
@@ -413,27 +377,64 @@ Bytes Group::serialize() const {
   r.signature_private_key = signature_private_key_;
   r.active = active_ ? 1 : 0;
   r.context = context_;
-  if (!tree_.empty()) r.tree = tree_.to_nodes();
   for (const auto& [node, keys] : tree_private_.keys())
-    r.tree_private.push_back(NodeKeyRecord{node.value, keys.private_key, keys.public_key});
+    r.tree_private.push_back(detail::NodeKeyRecord{node.value, keys.private_key, keys.public_key});
   r.secrets = secrets_;
-  if (active_) r.secret_tree = secret_tree_;
   r.interim_transcript_hash = interim_transcript_hash_;
   r.confirmation_tag = confirmation_tag_;
   for (const auto& p : proposals_)
-    r.proposals.push_back(ProposalRecord{p.ref, p.sender, p.proposal});
-  for (const auto& [epoch, past] : past_epochs_) {
-    PastEpochRecord rec{epoch, past.context, past.secret_tree, past.sender_data_secret, {}};
-    for (const auto& [leaf, key] : past.signature_keys)
-      rec.signature_keys.push_back(SignatureKeyRecord{leaf, key});
-    r.past_epochs.push_back(std::move(rec));
-  }
+    r.proposals.push_back(detail::ProposalRecord{p.ref, p.sender, p.proposal});
   for (const auto& [epoch, psk] : resumption_psks_)
     r.resumption_psks.push_back({epoch, psk});
   for (const auto& [key, secret] : update_private_keys_)
     r.update_private_keys.push_back({key, secret});
   r.own_proposal_messages = own_proposal_messages_;
   r.reinit = reinit_;
+  return r;
+}
+
+Group Group::from_common_record(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                GroupPolicy policy, detail::CommonRecord&& r) {
+  if (!crypto::find_cipher_suite(r.cipher_suite))
+    throw Error(ErrorCode::kGroupStateInvalid, "cipher suite " + std::to_string(r.cipher_suite));
+  Group g(crypto::Suite(provider, r.cipher_suite));
+  g.provider_ = std::move(provider);
+  g.policy_ = std::move(policy);
+  g.config_ = r.config;
+  g.own_leaf_ = tree::LeafIndex(r.own_leaf);
+  g.credential_ = std::move(r.credential);
+  g.signature_private_key_ = std::move(r.signature_private_key);
+  g.active_ = r.active != 0;
+  g.context_ = std::move(r.context);
+  g.tree_private_ = tree::TreeKemPrivate(g.own_leaf_);
+  for (auto& k : r.tree_private)
+    g.tree_private_.set_key(tree::NodeIndex(k.node),
+                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  g.secrets_ = std::move(r.secrets);
+  g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
+  g.confirmation_tag_ = std::move(r.confirmation_tag);
+  for (auto& p : r.proposals)
+    g.proposals_.push_back(CachedProposal{std::move(p.ref), p.sender, std::move(p.proposal)});
+  for (auto& rec : r.resumption_psks)
+    g.resumption_psks_.emplace(rec.id, std::move(rec.secret));
+  for (auto& rec : r.update_private_keys)
+    g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
+  g.own_proposal_messages_ = std::move(r.own_proposal_messages);
+  g.reinit_ = std::move(r.reinit);
+  return g;
+}
+
+Bytes Group::serialize() const {
+  StateRecord r;
+  r.common = common_record();
+  if (!tree_.empty()) r.tree = tree_.to_nodes();
+  if (active_) r.secret_tree = secret_tree_;
+  for (const auto& [epoch, past] : past_epochs_) {
+    PastEpochRecord rec{epoch, past.context, past.secret_tree, past.sender_data_secret, {}};
+    for (const auto& [leaf, key] : past.signature_keys)
+      rec.signature_keys.push_back(detail::SignatureKeyRecord{leaf, key});
+    r.past_epochs.push_back(std::move(rec));
+  }
   return codec::encode(r);
 }
 
@@ -447,32 +448,13 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
   }
   if (r.version != kStateVersion)
     throw Error(ErrorCode::kGroupStateInvalid, "state version " + std::to_string(r.version));
-  if (!crypto::find_cipher_suite(r.cipher_suite))
-    throw Error(ErrorCode::kGroupStateInvalid, "cipher suite " + std::to_string(r.cipher_suite));
-  Group g(crypto::Suite(provider, r.cipher_suite));
-  g.provider_ = std::move(provider);
-  g.policy_ = std::move(policy);
-  g.config_ = r.config;
-  g.own_leaf_ = tree::LeafIndex(r.own_leaf);
-  g.credential_ = std::move(r.credential);
-  g.signature_private_key_ = std::move(r.signature_private_key);
-  g.active_ = r.active != 0;
-  g.context_ = std::move(r.context);
+  Group g = from_common_record(std::move(provider), std::move(policy), std::move(r.common));
   try {
-    if (!r.tree.empty()) g.tree_ = tree::RatchetTree::from_nodes(g.suite_, r.tree);
+    if (!r.tree.empty()) g.tree_ = tree::RatchetTree::from_nodes(g.suite_, std::move(r.tree));
   } catch (const Error& e) {
     throw Error(ErrorCode::kGroupStateInvalid, std::string("tree: ") + e.what());
   }
-  g.tree_private_ = tree::TreeKemPrivate(g.own_leaf_);
-  for (auto& k : r.tree_private)
-    g.tree_private_.set_key(tree::NodeIndex(k.node),
-                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
-  g.secrets_ = std::move(r.secrets);
   if (r.secret_tree) g.secret_tree_ = std::move(*r.secret_tree);
-  g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
-  g.confirmation_tag_ = std::move(r.confirmation_tag);
-  for (auto& p : r.proposals)
-    g.proposals_.push_back(CachedProposal{std::move(p.ref), p.sender, std::move(p.proposal)});
   for (auto& rec : r.past_epochs) {
     PastEpoch past{
         std::move(rec.context), std::move(rec.secret_tree), std::move(rec.sender_data_secret), {}};
@@ -480,12 +462,6 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
       past.signature_keys.emplace(k.leaf, std::move(k.key));
     g.past_epochs_.emplace_back(rec.epoch, std::move(past));
   }
-  for (auto& rec : r.resumption_psks)
-    g.resumption_psks_.emplace(rec.id, std::move(rec.secret));
-  for (auto& rec : r.update_private_keys)
-    g.update_private_keys_.emplace_back(std::move(rec.key), std::move(rec.secret));
-  g.own_proposal_messages_ = std::move(r.own_proposal_messages);
-  g.reinit_ = std::move(r.reinit);
   if (g.active_) g.check_loaded_state();
   return g;
 }

@@ -525,6 +525,9 @@ CommitOutput Group::commit(const CommitOptions& options) {
       suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
   staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator.copy_out();
   pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
+  // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
+  if (store_) changes_.pending = true;
+  persist();
   return output;
 }
 
@@ -533,16 +536,26 @@ void Group::merge_pending_commit() {
   StagedCommit staged = std::move(pending_->staged);
   pending_.reset();
   apply_staged(std::move(staged));
+  persist();
 }
 
 void Group::discard_pending_commit() {
   if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
   pending_.reset();
+  if (store_) changes_.pending = true;
+  persist();
 }
 
 // --- receiving -----------------------------------------------------------------------------------
 
 ProcessResult Group::process(const wire::MlsMessage& message) {
+  ProcessResult result = process_message(message);
+  // A staged commit changes nothing until merge(), which persists it with the key it used.
+  if (!std::holds_alternative<StagedCommit>(result)) persist();
+  return result;
+}
+
+ProcessResult Group::process_message(const wire::MlsMessage& message) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   if (reinit_) check_readable_after_reinit(message);
   const Bytes encoded = codec::encode(message);
@@ -692,7 +705,10 @@ ProcessResult Group::process_content(const wire::AuthenticatedContent& content) 
     Bytes ref = suite_.make_proposal_ref(codec::encode(content));
     const bool known = std::any_of(proposals_.begin(), proposals_.end(),
                                    [&](const CachedProposal& c) { return c.ref == ref; });
-    if (!known) proposals_.push_back(CachedProposal{ref, fc.sender, *proposal});
+    if (!known) {
+      proposals_.push_back(CachedProposal{ref, fc.sender, *proposal});
+      if (store_) changes_.epoch = true;
+    }
     return ReceivedProposal{fc.sender, *proposal, std::move(ref)};
   }
   return stage_commit(content);
@@ -818,11 +834,13 @@ void Group::merge(StagedCommit staged) {
     return;
   }
   apply_staged(std::move(staged));
+  persist();
 }
 
 void Group::apply_staged(StagedCommit staged) {
   if (staged.from_epoch_ != context_.epoch)
     throw Error(ErrorCode::kWrongEpoch, "the staged commit is for another epoch");
+  if (store_) note_merge(staged.journal_);
   // Keep this epoch's application keys for late messages, with the signature keys of the
   // leaves the commit changes.
   if (config_.past_epochs_kept > 0) {
@@ -831,8 +849,12 @@ void Group::apply_staged(StagedCommit staged) {
       past.signature_keys.emplace(
           leaf, before ? std::optional<Bytes>(before->signature_key) : std::nullopt);
     past_epochs_.emplace_back(context_.epoch, std::move(past));
-    while (past_epochs_.size() > config_.past_epochs_kept)
+    while (past_epochs_.size() > config_.past_epochs_kept) {
+      if (store_) changes_.dropped_epochs.push_back(past_epochs_.front().first);
       past_epochs_.pop_front();
+    }
+  } else if (store_) {
+    changes_.dropped_epochs.push_back(context_.epoch);
   }
   resumption_psks_[context_.epoch] = secrets_.resumption_psk;
   while (resumption_psks_.size() > config_.resumption_psks_kept)

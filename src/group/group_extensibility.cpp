@@ -146,8 +146,16 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
     throw Error(ErrorCode::kWelcomeNotForUs, "the Welcome is for none of the stored KeyPackages");
   Group g = join(std::move(provider), identity, *bundle, welcome_message, ratchet_tree,
                  std::move(config), std::move(policy));
-  // The init key is used once (§10), unless the package is last-resort.
-  if (!is_last_resort(bundle->key_package)) store.remove(ref);
+  // The init key is used once (§10), unless the package is last-resort. With storage, the
+  // group is stored and the package consumed in one transaction.
+  if (store.storage()) {
+    storage::WriteBatch batch;
+    store.consume_in(batch, ref);
+    g.attach_with(store.storage(), std::move(batch));
+    if (!is_last_resort(bundle->key_package)) store.forget(ref);
+  } else if (!is_last_resort(bundle->key_package)) {
+    store.remove(ref);
+  }
   return g;
 }
 

@@ -6,6 +6,7 @@
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "state_records.h"
 
 namespace conclave {
 
@@ -38,6 +39,17 @@ Bytes KeyPackageStore::add(const crypto::Suite& suite, KeyPackageBundle bundle) 
     throw Error(ErrorCode::kInvalidArgument, "the KeyPackage belongs to another cipher suite");
   // §5.2: KeyPackageRef = MakeKeyPackageRef(encoded KeyPackage).
   Bytes ref = bundle.ref(suite);
+  if (storage_) {
+    // Replacing a bundle keeps its scope; a new one must not exist yet.
+    const Bytes scope = detail::key_package_scope(ref);
+    storage::WriteBatch batch;
+    batch.versions.push_back({scope, storage_->version(scope)});
+    batch.put(
+        scope, detail::kKeyPackageRecord, {},
+        SecretBytes(codec::encode(EntryRecord{ref, bundle.key_package, bundle.init_private_key,
+                                              bundle.encryption_private_key})));
+    storage_->apply(batch);
+  }
   const auto it =
       std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == ref; });
   if (it != entries_.end())
@@ -57,8 +69,59 @@ bool KeyPackageStore::remove(BytesView ref) {
   const auto it = std::find_if(entries_.begin(), entries_.end(),
                                [&](const auto& e) { return same(e.first, ref); });
   if (it == entries_.end()) return false;
+  if (storage_) {
+    storage::WriteBatch batch;
+    batch.delete_scopes.push_back(detail::key_package_scope(ref));
+    storage_->apply(batch);
+  }
   entries_.erase(it);  // SecretBytes wipe the private keys
   return true;
+}
+
+void KeyPackageStore::consume_in(storage::WriteBatch& batch, BytesView ref) const {
+  const KeyPackageBundle* bundle = find(ref);
+  if (bundle == nullptr || is_last_resort(bundle->key_package)) return;
+  // The version check fails when another process consumed (deleted) it meanwhile.
+  const Bytes scope = detail::key_package_scope(ref);
+  const uint64_t version = storage_->version(scope);
+  if (version == 0) throw Error(ErrorCode::kStorageConflict, "the KeyPackage was used already");
+  batch.versions.push_back({scope, version});
+  batch.delete_scopes.push_back(scope);
+}
+
+void KeyPackageStore::forget(BytesView ref) {
+  const auto it = std::find_if(entries_.begin(), entries_.end(),
+                               [&](const auto& e) { return same(e.first, ref); });
+  if (it != entries_.end()) entries_.erase(it);
+}
+
+KeyPackageStore KeyPackageStore::open(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                      std::shared_ptr<storage::StorageProvider> storage) {
+  if (!storage) throw Error(ErrorCode::kInvalidArgument, "no storage provider");
+  KeyPackageStore out;
+  for (const Bytes& scope : storage->scopes(detail::key_package_scope({}))) {
+    const auto value = storage->get({scope, detail::kKeyPackageRecord, {}});
+    if (!value) continue;  // deleted between the listing and the read
+    EntryRecord e;
+    try {
+      e = codec::decode<EntryRecord>(value->view());
+    } catch (const Error& err) {
+      throw Error(ErrorCode::kStorageCorrupt, std::string("a stored KeyPackage: ") + err.what());
+    }
+    KeyPackageBundle bundle{std::move(e.key_package), std::move(e.init_private_key),
+                            std::move(e.encryption_private_key)};
+    Bytes ref;
+    try {
+      ref = bundle.ref(crypto::Suite(provider, bundle.key_package.cipher_suite));
+    } catch (const Error& err) {
+      throw Error(ErrorCode::kStorageCorrupt, std::string("a stored KeyPackage: ") + err.what());
+    }
+    if (ref != e.ref || detail::key_package_scope(ref) != scope)
+      throw Error(ErrorCode::kStorageCorrupt, "a stored KeyPackage is not under its ref");
+    out.entries_.emplace_back(std::move(ref), std::move(bundle));
+  }
+  out.storage_ = std::move(storage);
+  return out;
 }
 
 std::vector<Bytes> KeyPackageStore::refs() const {

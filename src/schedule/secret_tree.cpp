@@ -37,8 +37,9 @@ SecretTree::SecretTree(const crypto::Suite& suite, LeafCount leaf_count,
     throw Error(ErrorCode::kInvalidSecretLength,
                 "encryption_secret is " + std::to_string(encryption_secret.size()) + " bytes");
   // §9: encryption_secret is the root's secret; nothing else exists until it is needed.
-  nodes_.emplace(tree::root(tree::full_leaf_count(leaf_count_)).value,
-                 std::move(encryption_secret));
+  const uint32_t root = tree::root(tree::full_leaf_count(leaf_count_)).value;
+  nodes_.emplace(root, std::move(encryption_secret));
+  changes_.nodes.insert(root);
 }
 
 void SecretTree::check_suite(const crypto::Suite& suite) const {
@@ -82,10 +83,14 @@ SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, Leaf
     SecretBytes right_secret =
         suite.expand_with_label(found->second, "tree", as_bytes("right"), nh);
     nodes_.erase(found);
+    changes_.nodes.insert(x.value);
     const auto left_it = nodes_.emplace(l.value, std::move(left_secret)).first;
+    changes_.nodes.insert(l.value);
     auto right_it = nodes_.end();
-    if (first_leaf(r) < leaf_count_)
+    if (first_leaf(r) < leaf_count_) {
       right_it = nodes_.emplace(r.value, std::move(right_secret)).first;
+      changes_.nodes.insert(r.value);
+    }
     x = tree::is_in_subtree(l, target) ? l : r;
     found = x == l ? left_it : right_it;
   }
@@ -93,6 +98,7 @@ SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, Leaf
   // §9: the leaf secret roots the two ratchets and is then consumed (§9.2).
   const SecretBytes leaf_secret = std::move(found->second);
   nodes_.erase(found);
+  changes_.nodes.insert(target.value);
   LeafRatchets ratchets{
       HashRatchet(suite.expand_with_label(leaf_secret, "handshake", {}, nh)),
       HashRatchet(suite.expand_with_label(leaf_secret, "application", {}, nh)),
@@ -107,6 +113,8 @@ HashRatchet& SecretTree::ratchet_for(const crypto::Suite& suite, LeafIndex leaf,
                 "leaf " + std::to_string(leaf.value) + " of " + std::to_string(leaf_count_));
   const auto it = leaves_.find(leaf.value);
   LeafRatchets& ratchets = it != leaves_.end() ? it->second : init_leaf(suite, leaf);
+  // The caller takes or advances a key of this ratchet.
+  changes_.leaves.insert(leaf.value);
   return type == RatchetType::kHandshake ? ratchets.handshake : ratchets.application;
 }
 
@@ -198,6 +206,57 @@ void SecretTree::tls_decode(codec::Reader& r) {
   }
   out.validate();
   *this = std::move(out);
+}
+
+SecretTree::Changes SecretTree::take_changes() {
+  return std::exchange(changes_, Changes{});
+}
+
+SecretTree::Changes SecretTree::everything() const {
+  Changes all;
+  for (const auto& [node, secret] : nodes_)
+    all.nodes.insert(all.nodes.end(), node);
+  for (const auto& [leaf, ratchets] : leaves_)
+    all.leaves.insert(all.leaves.end(), leaf);
+  return all;
+}
+
+const SecretBytes* SecretTree::node_secret(tree::NodeIndex node) const {
+  const auto it = nodes_.find(node.value);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+SecretBytes SecretTree::encode_leaf(tree::LeafIndex leaf) const {
+  const auto it = leaves_.find(leaf.value);
+  if (it == leaves_.end()) return {};
+  codec::Writer w;
+  codec::write(w, it->second.handshake);
+  codec::write(w, it->second.application);
+  return SecretBytes(w.take());
+}
+
+SecretTree SecretTree::restore(uint16_t cipher_suite, uint32_t leaf_count, RatchetWindow window,
+                               std::map<uint32_t, SecretBytes> nodes,
+                               const std::vector<std::pair<uint32_t, BytesView>>& leaves) {
+  SecretTree out;
+  out.suite_id_ = cipher_suite;
+  out.leaf_count_ = leaf_count;
+  out.window_ = window;
+  out.nodes_ = std::move(nodes);
+  for (const auto& [leaf, encoded] : leaves) {
+    LeafRatchets ratchets;
+    try {
+      codec::Reader r(encoded);
+      codec::read(r, ratchets.handshake);
+      codec::read(r, ratchets.application);
+      r.expect_end("leaf ratchets");
+    } catch (const Error& e) {
+      bad_state("leaf " + std::to_string(leaf) + " ratchets: " + e.what());
+    }
+    out.leaves_.emplace(leaf, std::move(ratchets));
+  }
+  out.validate();
+  return out;
 }
 
 void SecretTree::validate() const {

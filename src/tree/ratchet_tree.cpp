@@ -392,7 +392,7 @@ void RatchetTree::redo(const TreeJournal& journal) {
   apply_journal_side(journal, true);
 }
 
-RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes) {
+RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes nodes) {
   // §12.4.3.3
   if (nodes.empty()) throw Error(ErrorCode::kTreeEmpty, "the ratchet tree has no nodes");
   if (!nodes.back()) throw Error(ErrorCode::kTreeTrailingBlank, "the last node is blank");
@@ -414,12 +414,12 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTree
                       " node at a " + (x.is_leaf() ? "leaf" : "parent") + " position");
     if (x.is_leaf()) {
       const LeafIndex l = x.leaf();
-      tree.leaves_[l.value] = *nodes[i]->leaf();
+      tree.leaves_[l.value] = std::move(std::get<wire::LeafNode>(nodes[i]->value));
       tree.index_leaf(*tree.leaves_[l.value], l, +1);
       tree.nodes_below_[i] = 1;
       tree.members_below_[i] = 1;
     } else {
-      tree.parents_[i >> 1] = *nodes[i]->parent();
+      tree.parents_[i >> 1] = std::move(std::get<wire::ParentNode>(nodes[i]->value));
       tree.encryption_keys_.emplace(tree.parents_[i >> 1]->encryption_key, i);
       tree.nodes_below_[i] = 1;
     }

@@ -70,6 +70,21 @@ BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
   return BytesView(slot, hash_len);
 }
 
+RatchetTree RatchetTree::restore(crypto::Suite suite, wire::RatchetTreeNodes nodes,
+                                 BytesView tree_hashes) {
+  while (!nodes.empty() && !nodes.back())
+    nodes.pop_back();
+  RatchetTree tree = from_nodes(std::move(suite), std::move(nodes));
+  if (tree_hashes.size() != tree.tree_hashes_.size())
+    throw Error(ErrorCode::kInvalidArgument,
+                "tree hashes for " + std::to_string(tree_hashes.size()) + " bytes, the tree has " +
+                    std::to_string(tree.tree_hashes_.size()));
+  std::copy(tree_hashes.begin(), tree_hashes.end(), tree.tree_hashes_.begin());
+  for (auto& flags : tree.cache_flags_)
+    flags |= kTreeHashValid;
+  return tree;
+}
+
 Bytes RatchetTree::tree_hash() const {
   if (empty()) return {};
   return to_bytes(cached_tree_hash(root()));

@@ -149,6 +149,13 @@ enum class ErrorCode : uint16_t {
   kX509SignatureInvalid,  // a certificate's signature does not verify under its issuer's key
   kX509ChainInvalid,      // another path validation failure (non-CA issuer, path length, ...)
   kX509KeyMismatch,       // §5.3: the leaf's public key is not the member's signature_key
+
+  kStorageConflict = 800,     // the stored state changed underneath: reload and retry
+  kStorageCorrupt,            // a stored record is damaged, misplaced or does not decode
+  kStorageKeyInvalid,         // the store's encryption key is wrong, missing or unexpected
+  kStorageSchemaUnsupported,  // the store was written by a newer schema version
+  kStorageBackend,            // the database reported a failure (I/O, full disk, locked)
+  kStorageNotFound,           // no such group (or record) in the store
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".

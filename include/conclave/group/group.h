@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -27,12 +28,17 @@
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
 #include "conclave/schedule/secret_tree.h"
+#include "conclave/storage/storage_provider.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/message.h"
 
 namespace conclave {
+
+namespace detail {
+struct CommonRecord;
+}
 
 struct CreateOptions {
   Bytes group_id;  // empty: KDF.Nh random bytes (§11)
@@ -220,6 +226,42 @@ class Group {
   // Same state (policies aside).
   friend bool operator==(const Group& a, const Group& b);
 
+  // --- storage (group_storage.cpp) ---
+  // With a StorageProvider attached, every call that changes the state commits one storage
+  // transaction before it returns: a crash at any instant leaves the stored group as it was
+  // before the call or after it, never a mix. Writes are incremental: a commit writes the tree
+  // nodes its path changed (and their hashes), a message the one sender ratchet it used.
+  //   - protect() persists the advanced sender generation before the ciphertext is returned,
+  //     so no generation is used twice, also across crashes;
+  //   - process() persists a consumed key or a received proposal; a commit it returns staged
+  //     is persisted by merge() (or, discarded, with the next change);
+  //   - commit() persists the pending commit, so its echo can be merged after a restart.
+  // When a write fails (Error(kStorageConflict): another process or Group object changed the
+  // stored group since this one read it; or kStorageBackend), the call throws and this object
+  // is out of date: load the group again. The store is unchanged by the failed call.
+
+  // Writes the whole state to `store` in one transaction and keeps it attached.
+  // kStorageConflict when the store already holds a group with this group_id.
+  void attach_storage(std::shared_ptr<storage::StorageProvider> store);
+  // The group `group_id` as stored, attached to `store`. kStorageNotFound when the store has
+  // no such group; kStorageCorrupt when a record is damaged, misplaced or inconsistent with
+  // the rest (nothing is loaded then).
+  static Group load(std::shared_ptr<const crypto::CryptoProvider> provider,
+                    std::shared_ptr<storage::StorageProvider> store, BytesView group_id,
+                    GroupPolicy policy = {});
+  // The group ids the store holds, in ascending order.
+  static std::vector<Bytes> stored_groups(const storage::StorageProvider& store);
+  // Deletes every record of the group from the store (one transaction).
+  static void erase_stored(storage::StorageProvider& store, BytesView group_id);
+  const std::shared_ptr<storage::StorageProvider>& storage() const { return store_; }
+
+  // Application bytes kept with the group (a delivery cursor, say). They are written in the
+  // same transaction as the group's next change, so that the two agree after a crash; or at
+  // once by save_application_state() when no change is coming (a message that was refused).
+  void set_application_state(Bytes state);
+  const Bytes& application_state() const { return application_state_; }
+  void save_application_state();
+
   // --- resumption: PSKs (§8.4, §8.6), ReInit (§11.2), subgroup branching (§11.3) ---
   // (group_resumption.cpp)
 
@@ -331,6 +373,36 @@ class Group {
   void check_can_propose() const;
   // Group::deserialize: the invariants of an active member's state (kGroupStateInvalid).
   void check_loaded_state() const;
+  // The state shared by serialize() and the storage records (state_records.h).
+  detail::CommonRecord common_record() const;
+  static Group from_common_record(std::shared_ptr<const crypto::CryptoProvider> provider,
+                                  GroupPolicy policy, detail::CommonRecord&& record);
+
+  // --- storage (group_storage.cpp) ---
+  // What changed since the last write, beyond what the secret trees track themselves.
+  struct StorageChanges {
+    bool epoch = false;    // the epoch record (everything but tree nodes and secret trees)
+    bool pending = false;  // the pending commit was set or cleared
+    bool application_state = false;
+    std::set<uint32_t> tree_nodes;         // nodes a merged commit changed
+    std::optional<uint32_t> width_before;  // the tree's width before them
+    std::vector<uint64_t> dropped_epochs;  // epochs whose secret trees are gone
+  };
+  // Commits the changes to the attached store (nothing when none is attached).
+  void persist();
+  // Records what merging a commit with this journal changes in the stored tree.
+  void note_merge(const tree::TreeJournal& journal);
+  // The pending commit as a storage record, and back (group_pending_record.cpp).
+  SecretBytes encode_pending() const;
+  PendingCommit decode_pending(const SecretBytes& record) const;
+  // Adds this group's changes (all of its state when `everything`) to `batch`.
+  void write_changes(storage::WriteBatch& batch, bool everything);
+  void write_tree_nodes(storage::WriteBatch& batch, const std::set<uint32_t>& nodes) const;
+  void write_secret_tree(storage::WriteBatch& batch, uint64_t epoch, schedule::SecretTree& tree,
+                         bool everything) const;
+  // Group::join from a KeyPackageStore with storage: the group and the consumption of its
+  // KeyPackage in one transaction.
+  void attach_with(std::shared_ptr<storage::StorageProvider> store, storage::WriteBatch batch);
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
   // §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
@@ -367,7 +439,11 @@ class Group {
   wire::AuthenticatedContent sign_content(wire::WireFormat wire_format, wire::Content content,
                                           BytesView aad) const;
   wire::MlsMessage protect_content(const wire::AuthenticatedContent& content);
-  wire::MlsMessage send_proposal(wire::Proposal proposal, BytesView aad);
+  // Signs, protects and remembers an own proposal (with the private key of an Update's new
+  // leaf), persisted before it is returned.
+  wire::MlsMessage send_proposal(wire::Proposal proposal, BytesView aad,
+                                 std::optional<std::pair<Bytes, SecretBytes>> update_key = {});
+  ProcessResult process_message(const wire::MlsMessage& message);
   wire::WireFormat handshake_wire_format() const;
   size_t padding_for(size_t plaintext_size) const;
 
@@ -430,6 +506,12 @@ class Group {
   // §11.2, §11.3: the reinit or branch PSK of a new group's first commit, set only while
   // Group::reinit or Group::branch makes that commit (never serialized).
   std::optional<schedule::PskInput> founding_psk_;
+
+  std::shared_ptr<storage::StorageProvider> store_;
+  uint64_t store_version_ = 0;  // the stored group's version this object reflects
+  bool store_stale_ = false;    // a write failed: the object no longer matches the store
+  StorageChanges changes_;
+  Bytes application_state_;
 };
 
 struct ResumedGroup {

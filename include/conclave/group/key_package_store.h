@@ -13,11 +13,25 @@
 #include "conclave/crypto/provider.h"
 #include "conclave/crypto/suite.h"
 #include "conclave/group/identity.h"
+#include "conclave/storage/storage_provider.h"
 
 namespace conclave {
 
 class KeyPackageStore {
  public:
+  KeyPackageStore() = default;
+  // A store kept in `storage`, one record per bundle: every stored bundle is loaded, and add()
+  // and remove() write through before they return. Group::join from it consumes the bundle in
+  // the same transaction that stores the new group, so no process uses a one-time KeyPackage
+  // twice (the second gets kStorageConflict). kStorageCorrupt for a damaged record.
+  static KeyPackageStore open(std::shared_ptr<const crypto::CryptoProvider> provider,
+                              std::shared_ptr<storage::StorageProvider> storage);
+  const std::shared_ptr<storage::StorageProvider>& storage() const { return storage_; }
+  // For Group::join: adds to `batch` the consumption of the bundle `ref` (nothing for a
+  // last-resort one, which stays usable); forget() drops it here once the batch committed.
+  void consume_in(storage::WriteBatch& batch, BytesView ref) const;
+  void forget(BytesView ref);
+
   // Adds `bundle` (a KeyPackage of `suite`) and returns its KeyPackageRef. A bundle already
   // held (same ref) is replaced. kInvalidArgument when the package is of another suite.
   Bytes add(const crypto::Suite& suite, KeyPackageBundle bundle);
@@ -37,10 +51,14 @@ class KeyPackageStore {
   static KeyPackageStore deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
                                      BytesView data);
 
-  friend bool operator==(const KeyPackageStore&, const KeyPackageStore&) = default;
+  // Same bundles.
+  friend bool operator==(const KeyPackageStore& a, const KeyPackageStore& b) {
+    return a.entries_ == b.entries_;
+  }
 
  private:
   std::vector<std::pair<Bytes, KeyPackageBundle>> entries_;  // (ref, bundle)
+  std::shared_ptr<storage::StorageProvider> storage_;
 };
 
 }  // namespace conclave

@@ -15,6 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "conclave/base/secret_bytes.h"
 #include "conclave/codec/codec.h"
@@ -67,7 +70,31 @@ class SecretTree {
   void tls_encode(codec::Writer& w) const;
   void tls_decode(codec::Reader& r);
 
-  friend bool operator==(const SecretTree&, const SecretTree&) = default;
+  // --- incremental storage: what changed, and one record per node secret or leaf ---
+  // The node secrets and leaf ratchets created, changed or deleted since the last call (a new
+  // tree reports its root): persisting them persists the whole change.
+  struct Changes {
+    std::set<uint32_t> nodes;   // node indices
+    std::set<uint32_t> leaves;  // leaf indices
+    bool empty() const { return nodes.empty() && leaves.empty(); }
+  };
+  Changes take_changes();
+  // Every node secret and leaf ratchet held, as Changes (to write the whole tree once).
+  Changes everything() const;
+  // nullptr when the node's secret is not stored.
+  const SecretBytes* node_secret(tree::NodeIndex node) const;
+  // The leaf's two ratchets encoded; empty when its ratchets are not set up.
+  SecretBytes encode_leaf(tree::LeafIndex leaf) const;
+  // The tree from its parts, every invariant of tls_decode checked (kInvalidScheduleState).
+  static SecretTree restore(uint16_t cipher_suite, uint32_t leaf_count, RatchetWindow window,
+                            std::map<uint32_t, SecretBytes> nodes,
+                            const std::vector<std::pair<uint32_t, BytesView>>& leaves);
+
+  // Change tracking is not part of the value.
+  friend bool operator==(const SecretTree& a, const SecretTree& b) {
+    return a.suite_id_ == b.suite_id_ && a.leaf_count_ == b.leaf_count_ && a.window_ == b.window_ &&
+           a.nodes_ == b.nodes_ && a.leaves_ == b.leaves_;
+  }
 
  private:
   struct LeafRatchets {
@@ -90,6 +117,7 @@ class SecretTree {
   RatchetWindow window_;
   std::map<uint32_t, SecretBytes> nodes_;    // node index -> tree_node_[N]_secret
   std::map<uint32_t, LeafRatchets> leaves_;  // leaf index -> its two ratchets
+  Changes changes_;
 };
 
 }  // namespace conclave::schedule

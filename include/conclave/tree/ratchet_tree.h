@@ -65,7 +65,12 @@ class RatchetTree {
   // §12.4.3.3: the receiver's side of the ratchet_tree extension. Checks the structure only
   // (kTreeEmpty, kTreeTrailingBlank, kTreeNodeTypeMismatch, kTreeNotTruncated, kTreeTooLarge);
   // validate_tree() checks the rest. O(n).
-  static RatchetTree from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes);
+  static RatchetTree from_nodes(crypto::Suite suite, wire::RatchetTreeNodes nodes);
+  // A tree kept by this member's own storage: from_nodes() with the tree hash of every node
+  // (width() slots of hash_len bytes, in node order) taken as given instead of recomputed, so
+  // loading costs no hashing. The caller checks the root against the GroupContext.
+  static RatchetTree restore(crypto::Suite suite, wire::RatchetTreeNodes nodes,
+                             BytesView tree_hashes);
   // §12.4.3.3: blank nodes after the last non-blank one are left out.
   wire::RatchetTreeNodes to_nodes() const;
 

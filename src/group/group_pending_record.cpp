@@ -1,0 +1,178 @@
+// The pending own commit (§12.4) as a storage record: a committer that restarts between
+// sending its commit and seeing it accepted must still be able to merge it (or discard it).
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/group/group.h"
+#include "state_records.h"
+
+namespace conclave {
+
+namespace {
+
+struct AddedRecord {
+  uint32_t leaf = 0;
+  wire::KeyPackage key_package;
+  CONCLAVE_TLS_FIELDS(leaf, key_package)
+};
+
+struct RemovedRecord {
+  uint32_t leaf = 0;
+  wire::LeafNode leaf_node;
+  CONCLAVE_TLS_FIELDS(leaf, leaf_node)
+};
+
+struct CustomRecord {
+  wire::Sender sender;
+  wire::Proposal proposal;  // holding a CustomProposal
+  CONCLAVE_TLS_FIELDS(sender, proposal)
+};
+
+template <class Node>
+struct JournalEntry {
+  uint32_t index = 0;
+  std::optional<Node> node;
+  CONCLAVE_TLS_FIELDS(index, node)
+};
+
+struct JournalRecord {
+  uint32_t count_before = 0;
+  uint32_t count_after = 0;
+  std::vector<JournalEntry<wire::LeafNode>> leaves_before;
+  std::vector<JournalEntry<wire::LeafNode>> leaves_after;
+  std::vector<JournalEntry<wire::ParentNode>> parents_before;
+  std::vector<JournalEntry<wire::ParentNode>> parents_after;
+  CONCLAVE_TLS_FIELDS(count_before, count_after, leaves_before, leaves_after, parents_before,
+                      parents_after)
+};
+
+struct PendingRecord {
+  Bytes message;
+  uint32_t committer = 0;
+  std::vector<AddedRecord> added;
+  std::vector<RemovedRecord> removed;
+  std::vector<uint32_t> updated;
+  std::vector<wire::PreSharedKeyId> psks;
+  std::optional<wire::ReInit> reinit;
+  std::vector<CustomRecord> custom;
+  uint8_t has_path = 0;
+  uint8_t external = 0;
+  uint8_t removes_me = 0;
+  SecretBytes epoch_authenticator;
+  uint64_t from_epoch = 0;
+  JournalRecord journal;
+  uint32_t private_leaf = 0;
+  std::vector<detail::NodeKeyRecord> private_keys;
+  wire::GroupContext context;
+  schedule::EpochSecrets secrets;
+  Bytes interim_transcript_hash;
+  Bytes confirmation_tag;
+  uint32_t own_leaf = 0;
+  CONCLAVE_TLS_FIELDS(message, committer, added, removed, updated, psks, reinit, custom, has_path,
+                      external, removes_me, epoch_authenticator, from_epoch, journal, private_leaf,
+                      private_keys, context, secrets, interim_transcript_hash, confirmation_tag,
+                      own_leaf)
+};
+
+template <class Node>
+std::vector<JournalEntry<Node>> entries_of(const std::map<uint32_t, std::optional<Node>>& map) {
+  std::vector<JournalEntry<Node>> out;
+  out.reserve(map.size());
+  for (const auto& [index, node] : map)
+    out.push_back(JournalEntry<Node>{index, node});
+  return out;
+}
+
+template <class Node>
+std::map<uint32_t, std::optional<Node>> map_of(std::vector<JournalEntry<Node>>& entries) {
+  std::map<uint32_t, std::optional<Node>> out;
+  for (auto& e : entries)
+    out.emplace(e.index, std::move(e.node));
+  return out;
+}
+
+}  // namespace
+
+SecretBytes Group::encode_pending() const {
+  const StagedCommit& s = pending_->staged;
+  PendingRecord r;
+  r.message = pending_->message;
+  r.committer = s.committer_.value;
+  for (const auto& a : s.added_)
+    r.added.push_back(AddedRecord{a.leaf.value, a.key_package});
+  for (const auto& m : s.removed_)
+    r.removed.push_back(RemovedRecord{m.leaf.value, m.leaf_node});
+  for (tree::LeafIndex l : s.updated_)
+    r.updated.push_back(l.value);
+  r.psks = s.psks_;
+  r.reinit = s.reinit_;
+  for (const auto& c : s.custom_)
+    r.custom.push_back(CustomRecord{c.sender, wire::Proposal{c.proposal}});
+  r.has_path = s.has_path_ ? 1 : 0;
+  r.external = s.external_ ? 1 : 0;
+  r.removes_me = s.removes_me_ ? 1 : 0;
+  r.epoch_authenticator = SecretBytes(BytesView(s.epoch_authenticator_));
+  r.from_epoch = s.from_epoch_;
+  r.journal =
+      JournalRecord{s.journal_.count_before.value,         s.journal_.count_after.value,
+                    entries_of(s.journal_.leaves_before),  entries_of(s.journal_.leaves_after),
+                    entries_of(s.journal_.parents_before), entries_of(s.journal_.parents_after)};
+  r.private_leaf = s.tree_private_.leaf().value;
+  for (const auto& [node, keys] : s.tree_private_.keys())
+    r.private_keys.push_back(detail::NodeKeyRecord{node.value, keys.private_key, keys.public_key});
+  r.context = s.context_;
+  r.secrets = s.secrets_;
+  r.interim_transcript_hash = s.interim_transcript_hash_;
+  r.confirmation_tag = s.confirmation_tag_;
+  r.own_leaf = s.own_leaf_.value;
+  return SecretBytes(codec::encode(r));
+}
+
+Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
+  PendingRecord r;
+  try {
+    r = codec::decode<PendingRecord>(record.view());
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kStorageCorrupt, std::string("the pending commit: ") + e.what());
+  }
+  PendingCommit out;
+  out.message = std::move(r.message);
+  StagedCommit& s = out.staged;
+  s.committer_ = tree::LeafIndex(r.committer);
+  for (auto& a : r.added)
+    s.added_.push_back(AddedMember{tree::LeafIndex(a.leaf), std::move(a.key_package)});
+  for (auto& m : r.removed)
+    s.removed_.push_back(RemovedMember{tree::LeafIndex(m.leaf), std::move(m.leaf_node)});
+  for (uint32_t l : r.updated)
+    s.updated_.push_back(tree::LeafIndex(l));
+  s.psks_ = std::move(r.psks);
+  s.reinit_ = std::move(r.reinit);
+  for (auto& c : r.custom) {
+    auto* custom = std::get_if<wire::CustomProposal>(&c.proposal.content);
+    if (custom == nullptr)
+      throw Error(ErrorCode::kStorageCorrupt, "the pending commit lists a non-custom proposal");
+    s.custom_.push_back(CommittedCustomProposal{c.sender, std::move(*custom)});
+  }
+  s.has_path_ = r.has_path != 0;
+  s.external_ = r.external != 0;
+  s.removes_me_ = r.removes_me != 0;
+  s.epoch_authenticator_ = r.epoch_authenticator.copy_out();
+  s.from_epoch_ = r.from_epoch;
+  s.journal_.count_before = tree::LeafCount(r.journal.count_before);
+  s.journal_.count_after = tree::LeafCount(r.journal.count_after);
+  s.journal_.leaves_before = map_of(r.journal.leaves_before);
+  s.journal_.leaves_after = map_of(r.journal.leaves_after);
+  s.journal_.parents_before = map_of(r.journal.parents_before);
+  s.journal_.parents_after = map_of(r.journal.parents_after);
+  s.tree_private_ = tree::TreeKemPrivate(tree::LeafIndex(r.private_leaf));
+  for (auto& k : r.private_keys)
+    s.tree_private_.set_key(tree::NodeIndex(k.node),
+                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  s.context_ = std::move(r.context);
+  s.secrets_ = std::move(r.secrets);
+  s.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
+  s.confirmation_tag_ = std::move(r.confirmation_tag);
+  s.own_leaf_ = tree::LeafIndex(r.own_leaf);
+  return out;
+}
+
+}  // namespace conclave
