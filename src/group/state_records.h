@@ -79,8 +79,8 @@ struct CommonRecord {
 namespace conclave::detail {
 
 // How a client's state is laid out in a StorageProvider: a scope per group ('g' + group_id)
-// and per KeyPackage ('k' + KeyPackageRef, so that consuming one is a version check), and
-// the client's external PSKs under 'p'.
+// and per KeyPackage ('k' + KeyPackageRef, so that consuming one is a version check), the
+// client's external PSKs under 'p' and its identities under 'i'.
 enum RecordKind : uint16_t {
   kEpochRecord = 1,       // id empty: CommonRecord and the secret trees' shapes
   kTreeNodeRecord = 2,    // id node index (u32): the node (or blank) and its tree hash
@@ -89,7 +89,8 @@ enum RecordKind : uint16_t {
   kPendingRecord = 5,     // id empty: the pending own commit
   kAppStateRecord = 6,    // id empty: Group::application_state()
   kKeyPackageRecord = 16,
-  kPskRecord = 17,
+  kPskRecord = 17,       // id psk_id: an external PSK
+  kIdentityRecord = 18,  // id the application's name for it
 };
 
 inline Bytes prefixed(uint8_t prefix, BytesView id) {
@@ -107,6 +108,10 @@ inline Bytes key_package_scope(BytesView ref) {
 }
 inline const Bytes& psk_scope() {
   static const Bytes scope{'p'};
+  return scope;
+}
+inline const Bytes& identity_scope() {
+  static const Bytes scope{'i'};
   return scope;
 }
 

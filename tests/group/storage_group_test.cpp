@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "conclave/group/client_records.h"
 #include "conclave/storage/memory_storage.h"
 #include "conclave/storage/sqlite_storage.h"
 #include "negative_test_util.h"
@@ -354,6 +355,55 @@ TEST_P(GroupStorage, CommitWritesLogarithmicallyManyRecords) {
   a.protect(as_bytes("m"));
   EXPECT_EQ(memory->records_written() - before_second, 1u) << "then one ratchet record";
   EXPECT_TRUE(reloads_equal(a));
+}
+
+// client_records.h: a client's identity comes back from its store after a restart, and makes
+// KeyPackages that verify (§10.1).
+TEST_P(GroupStorage, IdentityIsKeptInTheStore) {
+  const Identity alice = Identity::generate(suite, basic_credential("alice"));
+  store_identity(*alice_store, "main", alice);
+  auto reopened = storage::SqliteStorage::open(alice_db, provider);
+  const auto loaded = load_identity(*reopened, "main");
+  ASSERT_TRUE(loaded);
+  EXPECT_TRUE(*loaded == alice);
+  EXPECT_FALSE(load_identity(*reopened, "other"));
+  EXPECT_NO_THROW(validate_key_package(
+      suite, create_key_package(suite, *loaded, unix_time_now()).key_package, {}));
+}
+
+// §8.4: external PSKs kept in each member's store are found by GroupPolicy::external_psk when a
+// commit and its Welcome name them.
+TEST_P(GroupStorage, ExternalPsksComeFromTheStore) {
+  const SecretBytes psk(suite.random(suite.hash_len()));
+  ExternalPskStore alice_psks(alice_store);
+  ExternalPskStore bob_psks(bob_store);
+  alice_psks.put(to_bytes("shared"), psk);
+  bob_psks.put(to_bytes("shared"), psk);
+  EXPECT_EQ(bob_psks.ids(), std::vector<Bytes>{to_bytes("shared")});
+
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  GroupPolicy alice_policy;
+  alice_policy.external_psk = alice_psks.lookup();
+  GroupPolicy bob_policy;
+  bob_policy.external_psk = bob_psks.lookup();
+  Group a = Group::create(provider, alice.identity, {}, alice_policy);
+  CommitOptions options = adding({bob.key_package.key_package});
+  options.psks = {
+      wire::PreSharedKeyId::external(to_bytes("shared"), suite.random(suite.hash_len()))};
+  const CommitOutput out = a.commit(options);
+  a.merge_pending_commit();
+  Group b = Group::join(provider, bob.identity, bob.key_package, over_the_wire(*out.welcome),
+                        std::nullopt, {}, bob_policy);
+  EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
+
+  EXPECT_TRUE(bob_psks.erase(to_bytes("shared")));
+  EXPECT_FALSE(bob_psks.erase(to_bytes("shared")));
+  CommitOptions again;
+  again.psks = {wire::PreSharedKeyId::external(to_bytes("shared"), suite.random(suite.hash_len()))};
+  const CommitOutput second = a.commit(again);
+  EXPECT_TRUE(rejects(ErrorCode::kPskNotFound, [&] { b.process(over_the_wire(second.commit)); }))
+      << "an erased PSK is gone from the store";
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, GroupStorage, ::testing::Range<uint16_t>(1, 8), suite_name);
