@@ -32,6 +32,22 @@ struct StoreRecord {
   CONCLAVE_TLS_FIELDS(version, entries)
 };
 
+// The bundle of a stored entry, its ref checked against its KeyPackage (Error(code) otherwise).
+std::pair<Bytes, KeyPackageBundle> checked_entry(
+    const std::shared_ptr<const crypto::CryptoProvider>& provider, EntryRecord&& e,
+    ErrorCode code) {
+  KeyPackageBundle bundle{std::move(e.key_package), std::move(e.init_private_key),
+                          std::move(e.encryption_private_key)};
+  Bytes ref;
+  try {
+    ref = bundle.ref(crypto::Suite(provider, bundle.key_package.cipher_suite));
+  } catch (const Error& err) {
+    throw Error(code, std::string("stored KeyPackage: ") + err.what());
+  }
+  if (ref != e.ref) throw Error(code, "a stored ref does not match its KeyPackage");
+  return {std::move(ref), std::move(bundle)};
+}
+
 }  // namespace
 
 Bytes KeyPackageStore::add(const crypto::Suite& suite, KeyPackageBundle bundle) {
@@ -108,15 +124,8 @@ KeyPackageStore KeyPackageStore::open(std::shared_ptr<const crypto::CryptoProvid
     } catch (const Error& err) {
       throw Error(ErrorCode::kStorageCorrupt, std::string("a stored KeyPackage: ") + err.what());
     }
-    KeyPackageBundle bundle{std::move(e.key_package), std::move(e.init_private_key),
-                            std::move(e.encryption_private_key)};
-    Bytes ref;
-    try {
-      ref = bundle.ref(crypto::Suite(provider, bundle.key_package.cipher_suite));
-    } catch (const Error& err) {
-      throw Error(ErrorCode::kStorageCorrupt, std::string("a stored KeyPackage: ") + err.what());
-    }
-    if (ref != e.ref || detail::key_package_scope(ref) != scope)
+    auto [ref, bundle] = checked_entry(provider, std::move(e), ErrorCode::kStorageCorrupt);
+    if (detail::key_package_scope(ref) != scope)
       throw Error(ErrorCode::kStorageCorrupt, "a stored KeyPackage is not under its ref");
     out.entries_.emplace_back(std::move(ref), std::move(bundle));
   }
@@ -152,16 +161,9 @@ KeyPackageStore KeyPackageStore::deserialize(std::shared_ptr<const crypto::Crypt
     throw Error(ErrorCode::kGroupStateInvalid, "store version " + std::to_string(r.version));
   KeyPackageStore store;
   for (auto& e : r.entries) {
-    KeyPackageBundle bundle{std::move(e.key_package), std::move(e.init_private_key),
-                            std::move(e.encryption_private_key)};
-    Bytes ref;
-    try {
-      ref = bundle.ref(crypto::Suite(provider, bundle.key_package.cipher_suite));
-    } catch (const Error& err) {
-      throw Error(ErrorCode::kGroupStateInvalid, std::string("stored KeyPackage: ") + err.what());
-    }
-    if (ref != e.ref || store.find(ref) != nullptr)
-      throw Error(ErrorCode::kGroupStateInvalid, "a stored ref does not match its KeyPackage");
+    auto [ref, bundle] = checked_entry(provider, std::move(e), ErrorCode::kGroupStateInvalid);
+    if (store.find(ref) != nullptr)
+      throw Error(ErrorCode::kGroupStateInvalid, "a KeyPackage stored twice");
     store.entries_.emplace_back(std::move(ref), std::move(bundle));
   }
   return store;

@@ -32,9 +32,14 @@
 #include "conclave/group/group.h"
 #include "conclave/schedule/private_message.h"
 #include "conclave/storage/sqlite_storage.h"
+#include "group/negative_test_util.h"
 
 namespace conclave::crash {
 namespace {
+
+using group_testing::adding;
+using group_testing::removing;
+using group_testing::with_path;
 
 constexpr uint16_t kSuite = 1;
 constexpr uint16_t kAppKind = 100;  // this program's own records in each store
@@ -52,22 +57,6 @@ struct LogRecord {
   Bytes welcome;        // a commit's Welcome (encoded MLSMessage), or empty
   CONCLAVE_TLS_FIELDS(type, epoch, sender, message, welcome)
 };
-
-CommitOptions adding(std::vector<wire::KeyPackage> key_packages) {
-  CommitOptions o;
-  o.add = std::move(key_packages);
-  return o;
-}
-CommitOptions removing(tree::LeafIndex leaf) {
-  CommitOptions o;
-  o.remove = {leaf};
-  return o;
-}
-CommitOptions with_path() {
-  CommitOptions o;
-  o.force_path = true;
-  return o;
-}
 
 [[noreturn]] void finding(const std::string& what) {
   std::cerr << "FINDING: " << what << std::endl;
@@ -361,40 +350,10 @@ struct World {
   }
 };
 
-// The secret is read from Group::serialize()'s leading fields (src/group/group.cpp's layout,
-// the one tests/group/negative_test_util.h reads): this program checks the library from the
-// outside, with no accessor made for it.
+// Read from the state's leading fields as the tests read them (negative_test_util.h): this
+// program checks the library from the outside, with no accessor made for it.
 Bytes World::sender_data_secret(const Group& g) {
-  struct Prefix {
-    uint16_t version = 0;
-    uint16_t cipher_suite = 0;
-    GroupConfig config;
-    uint32_t own_leaf = 0;
-    wire::Credential credential;
-    SecretBytes signature_private_key;
-    uint8_t active = 0;
-    wire::GroupContext context;
-    wire::RatchetTreeNodes tree;
-    CONCLAVE_TLS_FIELDS(version, cipher_suite, config, own_leaf, credential, signature_private_key,
-                        active, context, tree)
-  };
-  struct NodeKey {
-    uint32_t node = 0;
-    SecretBytes private_key;
-    Bytes public_key;
-    CONCLAVE_TLS_FIELDS(node, private_key, public_key)
-  };
-  const auto state = g.serialize();
-  codec::Reader r(BytesView(state.data(), state.size()));
-  Prefix prefix;
-  codec::read(r, prefix);
-  std::vector<NodeKey> keys;
-  codec::read(r, keys);
-  schedule::EpochSecrets secrets;
-  codec::read(r, secrets);
-  if (prefix.version != 2 || prefix.context.epoch != g.epoch())
-    finding("the state layout changed: update tests/crash/workload.cpp");
-  return secrets.sender_data_secret.copy_out();
+  return group_testing::member_keys(g).secrets.sender_data_secret.copy_out();
 }
 
 int run(const std::string& dir, uint64_t seed) {

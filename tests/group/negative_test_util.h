@@ -370,4 +370,21 @@ inline std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {
   return "Suite" + std::to_string(info.param);
 }
 
+// CommitOptions of one kind (designated initializers would leave the other fields unnamed).
+inline CommitOptions adding(std::vector<wire::KeyPackage> key_packages) {
+  CommitOptions o;
+  o.add = std::move(key_packages);
+  return o;
+}
+inline CommitOptions removing(tree::LeafIndex leaf) {
+  CommitOptions o;
+  o.remove = {leaf};
+  return o;
+}
+inline CommitOptions with_path() {
+  CommitOptions o;
+  o.force_path = true;
+  return o;
+}
+
 }  // namespace conclave::group_testing

@@ -2,7 +2,6 @@
 // the call returns, reloadable at any point as the same state, incremental, one-time
 // KeyPackages consumed once, stale writers refused, damaged stores refused.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -12,25 +11,12 @@
 #include "conclave/storage/memory_storage.h"
 #include "conclave/storage/sqlite_storage.h"
 #include "negative_test_util.h"
+#include "storage/sqlite_test_util.h"
 
 namespace conclave::group_testing {
 namespace {
 
-CommitOptions adding(std::vector<wire::KeyPackage> key_packages) {
-  CommitOptions o;
-  o.add = std::move(key_packages);
-  return o;
-}
-CommitOptions removing(tree::LeafIndex leaf) {
-  CommitOptions o;
-  o.remove = {leaf};
-  return o;
-}
-CommitOptions with_path() {
-  CommitOptions o;
-  o.force_path = true;
-  return o;
-}
+using storage_testing::raw_sql;
 
 std::string temp_db(const std::string& name) {
   static int counter = 0;
@@ -40,17 +26,6 @@ std::string temp_db(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return (dir / name).string();
-}
-
-void raw_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* message = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-  const std::string text = message != nullptr ? message : "";
-  sqlite3_free(message);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << text;
 }
 
 // The stored group equals the live one: what a restart would continue from.

@@ -2,7 +2,6 @@
 // SQLite providers, and what the SQLite store promises beyond it (sqlite_storage.h): records
 // refused when damaged or moved, encryption keys checked, schema versions migrated or refused.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,9 +14,12 @@
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/storage/memory_storage.h"
 #include "conclave/storage/sqlite_storage.h"
+#include "storage/sqlite_test_util.h"
 
 namespace conclave::storage {
 namespace {
+
+using storage_testing::raw_sql;
 
 Bytes b(std::string_view s) {
   return to_bytes(s);
@@ -52,18 +54,6 @@ class TempDir {
   static inline int counter_ = 0;
   std::filesystem::path path_;
 };
-
-// Runs SQL on the database file directly, as damage or an old program would.
-void raw_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* message = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-  const std::string text = message != nullptr ? message : "";
-  sqlite3_free(message);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << text;
-}
 
 enum class Kind { kMemory, kSqlite, kSqliteEncrypted };
 
