@@ -281,6 +281,7 @@ struct LoadedRecords {
 
 LoadedRecords sort_records(std::vector<storage::StoredRecord>& records) {
   LoadedRecords out;
+  out.nodes.reserve(records.size());  // most records are tree nodes
   for (auto& r : records) {
     switch (r.kind) {
       case detail::kEpochRecord:

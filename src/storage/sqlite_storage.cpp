@@ -350,29 +350,25 @@ void SqliteStorage::apply(const WriteBatch& batch) {
 ScopeSnapshot SqliteStorage::read_scope(BytesView scope) const {
   std::lock_guard lock(impl_->mutex);
   ScopeSnapshot out;
-  std::vector<std::pair<RecordKey, Bytes>> raw;
-  // One read transaction: the version and the records come from the same snapshot.
+  // One read transaction: the version and the records come from the same snapshot. Each
+  // value is checked (or opened) straight from SQLite's row buffer: no copy of it in clear.
   impl_->transaction("BEGIN", [&] {
     out.version = impl_->current_version(scope);
     Statement& s = *impl_->read_all;
     s.reset().bind(scope);
-    while (s.step()) {
-      const BytesView id = s.blob(1);
-      const BytesView value = s.blob(2);
-      raw.emplace_back(
-          RecordKey{Bytes{}, static_cast<uint16_t>(s.integer(0)), Bytes(id.begin(), id.end())},
-          Bytes(value.begin(), value.end()));
+    RecordKey key{to_bytes(scope), 0, {}};
+    try {
+      while (s.step()) {
+        key.kind = static_cast<uint16_t>(s.integer(0));
+        key.id.assign(s.blob(1).begin(), s.blob(1).end());
+        out.records.push_back(StoredRecord{key.kind, key.id, impl_->unprotect(key, s.blob(2))});
+      }
+    } catch (...) {
+      s.done();
+      throw;
     }
     s.done();
   });
-  out.records.reserve(raw.size());
-  RecordKey key{to_bytes(scope), 0, {}};
-  for (auto& [name, value] : raw) {
-    key.kind = name.kind;
-    key.id = std::move(name.id);
-    out.records.push_back(StoredRecord{key.kind, key.id, impl_->unprotect(key, value)});
-    secure_wipe(value.data(), value.size());
-  }
   return out;
 }
 

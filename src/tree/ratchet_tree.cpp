@@ -405,6 +405,8 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
 
   RatchetTree tree(std::move(suite));
   tree.resize_to(full_leaf_count(static_cast<uint32_t>(leaves_needed)));
+  tree.encryption_keys_.reserve(nodes.size());
+  tree.signature_keys_.reserve(static_cast<size_t>(leaves_needed));
   for (uint32_t i = 0; i < nodes.size(); ++i) {
     if (!nodes[i]) continue;
     const NodeIndex x(i);
