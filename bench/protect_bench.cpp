@@ -33,8 +33,9 @@ struct Fixture {
     context.tree_hash = Bytes(suite.hash_len(), 1);
     context.confirmed_transcript_hash = Bytes(suite.hash_len(), 2);
     const auto zero = schedule::zero_secret(suite);
-    epoch = schedule::run_key_schedule(suite, schedule::random_init_secret(suite),
-                                       suite.random_secret(suite.hash_len()), zero, context)
+    epoch = schedule::run_key_schedule(suite, schedule::random_init_secret(suite).view(),
+                                       suite.random_secret(suite.hash_len()).view(), zero.view(),
+                                       context)
                 .epoch;
     signer = suite.generate_signature_key_pair();
   }

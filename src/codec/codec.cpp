@@ -1,22 +1,34 @@
 #include "conclave/codec/codec.h"
 
+#include <algorithm>
 #include <string>
 
 namespace conclave::codec {
 
 void Writer::u16(uint16_t v) {
+  make_room(2);
   buf_.push_back(static_cast<uint8_t>(v >> 8));
   buf_.push_back(static_cast<uint8_t>(v));
 }
 
 void Writer::u32(uint32_t v) {
+  make_room(4);
   for (int shift = 24; shift >= 0; shift -= 8)
     buf_.push_back(static_cast<uint8_t>(v >> shift));
 }
 
 void Writer::u64(uint64_t v) {
+  make_room(8);
   for (int shift = 56; shift >= 0; shift -= 8)
     buf_.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+void Writer::grow_secret(size_t needed) {
+  Bytes grown;
+  grown.reserve(std::max(needed, 2 * buf_.capacity()));
+  grown.assign(buf_.begin(), buf_.end());
+  secure_wipe(buf_.data(), buf_.capacity());
+  buf_ = std::move(grown);
 }
 
 namespace {
@@ -32,9 +44,7 @@ size_t varint_size(uint64_t v) {
 
 void put_varint(uint8_t* out, size_t size, uint64_t v) {
   switch (size) {
-    case 1:
-      out[0] = static_cast<uint8_t>(v);
-      break;
+    case 1: out[0] = static_cast<uint8_t>(v); break;
     case 2:
       out[0] = static_cast<uint8_t>(0x40 | (v >> 8));
       out[1] = static_cast<uint8_t>(v);
@@ -52,6 +62,7 @@ void put_varint(uint8_t* out, size_t size, uint64_t v) {
 
 void Writer::varint(uint64_t v) {
   const size_t size = varint_size(v);
+  make_room(size);
   const size_t at = buf_.size();
   buf_.resize(at + size);
   put_varint(buf_.data() + at, size, v);
@@ -62,6 +73,7 @@ void Writer::prefix_length(size_t start) {
   const size_t size = varint_size(length);
   uint8_t header[4];
   put_varint(header, size, length);
+  make_room(size);  // the insertion then shifts the bytes within the buffer
   buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(start), header, header + size);
 }
 

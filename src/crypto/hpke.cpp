@@ -70,7 +70,7 @@ class LabeledKdf {
   SecretBytes extract(BytesView salt, std::string_view label, BytesView ikm) const {
     SecretBytes labeled_ikm =
         concat_secret({as_bytes(kHpkeVersion), suite_id_, as_bytes(label), ikm});
-    return provider_.hkdf_extract(hash_, salt, labeled_ikm);
+    return provider_.hkdf_extract(hash_, salt, labeled_ikm.view());
   }
 
   SecretBytes expand(BytesView prk, std::string_view label, BytesView info, size_t length) const {
@@ -112,7 +112,7 @@ KeyPair derive_dh_key_pair(const CryptoProvider& provider, KemId kem, BytesView 
   if (!is_nist_curve(kem)) {
     // X25519 / X448: every Nsk-byte string is a valid private key.
     SecretBytes sk = kdf.expand(dkp_prk, "sk", {}, info.private_key_len);
-    Bytes pk = provider.dh_public_key(kem, sk);
+    Bytes pk = provider.dh_public_key(kem, sk.view());
     return {std::move(sk), std::move(pk)};
   }
 
@@ -125,7 +125,7 @@ KeyPair derive_dh_key_pair(const CryptoProvider& provider, KemId kem, BytesView 
         kdf.expand(dkp_prk, "candidate", BytesView(&counter_byte, 1), info.private_key_len);
     candidate[0] &= bitmask;
     try {
-      Bytes pk = provider.dh_public_key(kem, candidate);
+      Bytes pk = provider.dh_public_key(kem, candidate.view());
       return {std::move(candidate), std::move(pk)};
     } catch (const Error& e) {
       if (e.code() != ErrorCode::kInvalidPrivateKey) throw;
@@ -243,7 +243,7 @@ void HpkeContext::increment_seq() {
 // RFC 9180 §5.2 ContextS.Seal.
 Bytes HpkeContext::seal(BytesView aad, BytesView plaintext) {
   const Bytes nonce = next_nonce();
-  Bytes ciphertext = provider_->aead_seal(aead_, key_, nonce, aad, plaintext);
+  Bytes ciphertext = provider_->aead_seal(aead_, key_.view(), nonce, aad, plaintext);
   increment_seq();
   return ciphertext;
 }
@@ -251,7 +251,7 @@ Bytes HpkeContext::seal(BytesView aad, BytesView plaintext) {
 // RFC 9180 §5.2 ContextR.Open: a failed open leaves the sequence number where it was.
 Bytes HpkeContext::open(BytesView aad, BytesView ciphertext) {
   const Bytes nonce = next_nonce();
-  Bytes plaintext = provider_->aead_open(aead_, key_, nonce, aad, ciphertext);
+  Bytes plaintext = provider_->aead_open(aead_, key_.view(), nonce, aad, ciphertext);
   increment_seq();
   return plaintext;
 }
@@ -297,7 +297,7 @@ Hpke::SenderContext Hpke::setup_base_s(BytesView public_key_r, BytesView info,
                                        std::optional<BytesView> ikm_e) const {
   Encapsulated e = encap(public_key_r, ikm_e);
   return {std::move(e.enc),
-          key_schedule_base(*provider_, kem_, kdf_, aead_, e.shared_secret, info)};
+          key_schedule_base(*provider_, kem_, kdf_, aead_, e.shared_secret.view(), info)};
 }
 
 Bytes Hpke::info_hash(BytesView info) const {
@@ -329,7 +329,7 @@ Hpke::Sealed Hpke::seal_base_hashed(BytesView public_key_r, BytesView info_hash,
                                     BytesView plaintext) const {
   Encapsulated e = encap(public_key_r, std::nullopt);
   HpkeContext context =
-      key_schedule_hashed(*provider_, kem_, kdf_, aead_, e.shared_secret, info_hash);
+      key_schedule_hashed(*provider_, kem_, kdf_, aead_, e.shared_secret.view(), info_hash);
   Bytes ciphertext = context.seal(aad, plaintext);
   return {std::move(e.enc), std::move(ciphertext)};
 }

@@ -280,7 +280,7 @@ KeyPair OpenSslProvider::signature_generate(SignatureScheme scheme) const {
   // Any RFC 8032 seed is a valid EdDSA private key.
   kp.private_key =
       alg.raw != nullptr ? random_secret(alg.raw->key_len) : ec_random_scalar(curves_[alg.curve]);
-  kp.public_key = signature_public_key(scheme, kp.private_key);
+  kp.public_key = signature_public_key(scheme, kp.private_key.view());
   return kp;
 }
 
@@ -358,7 +358,7 @@ KeyPair OpenSslProvider::dh_generate(KemId kem) const {
   // RFC 7748 §5: every string of the right length is a valid X25519/X448 private key.
   kp.private_key =
       alg.raw != nullptr ? random_secret(alg.raw->key_len) : ec_random_scalar(curves_[alg.curve]);
-  kp.public_key = dh_public_key(kem, kp.private_key);
+  kp.public_key = dh_public_key(kem, kp.private_key.view());
   return kp;
 }
 

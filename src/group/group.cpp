@@ -110,9 +110,10 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
 
   // §11: a fresh epoch secret; the interim transcript hash from a confirmation tag over the
   // empty confirmed transcript hash.
-  g.secrets_ =
-      schedule::secrets_from_epoch_secret(g.suite_, g.suite_.random_secret(g.suite_.hash_len()));
-  g.confirmation_tag_ = schedule::confirmation_tag(g.suite_, g.secrets_.confirmation_key, {});
+  g.secrets_ = schedule::secrets_from_epoch_secret(
+      g.suite_, g.suite_.random_secret(g.suite_.hash_len()).view());
+  g.confirmation_tag_ =
+      schedule::confirmation_tag(g.suite_, g.secrets_.confirmation_key.view(), {});
   g.interim_transcript_hash_ = schedule::interim_transcript_hash(g.suite_, {}, g.confirmation_tag_);
   g.secret_tree_ = schedule::SecretTree(g.suite_, g.tree_.leaf_count(),
                                         g.secrets_.encryption_secret, g.config_.ratchet_window);
@@ -186,7 +187,7 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
 
   g.secrets_ =
       schedule::derive_epoch_secrets(suite, secrets.joiner_secret, psk_secret, codec::encode(ctx));
-  if (!schedule::verify_confirmation_tag(suite, g.secrets_.confirmation_key,
+  if (!schedule::verify_confirmation_tag(suite, g.secrets_.confirmation_key.view(),
                                          ctx.confirmed_transcript_hash, info.confirmation_tag))
     throw Error(ErrorCode::kConfirmationTagInvalid, "the GroupInfo's confirmation tag");
   g.confirmation_tag_ = info.confirmation_tag;
@@ -226,12 +227,12 @@ wire::AuthenticatedContent Group::sign_content(wire::WireFormat wire_format, wir
 
 wire::MlsMessage Group::protect_content(const wire::AuthenticatedContent& content) {
   if (content.wire_format == wire::WireFormat::kPublicMessage)
-    return wire::MlsMessage{
-        schedule::protect_public_message(suite_, content, secrets_.membership_key, context_)};
+    return wire::MlsMessage{schedule::protect_public_message(
+        suite_, content, secrets_.membership_key.view(), context_)};
   const size_t plain =
       wire::PrivateMessageContent{content.content.content, content.auth, 0}.encode().size();
   return wire::MlsMessage{schedule::protect_private_message(
-      suite_, content, secret_tree_, secrets_.sender_data_secret, padding_for(plain))};
+      suite_, content, secret_tree_, secrets_.sender_data_secret.view(), padding_for(plain))};
 }
 
 wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
@@ -289,7 +290,7 @@ wire::MlsMessage Group::propose_update(BytesView aad) {
   leaf.lifetime = {};
   leaf.parent_hash.clear();
   leaf.signature = suite_.sign_with_label(
-      signature_private_key_, "LeafNodeTBS",
+      signature_private_key_.view(), "LeafNodeTBS",
       leaf.to_be_signed(wire::LeafNodeGroupBinding{context_.group_id, own_leaf_.value}));
   return send_proposal(wire::Proposal{wire::Update{std::move(leaf)}}, aad,
                        std::pair{std::move(keys.public_key), std::move(keys.private_key)});

@@ -449,7 +449,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
       wire::GroupContext provisional = next;
       provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
       created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
-                                         signature_private_key_, provisional, joiners);
+                                         signature_private_key_.view(), provisional, joiners);
       commit.path = created->path;
       commit_secret = std::move(created->commit_secret);
     }
@@ -460,10 +460,10 @@ CommitOutput Group::commit(const CommitOptions& options) {
     content = sign_content(handshake_wire_format(), commit, options.authenticated_data);
     next.confirmed_transcript_hash =
         schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
-    ks = schedule::run_key_schedule(suite_, secrets_.init_secret, commit_secret,
-                                    psk_secret(staged.psks_), next);
-    content.auth.confirmation_tag = schedule::confirmation_tag(suite_, ks.epoch.confirmation_key,
-                                                               next.confirmed_transcript_hash);
+    ks = schedule::run_key_schedule(suite_, secrets_.init_secret.view(), commit_secret.view(),
+                                    psk_secret(staged.psks_).view(), next);
+    content.auth.confirmation_tag = schedule::confirmation_tag(
+        suite_, ks.epoch.confirmation_key.view(), next.confirmed_transcript_hash);
 
     // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members. A ReInit commit
     // (alone in its commit, §12.2) ends the group: its epoch takes no joiner (§11.2).
@@ -472,13 +472,14 @@ CommitOutput Group::commit(const CommitOptions& options) {
     info.group_context = next;
     info.confirmation_tag = *content.auth.confirmation_tag;
     info.signer = own_leaf_.value;
-    info.extensions.push_back(wire::Extension{
-        wire::ExtensionType::kExternalPub,
-        codec::encode(wire::ExternalPub{
-            schedule::derive_external_key_pair(suite_, ks.epoch.external_secret).public_key})});
+    info.extensions.push_back(
+        wire::Extension{wire::ExtensionType::kExternalPub,
+                        codec::encode(wire::ExternalPub{schedule::derive_external_key_pair(
+                                                            suite_, ks.epoch.external_secret.view())
+                                                            .public_key})});
     // The returned GroupInfo leaves the tree out: encoding it is O(group size), and
     // group_info() gives one with the tree once the commit is merged.
-    schedule::sign_group_info(suite_, info, signature_private_key_);
+    schedule::sign_group_info(suite_, info, signature_private_key_.view());
     if (!staged.added_.empty()) {
       wire::Welcome welcome;
       welcome.cipher_suite = suite_.id();
@@ -486,12 +487,12 @@ CommitOutput Group::commit(const CommitOptions& options) {
       if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
         welcome_info.extensions.push_back(
             wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
-        schedule::sign_group_info(suite_, welcome_info, signature_private_key_);
+        schedule::sign_group_info(suite_, welcome_info, signature_private_key_.view());
       } else {
         output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
       }
       welcome.encrypted_group_info =
-          schedule::encrypt_group_info(suite_, ks.welcome_secret, welcome_info);
+          schedule::encrypt_group_info(suite_, ks.welcome_secret.view(), welcome_info);
       // One batch: the encrypted GroupInfo is every encryption's context, hashed once.
       std::vector<const wire::KeyPackage*> key_packages;
       std::vector<wire::GroupSecrets> group_secrets;
@@ -635,7 +636,7 @@ ProcessResult Group::process_public(const wire::PublicMessage& message) {
     throw Error(ErrorCode::kWrongEpoch, "a handshake message of epoch " + std::to_string(fc.epoch) +
                                             " in epoch " + std::to_string(context_.epoch));
   const auto content =
-      schedule::unprotect_public_message(suite_, message, secrets_.membership_key, context_);
+      schedule::unprotect_public_message(suite_, message, secrets_.membership_key.view(), context_);
   schedule::verify_framed_content(suite_, content, sender_signature_key(content), context_);
   return process_content(content);
 }
@@ -654,7 +655,7 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
   // check) before its key is consumed, so a rejected one leaves the key to the genuine commit.
   std::optional<StagedCommit> staged;
   const auto content = schedule::unprotect_private_message(
-      suite_, message, secret_tree_, secrets_.sender_data_secret,
+      suite_, message, secret_tree_, secrets_.sender_data_secret.view(),
       [&](const wire::AuthenticatedContent& c) {
         schedule::verify_framed_content(suite_, c, sender_signature_key(c), context_);
         if (c.content.content_type() == wire::ContentType::kProposal)
@@ -685,7 +686,7 @@ ApplicationMessage Group::process_past_application(const wire::PrivateMessage& m
     return leaf->signature_key;
   };
   const auto content = schedule::unprotect_private_message(
-      suite_, message, past.secret_tree, past.sender_data_secret,
+      suite_, message, past.secret_tree, past.sender_data_secret.view(),
       [&](const wire::AuthenticatedContent& c) {
         schedule::verify_framed_content(
             suite_, c, key_then(tree::LeafIndex(c.content.sender.index)), past.context);
@@ -807,10 +808,10 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     if (!staged.removes_me_) {
       // §8.3: an external commit starts from the init secret its ExternalInit carries.
       const SecretBytes init_secret = external ? external_init_secret(list) : secrets_.init_secret;
-      auto ks = schedule::run_key_schedule(suite_, init_secret, commit_secret,
-                                           psk_secret(staged.psks_), next);
+      auto ks = schedule::run_key_schedule(suite_, init_secret.view(), commit_secret.view(),
+                                           psk_secret(staged.psks_).view(), next);
       // §12.4.2: the confirmation tag proves the committer reached the same epoch.
-      if (!schedule::verify_confirmation_tag(suite_, ks.epoch.confirmation_key,
+      if (!schedule::verify_confirmation_tag(suite_, ks.epoch.confirmation_key.view(),
                                              next.confirmed_transcript_hash,
                                              *content.auth.confirmation_tag))
         throw Error(ErrorCode::kConfirmationTagInvalid, "the commit's confirmation tag");

@@ -28,8 +28,8 @@ KeyAndNonce HashRatchet::advance(const crypto::Suite& suite) {
   if (secret_.empty()) throw Error(ErrorCode::kInvalidArgument, "ratchet without a secret");
   const auto j = static_cast<uint32_t>(next_);
   const auto& aead = suite.info().aead_info();
-  KeyAndNonce out{suite.derive_tree_secret(secret_, "key", j, aead.key_len),
-                  suite.derive_tree_secret(secret_, "nonce", j, aead.nonce_len)};
+  KeyAndNonce out{suite.derive_tree_secret(secret_.view(), "key", j, aead.key_len),
+                  suite.derive_tree_secret(secret_.view(), "nonce", j, aead.nonce_len)};
   skip(suite);
   return out;
 }
@@ -41,7 +41,7 @@ void HashRatchet::skip(const crypto::Suite& suite) {
   if (j == std::numeric_limits<uint32_t>::max())
     secret_.wipe();  // no generation is left to use ratchet_secret_[2^32]
   else
-    secret_ = suite.derive_tree_secret(secret_, "secret", j, suite.hash_len());
+    secret_ = suite.derive_tree_secret(secret_.view(), "secret", j, suite.hash_len());
   ++next_;
 }
 
@@ -115,10 +115,11 @@ KeyAndNonce HashRatchet::peek(const crypto::Suite& suite, uint32_t generation,
   if (secret_.empty()) throw Error(ErrorCode::kInvalidArgument, "ratchet without a secret");
   SecretBytes secret = secret_;
   for (uint64_t j = next_; j < generation; ++j)
-    secret = suite.derive_tree_secret(secret, "secret", static_cast<uint32_t>(j), suite.hash_len());
+    secret = suite.derive_tree_secret(secret.view(), "secret", static_cast<uint32_t>(j),
+                                      suite.hash_len());
   const auto& aead = suite.info().aead_info();
-  return KeyAndNonce{suite.derive_tree_secret(secret, "key", generation, aead.key_len),
-                     suite.derive_tree_secret(secret, "nonce", generation, aead.nonce_len)};
+  return KeyAndNonce{suite.derive_tree_secret(secret.view(), "key", generation, aead.key_len),
+                     suite.derive_tree_secret(secret.view(), "nonce", generation, aead.nonce_len)};
 }
 
 void HashRatchet::tls_encode(codec::Writer& w) const {

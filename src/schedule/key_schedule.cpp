@@ -47,13 +47,14 @@ SecretBytes derive_joiner_secret(const crypto::Suite& suite, BytesView init_secr
 
 SecretBytes derive_welcome_secret(const crypto::Suite& suite, BytesView joiner_secret,
                                   BytesView psk_secret) {
-  return suite.derive_secret(member_secret(suite, joiner_secret, psk_secret), "welcome");
+  return suite.derive_secret(member_secret(suite, joiner_secret, psk_secret).view(), "welcome");
 }
 
 EpochSecrets derive_epoch_secrets(const crypto::Suite& suite, BytesView joiner_secret,
                                   BytesView psk_secret, BytesView group_context) {
-  const SecretBytes epoch_secret = suite.expand_with_label(
-      member_secret(suite, joiner_secret, psk_secret), "epoch", group_context, suite.hash_len());
+  const SecretBytes epoch_secret =
+      suite.expand_with_label(member_secret(suite, joiner_secret, psk_secret).view(), "epoch",
+                              group_context, suite.hash_len());
   return secrets_from_epoch_secret(suite, epoch_secret);
 }
 
@@ -78,8 +79,8 @@ KeyScheduleResult run_key_schedule(const crypto::Suite& suite, BytesView init_se
                                    BytesView group_context) {
   KeyScheduleResult out;
   out.joiner_secret = derive_joiner_secret(suite, init_secret, commit_secret, group_context);
-  out.welcome_secret = derive_welcome_secret(suite, out.joiner_secret, psk_secret);
-  out.epoch = derive_epoch_secrets(suite, out.joiner_secret, psk_secret, group_context);
+  out.welcome_secret = derive_welcome_secret(suite, out.joiner_secret.view(), psk_secret);
+  out.epoch = derive_epoch_secrets(suite, out.joiner_secret.view(), psk_secret, group_context);
   return out;
 }
 

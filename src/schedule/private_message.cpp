@@ -51,8 +51,8 @@ wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
   suite.provider().random_bytes(sender_data.reuse_guard);
 
   const wire::PrivateMessageContent plaintext{framed.content, content.auth, padding};
-  const SecretBytes nonce = apply_reuse_guard(key.key.nonce, sender_data.reuse_guard);
-  message.ciphertext = suite.provider().aead_seal(suite.info().aead, key.key.key, nonce,
+  const SecretBytes nonce = apply_reuse_guard(key.key.nonce.view(), sender_data.reuse_guard);
+  message.ciphertext = suite.provider().aead_seal(suite.info().aead, key.key.key.view(), nonce,
                                                   content_aad(message), plaintext.encode());
 
   const KeyAndNonce sd_key = derive_sender_data_key(suite, sender_data_secret, message.ciphertext);

@@ -21,7 +21,7 @@ SecretBytes derive_psk_secret(const crypto::Suite& suite, std::span<const PskInp
     const SecretBytes input =
         suite.expand_with_label(extracted, "derived psk", codec::encode(label), nh);
     // RFC 9420 §8.4: KDF.Extract(psk_input_[i], psk_secret_[i]); salt first.
-    psk_secret = suite.extract(input, psk_secret);
+    psk_secret = suite.extract(input, psk_secret.view());
   }
   return psk_secret;
 }

@@ -79,9 +79,10 @@ SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, Leaf
   while (x != target) {
     const NodeIndex l = tree::left(x);
     const NodeIndex r = tree::right(x);
-    SecretBytes left_secret = suite.expand_with_label(found->second, "tree", as_bytes("left"), nh);
+    SecretBytes left_secret =
+        suite.expand_with_label(found->second.view(), "tree", as_bytes("left"), nh);
     SecretBytes right_secret =
-        suite.expand_with_label(found->second, "tree", as_bytes("right"), nh);
+        suite.expand_with_label(found->second.view(), "tree", as_bytes("right"), nh);
     nodes_.erase(found);
     changes_.nodes.insert(x.value);
     const auto left_it = nodes_.emplace(l.value, std::move(left_secret)).first;
@@ -148,10 +149,11 @@ KeyAndNonce SecretTree::peek_key(const crypto::Suite& suite, LeafIndex leaf, Rat
   while (x != target) {
     const NodeIndex l = tree::left(x);
     const bool go_left = tree::is_in_subtree(l, target);
-    secret = suite.expand_with_label(secret, "tree", as_bytes(go_left ? "left" : "right"), nh);
+    secret =
+        suite.expand_with_label(secret.view(), "tree", as_bytes(go_left ? "left" : "right"), nh);
     x = go_left ? l : tree::right(x);
   }
-  const HashRatchet ratchet(suite.expand_with_label(secret, ratchet_label(type), {}, nh));
+  const HashRatchet ratchet(suite.expand_with_label(secret.view(), ratchet_label(type), {}, nh));
   return ratchet.peek(suite, generation, window_);
 }
 

@@ -36,7 +36,7 @@ constexpr std::string_view kLeafNodeTbsLabel = "LeafNodeTBS";        // §7.2
 TreeKemPrivate::TreeKemPrivate(const crypto::Suite& suite, LeafIndex leaf,
                                SecretBytes leaf_private_key)
     : leaf_(leaf) {
-  Bytes public_key = suite.provider().dh_public_key(suite.info().kem, leaf_private_key);
+  Bytes public_key = suite.provider().dh_public_key(suite.info().kem, leaf_private_key.view());
   keys_[leaf.node()] = NodeKeyPair{std::move(leaf_private_key), std::move(public_key)};
 }
 
@@ -62,7 +62,7 @@ SecretBytes TreeKemPrivate::implant(const RatchetTree& tree, NodeIndex start,
   const crypto::Suite& suite = tree.suite();
   std::vector<std::pair<NodeIndex, NodeKeyPair>> derived;
   const auto take = [&](NodeIndex x) {
-    NodeKeyPair kp = node_key_pair(suite, path_secret);
+    NodeKeyPair kp = node_key_pair(suite, path_secret.view());
     const wire::HpkePublicKey* expected = tree.encryption_key(x);
     if (expected == nullptr || *expected != kp.public_key)
       throw Error(ErrorCode::kPrivateKeyMismatch,
@@ -76,12 +76,12 @@ SecretBytes TreeKemPrivate::implant(const RatchetTree& tree, NodeIndex start,
   for (NodeIndex x = start; x != r;) {
     x = parent(x, tree.leaf_count());
     if (tree.is_blank(x)) continue;
-    path_secret = next_path_secret(suite, path_secret);
+    path_secret = next_path_secret(suite, path_secret.view());
     take(x);
   }
   for (auto& [x, kp] : derived)
     keys_[x] = std::move(kp);
-  return next_path_secret(suite, path_secret);
+  return next_path_secret(suite, path_secret.view());
 }
 
 void TreeKemPrivate::prune(const RatchetTree& tree) {
@@ -124,18 +124,18 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
   // §7.4: a fresh leaf secret gives the leaf's key pair and, one step on, path_secret[0].
   SecretBytes secret =
       leaf_secret ? std::move(*leaf_secret) : suite.random_secret(suite.hash_len());
-  NodeKeyPair leaf_keys = node_key_pair(suite, secret);
+  NodeKeyPair leaf_keys = node_key_pair(suite, secret.view());
   const std::vector<PathStep> steps = tree.filtered_direct_path(sender);
   CreatedUpdatePath out;
   std::vector<NodeKeyPair> node_keys;
   std::vector<wire::HpkePublicKey> public_keys;
   for (const PathStep& step : steps) {
-    secret = next_path_secret(suite, secret);
-    node_keys.push_back(node_key_pair(suite, secret));
+    secret = next_path_secret(suite, secret.view());
+    node_keys.push_back(node_key_pair(suite, secret.view()));
     public_keys.push_back(node_keys.back().public_key);
     out.path_secrets.emplace_back(step.node, secret);
   }
-  out.commit_secret = next_path_secret(suite, secret);  // §12.4.2
+  out.commit_secret = next_path_secret(suite, secret.view());  // §12.4.2
 
   // §7.5 steps 3-4 and §7.9: parent hashes from the root down, then the signed leaf.
   PathMerge plan = tree.plan_path(sender, public_keys);
@@ -166,7 +166,7 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
       const wire::HpkePublicKey* key = tree.encryption_key(r);
       if (key == nullptr)
         throw Error(ErrorCode::kUnmergedLeafBlank, node_name(r) + " is an unmerged blank leaf");
-      recipients.push_back({*key, out.path_secrets[i].second});
+      recipients.push_back({*key, out.path_secrets[i].second.view()});
       ++per_node[i];
     }
   }
@@ -272,12 +272,12 @@ DecryptedUpdatePath decrypt_update_path(const RatchetTree& tree, const TreeKemPr
   // §7.5: derive up the path, checking each public key against the one sent.
   SecretBytes secret = out.path_secret;
   for (size_t i = *at; i < plan.path.size(); ++i) {
-    NodeKeyPair kp = node_key_pair(suite, secret);
+    NodeKeyPair kp = node_key_pair(suite, secret.view());
     if (kp.public_key != path.nodes[i].encryption_key)
       throw Error(ErrorCode::kUpdatePathKeyMismatch,
                   node_name(plan.path[i].node) + ": the derived public key is not the one sent");
     out.keys.emplace_back(plan.path[i].node, std::move(kp));
-    secret = next_path_secret(suite, secret);
+    secret = next_path_secret(suite, secret.view());
   }
   out.commit_secret = std::move(secret);
   return out;

@@ -151,8 +151,8 @@ TEST_P(HpkeRfc9180Test, Exports) {
   const HpkeContext r = hpke.setup_base_r(unhex(v.enc), unhex(v.skRm), unhex(v.info));
   for (const auto& exp : v.exports) {
     SCOPED_TRACE("exporter_context '" + std::string(exp.context) + "'");
-    EXPECT_EQ(hex(s.context.export_secret(unhex(exp.context), exp.length)), exp.value);
-    EXPECT_EQ(hex(r.export_secret(unhex(exp.context), exp.length)), exp.value);
+    EXPECT_EQ(hex(s.context.export_secret(unhex(exp.context), exp.length).view()), exp.value);
+    EXPECT_EQ(hex(r.export_secret(unhex(exp.context), exp.length).view()), exp.value);
   }
 }
 
@@ -219,7 +219,7 @@ TEST(HpkeRfc9180, ExportOnlyAeadRefusesSealAndOpen) {
   EXPECT_EQ(s.context.sequence_number(), 0u);
   EXPECT_EQ(r.sequence_number(), 0u);
   // Export still works after the refused calls.
-  EXPECT_EQ(hex(r.export_secret({}, v.exports.front().length)), v.exports.front().value);
+  EXPECT_EQ(hex(r.export_secret({}, v.exports.front().length).view()), v.exports.front().value);
 }
 
 // An HpkeContext built by hand from the RFC's key schedule outputs seals like one from setup.
@@ -230,7 +230,7 @@ TEST(HpkeContext, BuiltFromRfcKeyScheduleOutputs) {
                   SecretBytes(unhex(v.exporter_secret)));
   const auto& enc = v.encryptions.front();
   EXPECT_EQ(hex(ctx.seal(unhex(enc.aad), unhex(enc.pt))), enc.ct);
-  EXPECT_EQ(hex(ctx.export_secret(unhex(v.exports[1].context), v.exports[1].length)),
+  EXPECT_EQ(hex(ctx.export_secret(unhex(v.exports[1].context), v.exports[1].length).view()),
             v.exports[1].value);
 }
 
@@ -453,10 +453,10 @@ TEST_P(HpkeSuiteTest, ExportAgrees) {
     const Bytes ctx = to_bytes(std::string_view("exporter context"));
     const SecretBytes a = s.context.export_secret(ctx, len);
     EXPECT_EQ(a.size(), len);
-    EXPECT_EQ(hex(a), hex(rc.export_secret(ctx, len)));
+    EXPECT_EQ(hex(a), hex(rc.export_secret(ctx, len).view()));
   }
-  EXPECT_NE(hex(s.context.export_secret(as_bytes("a"), 32)),
-            hex(s.context.export_secret(as_bytes("b"), 32)));
+  EXPECT_NE(hex(s.context.export_secret(as_bytes("a"), 32).view()),
+            hex(s.context.export_secret(as_bytes("b"), 32).view()));
   // RFC 9180 §5.3: L is at most 255 * Nh.
   expect_error(ErrorCode::kInvalidArgument, [&] { s.context.export_secret({}, max_len + 1); });
 }
@@ -592,8 +592,8 @@ TEST_P(HpkeSuiteTest, EncryptWithLabelManyReachesEachRecipient) {
   const auto sealed = s.encrypt_with_label_many(recipients, "Batch", context);
   ASSERT_EQ(sealed.size(), kRecipients);
   for (size_t i = 0; i < kRecipients; ++i)
-    EXPECT_EQ(s.decrypt_with_label(keys[i].private_key, "Batch", context, sealed[i].kem_output,
-                                   sealed[i].ciphertext),
+    EXPECT_EQ(s.decrypt_with_label(keys[i].private_key.view(), "Batch", context,
+                                   sealed[i].kem_output, sealed[i].ciphertext),
               plaintexts[i]);
   const Bytes bad(3, 0x01);
   recipients[17].public_key = bad;

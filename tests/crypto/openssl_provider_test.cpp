@@ -111,9 +111,9 @@ TEST_F(OpenSslProviderTest, HkdfRfc5869Case1) {
   Bytes salt = Hex("000102030405060708090a0b0c");
   Bytes info = Hex("f0f1f2f3f4f5f6f7f8f9");
   SecretBytes prk = p.hkdf_extract(HashAlg::kSha256, salt, ikm);
-  EXPECT_EQ(to_hex(prk), "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
-  SecretBytes okm = p.hkdf_expand(HashAlg::kSha256, prk, info, 42);
-  EXPECT_EQ(to_hex(okm),
+  EXPECT_EQ(to_hex(prk.view()), "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+  SecretBytes okm = p.hkdf_expand(HashAlg::kSha256, prk.view(), info, 42);
+  EXPECT_EQ(to_hex(okm.view()),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 }
 
@@ -121,9 +121,9 @@ TEST_F(OpenSslProviderTest, HkdfRfc5869Case1) {
 TEST_F(OpenSslProviderTest, HkdfRfc5869Case3EmptySaltAndInfo) {
   Bytes ikm(22, 0x0b);
   SecretBytes prk = p.hkdf_extract(HashAlg::kSha256, {}, ikm);
-  EXPECT_EQ(to_hex(prk), "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
-  SecretBytes okm = p.hkdf_expand(HashAlg::kSha256, prk, {}, 42);
-  EXPECT_EQ(to_hex(okm),
+  EXPECT_EQ(to_hex(prk.view()), "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
+  SecretBytes okm = p.hkdf_expand(HashAlg::kSha256, prk.view(), {}, 42);
+  EXPECT_EQ(to_hex(okm.view()),
             "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
@@ -339,7 +339,7 @@ TEST_P(SignatureTest, GeneratedKeysHaveMlsEncoding) {
   if (GetParam().ecdsa) {
     EXPECT_EQ(kp.public_key[0], 0x04);
   }
-  EXPECT_EQ(p.signature_public_key(scheme(), kp.private_key), kp.public_key);
+  EXPECT_EQ(p.signature_public_key(scheme(), kp.private_key.view()), kp.public_key);
   EXPECT_NE(p.signature_generate(scheme()).public_key, kp.public_key);
 }
 
@@ -347,7 +347,7 @@ TEST_P(SignatureTest, GeneratedKeysHaveMlsEncoding) {
 TEST_P(SignatureTest, SignVerifyRoundTrip) {
   KeyPair kp = p.signature_generate(scheme());
   for (const Bytes& msg : {Bytes{}, to_bytes("MLS 1.0 LeafNodeTBS"), Bytes(5000, 0x77)}) {
-    Bytes sig = p.sign(scheme(), kp.private_key, msg);
+    Bytes sig = p.sign(scheme(), kp.private_key.view(), msg);
     EXPECT_TRUE(p.verify(scheme(), kp.public_key, msg, sig));
   }
 }
@@ -356,18 +356,18 @@ TEST_P(SignatureTest, SignVerifyRoundTrip) {
 TEST_P(SignatureTest, WrongSignatureIsFalse) {
   KeyPair kp = p.signature_generate(scheme());
   KeyPair other = p.signature_generate(scheme());
-  Bytes sig = p.sign(scheme(), kp.private_key, as_bytes("one"));
+  Bytes sig = p.sign(scheme(), kp.private_key.view(), as_bytes("one"));
   EXPECT_FALSE(p.verify(scheme(), kp.public_key, as_bytes("two"), sig));
   EXPECT_FALSE(p.verify(scheme(), other.public_key, as_bytes("one"), sig));
   EXPECT_FALSE(p.verify(scheme(), kp.public_key, as_bytes("one"),
-                        p.sign(scheme(), other.private_key, as_bytes("one"))));
+                        p.sign(scheme(), other.private_key.view(), as_bytes("one"))));
 }
 
 // Any single flipped bit in the signature makes it invalid.
 TEST_P(SignatureTest, FlippedBitIsFalse) {
   KeyPair kp = p.signature_generate(scheme());
   Bytes msg = to_bytes("content");
-  Bytes sig = p.sign(scheme(), kp.private_key, msg);
+  Bytes sig = p.sign(scheme(), kp.private_key.view(), msg);
   for (size_t bit = 0; bit < sig.size() * 8; bit += 7) {
     Bytes bad = sig;
     bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
@@ -379,7 +379,7 @@ TEST_P(SignatureTest, FlippedBitIsFalse) {
 TEST_P(SignatureTest, MalformedSignatureIsFalse) {
   KeyPair kp = p.signature_generate(scheme());
   Bytes msg = to_bytes("content");
-  Bytes sig = p.sign(scheme(), kp.private_key, msg);
+  Bytes sig = p.sign(scheme(), kp.private_key.view(), msg);
   EXPECT_FALSE(p.verify(scheme(), kp.public_key, msg, {}));
   EXPECT_FALSE(p.verify(scheme(), kp.public_key, msg, Bytes(sig.size(), 0xff)));
   EXPECT_FALSE(p.verify(scheme(), kp.public_key, msg, Hex("3006020101020101")));  // r = s = 1
@@ -393,7 +393,7 @@ TEST_P(SignatureTest, MalformedSignatureIsFalse) {
 // A public key of the wrong length is kInvalidPublicKey in verify.
 TEST_P(SignatureTest, WrongLengthPublicKeyThrows) {
   KeyPair kp = p.signature_generate(scheme());
-  Bytes sig = p.sign(scheme(), kp.private_key, as_bytes("m"));
+  Bytes sig = p.sign(scheme(), kp.private_key.view(), as_bytes("m"));
   for (size_t len : {size_t{0}, GetParam().public_len - 1, GetParam().public_len + 1}) {
     Bytes pk(len, 0x04);
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey,
@@ -515,7 +515,7 @@ TEST_P(CurveTest, MalformedPublicKeysAreRejected) {
   Bytes truncated(g.begin(), g.end() - 1);
 
   KeyPair sig_kp = p.signature_generate(scheme());
-  Bytes sig = p.sign(scheme(), sig_kp.private_key, as_bytes("m"));
+  Bytes sig = p.sign(scheme(), sig_kp.private_key.view(), as_bytes("m"));
   KeyPair dh_kp = p.dh_generate(kem());
   for (const Bytes& bad :
        {off_curve, prefix02, compressed, huge_coordinates, truncated, Bytes{0x00}, Bytes{}}) {
@@ -523,7 +523,7 @@ TEST_P(CurveTest, MalformedPublicKeysAreRejected) {
       p.verify(scheme(), bad, as_bytes("m"), sig);
     })) << to_hex(bad);
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] {
-      p.dh(kem(), dh_kp.private_key, bad);
+      p.dh(kem(), dh_kp.private_key.view(), bad);
     })) << to_hex(bad);
   }
 }
@@ -562,12 +562,12 @@ TEST_P(DhTest, AgreementAndSizes) {
   KeyPair b = p.dh_generate(kem());
   EXPECT_EQ(a.private_key.size(), info().private_key_len);
   EXPECT_EQ(a.public_key.size(), info().public_key_len);
-  EXPECT_EQ(p.dh_public_key(kem(), a.private_key), a.public_key);
-  SecretBytes ab = p.dh(kem(), a.private_key, b.public_key);
-  SecretBytes ba = p.dh(kem(), b.private_key, a.public_key);
+  EXPECT_EQ(p.dh_public_key(kem(), a.private_key.view()), a.public_key);
+  SecretBytes ab = p.dh(kem(), a.private_key.view(), b.public_key);
+  SecretBytes ba = p.dh(kem(), b.private_key.view(), a.public_key);
   EXPECT_EQ(ab.size(), ndh());
   EXPECT_EQ(ab, ba);
-  EXPECT_NE(ab, p.dh(kem(), a.private_key, p.dh_generate(kem()).public_key));
+  EXPECT_NE(ab, p.dh(kem(), a.private_key.view(), p.dh_generate(kem()).public_key));
 }
 
 // Private and peer public keys of the wrong length are kInvalidPrivateKey / kInvalidPublicKey.
@@ -585,7 +585,8 @@ TEST_P(DhTest, WrongLengthKeys) {
   }
   for (size_t len : {size_t{0}, info().public_key_len - 1, info().public_key_len + 1}) {
     Bytes pk(len, 0x04);
-    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] { p.dh(kem(), kp.private_key, pk); }));
+    EXPECT_TRUE(
+        ThrowsCode(ErrorCode::kInvalidPublicKey, [&] { p.dh(kem(), kp.private_key.view(), pk); }));
   }
 }
 
@@ -594,15 +595,15 @@ TEST_P(DhTest, WrongLengthKeys) {
 TEST_P(DhTest, WithPublicKeyAgreesWithDh) {
   KeyPair a = p.dh_generate(kem());
   KeyPair b = p.dh_generate(kem());
-  EXPECT_EQ(p.dh_with_public_key(kem(), a.private_key, a.public_key, b.public_key),
-            p.dh(kem(), a.private_key, b.public_key));
-  EXPECT_EQ(p.dh_with_public_key(kem(), b.private_key, b.public_key, a.public_key),
-            p.dh(kem(), a.private_key, b.public_key));
+  EXPECT_EQ(p.dh_with_public_key(kem(), a.private_key.view(), a.public_key, b.public_key),
+            p.dh(kem(), a.private_key.view(), b.public_key));
+  EXPECT_EQ(p.dh_with_public_key(kem(), b.private_key.view(), b.public_key, a.public_key),
+            p.dh(kem(), a.private_key.view(), b.public_key));
   const bool nist = static_cast<uint16_t>(kem()) < 0x0020;
   if (!nist) {
     const Bytes short_key(info().public_key_len - 1, 0x01);
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] {
-      p.dh_with_public_key(kem(), a.private_key, short_key, b.public_key);
+      p.dh_with_public_key(kem(), a.private_key.view(), short_key, b.public_key);
     }));
   }
 }
@@ -624,8 +625,8 @@ TEST_F(OpenSslProviderTest, X25519Rfc7748) {
   EXPECT_EQ(to_hex(alice_pk), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
   EXPECT_EQ(to_hex(bob_pk), "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
   std::string shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
-  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemX25519Sha256, alice_sk, bob_pk)), shared);
-  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemX25519Sha256, bob_sk, alice_pk)), shared);
+  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemX25519Sha256, alice_sk, bob_pk).view()), shared);
+  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemX25519Sha256, bob_sk, alice_pk).view()), shared);
 }
 
 // RFC 9180 §7.1.4 / RFC 7748 §6: a low-order peer point (here 0 and 1) gives the all-zero
@@ -635,15 +636,16 @@ TEST_F(OpenSslProviderTest, AllZeroX25519AndX448OutputRejected) {
   Bytes one25519(32, 0);
   one25519[0] = 1;
   for (const Bytes& low : {Bytes(32, 0), one25519}) {
-    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey,
-                           [&] { p.dh(KemId::kDhkemX25519Sha256, x25519.private_key, low); }));
+    EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey, [&] {
+      p.dh(KemId::kDhkemX25519Sha256, x25519.private_key.view(), low);
+    }));
   }
   KeyPair x448 = p.dh_generate(KemId::kDhkemX448Sha512);
   Bytes one448(56, 0);
   one448[0] = 1;
   for (const Bytes& low : {Bytes(56, 0), one448}) {
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey,
-                           [&] { p.dh(KemId::kDhkemX448Sha512, x448.private_key, low); }));
+                           [&] { p.dh(KemId::kDhkemX448Sha512, x448.private_key.view(), low); }));
   }
 }
 
@@ -721,7 +723,7 @@ TEST_F(OpenSslProviderTest, P256KnownAnswers) {
   EXPECT_EQ(to_hex(p.dh_public_key(KemId::kDhkemP256Sha256, sk_e)),
             "04a92719c6195d5085104f469a8b9814d5838ff72b60501e2c4466e5e67b325ac98536d7b61a1af4b78e"
             "5b7f951c0900be863c403ce65c9bfcb9382657222d18c4");
-  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemP256Sha256, sk_e, pk_r)),
+  EXPECT_EQ(to_hex(p.dh(KemId::kDhkemP256Sha256, sk_e, pk_r).view()),
             "13f918529458d2542531406888c8a6d4ea7ff473a6f4db452ac3c4ae1d01cea1");
   // SEC 2: 1 * G is the generator.
   Bytes one(32, 0);
@@ -738,7 +740,7 @@ TEST_F(OpenSslProviderTest, ConcurrentUseGivesConsistentResults) {
   KeyPair sig = p.signature_generate(SignatureScheme::kEcdsaSecp256r1Sha256);
   KeyPair a = p.dh_generate(KemId::kDhkemP384Sha384);
   KeyPair b = p.dh_generate(KemId::kDhkemP384Sha384);
-  SecretBytes expected_dh = p.dh(KemId::kDhkemP384Sha384, a.private_key, b.public_key);
+  SecretBytes expected_dh = p.dh(KemId::kDhkemP384Sha384, a.private_key.view(), b.public_key);
   Bytes expected_mac = p.hmac(HashAlg::kSha256, as_bytes("k"), as_bytes("d"));
   Bytes key(16, 1), nonce(12, 2);
   std::vector<int> failures(4, 0);
@@ -750,10 +752,10 @@ TEST_F(OpenSslProviderTest, ConcurrentUseGivesConsistentResults) {
         if (p.hmac(HashAlg::kSha256, as_bytes("k"), as_bytes("d")) != expected_mac) ++failures[t];
         Bytes ct = p.aead_seal(AeadId::kAes128Gcm, key, nonce, {}, msg);
         if (p.aead_open(AeadId::kAes128Gcm, key, nonce, {}, ct) != msg) ++failures[t];
-        Bytes s = p.sign(SignatureScheme::kEcdsaSecp256r1Sha256, sig.private_key, msg);
+        Bytes s = p.sign(SignatureScheme::kEcdsaSecp256r1Sha256, sig.private_key.view(), msg);
         if (!p.verify(SignatureScheme::kEcdsaSecp256r1Sha256, sig.public_key, msg, s))
           ++failures[t];
-        if (!(p.dh(KemId::kDhkemP384Sha384, b.private_key, a.public_key) == expected_dh))
+        if (!(p.dh(KemId::kDhkemP384Sha384, b.private_key.view(), a.public_key) == expected_dh))
           ++failures[t];
       }
     });

@@ -59,7 +59,8 @@ class X509ChainTest : public ::testing::TestWithParam<SignatureScheme> {
 // The test's MLS encodings are those of the provider (provider.h), so the binding below checks
 // the format the rest of Conclave uses.
 TEST_P(X509ChainTest, TestKeysUseTheProviderEncoding) {
-  EXPECT_EQ(openssl_provider()->signature_public_key(scheme, bob.mls_private), bob.mls_public);
+  EXPECT_EQ(openssl_provider()->signature_public_key(scheme, bob.mls_private.view()),
+            bob.mls_public);
 }
 
 // A root anchor -> intermediate -> leaf chain verifies, binds the leaf key and reports the

@@ -378,8 +378,8 @@ TEST_P(Extensibility, Rfc7_3_UnlistedLeafExtensionIsRejectedGreaseIncluded) {
     auto& caps = kp.leaf_node.capabilities.extensions;
     caps.erase(std::remove(caps.begin(), caps.end(), type), caps.end());
     kp.leaf_node.extensions.push_back({type, to_bytes("unlisted")});
-    sign_key_package_leaf(suite, kp.leaf_node, dave.identity.signature_private_key);
-    sign_key_package(suite, kp, dave.identity.signature_private_key);
+    sign_key_package_leaf(suite, kp.leaf_node, dave.identity.signature_private_key.view());
+    sign_key_package(suite, kp, dave.identity.signature_private_key.view());
     CommitOptions add;
     add.add = {kp};
     EXPECT_TRUE(
@@ -409,7 +409,7 @@ TEST_P(Extensibility, Rfc13_4_UnknownGroupInfoExtensionsAreIgnored) {
   const wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
       suite, *entry, dave.key_package.init_private_key, welcome.encrypted_group_info);
   const SecretBytes welcome_secret = schedule::derive_welcome_secret(
-      suite, secrets.joiner_secret, schedule::zero_secret(suite));  // no PSKs
+      suite, secrets.joiner_secret, schedule::zero_secret(suite).view());  // no PSKs
   wire::GroupInfo info =
       schedule::decrypt_group_info(suite, welcome_secret, welcome.encrypted_group_info);
   info.extensions.push_back({kCustomExtension, to_bytes("unknown")});

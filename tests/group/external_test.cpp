@@ -191,7 +191,7 @@ TEST_P(ExternalTest, Rfc12_1_8_NewMemberProposal) {
   auto [a, b] = two_members();
   Client dave = make_client(suite, "dave");
   auto proposal = new_member_proposal(suite, a.group_id(), a.epoch(), dave.key_package.key_package,
-                                      dave.identity.signature_private_key);
+                                      dave.identity.signature_private_key.view());
   for (Group* g : {&a, &b}) {
     const auto r = std::get<ReceivedProposal>(g->process(over_the_wire(proposal)));
     EXPECT_EQ(r.sender, wire::Sender::new_member_proposal());
@@ -258,9 +258,9 @@ TEST_P(ExternalTest, Rfc12_1_8_SenderTypeRulesEnforced) {
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kSenderNotAllowed, [&] { a.process(as_commit); }));
 
   auto self_add = new_member_proposal(suite, a.group_id(), a.epoch(), dave.key_package.key_package,
-                                      dave.identity.signature_private_key);
+                                      dave.identity.signature_private_key.view());
   auto remove =
-      resigned(self_add, dave.identity.signature_private_key, ctx,
+      resigned(self_add, dave.identity.signature_private_key.view(), ctx,
                [&](wire::FramedContent& fc) { fc.content = wire::Proposal{wire::Remove{1}}; });
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kSenderNotAllowed, [&] { a.process(remove); }));
 }
@@ -273,7 +273,7 @@ TEST_P(ExternalTest, Rfc12_2_ExternalCommitRulesEnforced) {
   Client dave = make_client(suite, "dave");
   ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info());
   const wire::GroupContext ctx = a.context();
-  const BytesView key = carol.identity.signature_private_key;
+  const BytesView key = carol.identity.signature_private_key.view();
   const auto commit_of = [](wire::FramedContent& fc) -> wire::Commit& {
     return std::get<wire::Commit>(fc.content);
   };
@@ -349,7 +349,7 @@ TEST_P(ExternalTest, Rfc12_4_3_2_GroupInfoChecked) {
   std::erase_if(no_pub.extensions, [](const wire::Extension& e) {
     return e.extension_type == wire::ExtensionType::kExternalPub;
   });
-  schedule::sign_group_info(suite, no_pub, alice.identity.signature_private_key);
+  schedule::sign_group_info(suite, no_pub, alice.identity.signature_private_key.view());
   EXPECT_TRUE(rejects(ErrorCode::kGroupInfoInvalid, [&] {
     Group::join_external(provider, carol.identity, wire::MlsMessage{no_pub});
   }));

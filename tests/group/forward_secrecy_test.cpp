@@ -184,7 +184,7 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
   const Bytes sender_state = a.serialize();
   for (uint32_t j = 0; j <= k + 1; ++j) {
     EXPECT_FALSE(state_derives(sender_state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(sender_state, keys[j].key)) << j;
+    EXPECT_FALSE(contains(sender_state, keys[j].key.view())) << j;
   }
 
   for (uint32_t j = 0; j <= k + 1; ++j) {
@@ -213,8 +213,8 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       EXPECT_EQ(error_of([&] { b.process(sent[j]); }), ErrorCode::kGenerationReused);
       const Bytes after = b.serialize();
       EXPECT_FALSE(state_derives(after, f.suite, a.own_leaf(), j, keys[j]));
-      EXPECT_FALSE(contains(after, keys[j].key));
-      EXPECT_FALSE(contains(after, keys[j].nonce));
+      EXPECT_FALSE(contains(after, keys[j].key.view()));
+      EXPECT_FALSE(contains(after, keys[j].nonce.view()));
     } else {
       // Beyond it: neither B nor its restored copy can, and no member holds a secret of
       // epoch e that could (the resumption PSK aside: §8.6 keeps it to resume the group, and
@@ -227,7 +227,7 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
         const Bytes s = m->serialize();
         for (uint32_t i = 0; i <= k + 1; ++i) {
           EXPECT_FALSE(state_derives(s, f.suite, a.own_leaf(), i, keys[i])) << "message " << i;
-          EXPECT_FALSE(contains(s, keys[i].key)) << "message " << i;
+          EXPECT_FALSE(contains(s, keys[i].key.view())) << "message " << i;
         }
         for (const SecretBytes* secret :
              {&epoch_e->sender_data_secret, &epoch_e->encryption_secret, &epoch_e->exporter_secret,
@@ -283,14 +283,14 @@ TEST(ForwardSecrecy, ConsumedKeyDecryptsOnce) {
   const Bytes state = b.serialize();
   for (uint32_t j : {0u, 2u}) {
     EXPECT_FALSE(state_derives(state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(state, keys[j].key)) << j;
-    EXPECT_FALSE(contains(state, keys[j].nonce)) << j;
+    EXPECT_FALSE(contains(state, keys[j].key.view())) << j;
+    EXPECT_FALSE(contains(state, keys[j].nonce.view())) << j;
   }
   // The skipped key of generation 1 is kept (§9.2 allows it, within the window) until used.
   EXPECT_TRUE(state_derives(state, f.suite, a.own_leaf(), 1, keys[1]));
   EXPECT_EQ(text(std::get<ApplicationMessage>(restored.process(sent[1]))), "m1");
   EXPECT_EQ(error_of([&] { restored.process(sent[1]); }), ErrorCode::kGenerationReused);
-  EXPECT_FALSE(contains(restored.serialize(), keys[1].key));
+  EXPECT_FALSE(contains(restored.serialize(), keys[1].key.view()));
 
   // A handshake message (a PrivateMessage proposal) is read once too.
   const auto proposal = a.propose_update();

@@ -92,7 +92,7 @@ TEST_P(KeyPackageValidation, Rfc10_1_LeafNodeSourceMustBeKeyPackage) {
         leaf.lifetime = {};
         // An update leaf signs its group and position (§7.2).
         leaf.signature =
-            suite.sign_with_label(dave.identity.signature_private_key, kLeafNodeLabel,
+            suite.sign_with_label(dave.identity.signature_private_key.view(), kLeafNodeLabel,
                                   leaf.to_be_signed(wire::LeafNodeGroupBinding{a->group_id(), 3}));
       }),
       ErrorCode::kLeafNodeSourceMismatch);

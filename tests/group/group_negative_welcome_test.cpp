@@ -37,12 +37,12 @@ class WelcomeValidation : public NegativeGroupTest {
   void open_welcome() {
     const auto* entry = schedule::find_group_secrets(welcome, dave.key_package.ref(suite));
     ASSERT_NE(entry, nullptr);
-    secrets = schedule::decrypt_group_secrets(suite, *entry, dave.key_package.init_private_key,
-                                              welcome.encrypted_group_info);
+    secrets = schedule::decrypt_group_secrets(
+        suite, *entry, dave.key_package.init_private_key.view(), welcome.encrypted_group_info);
     ASSERT_TRUE(secrets.psks.empty());
-    welcome_secret = schedule::derive_welcome_secret(suite, secrets.joiner_secret,
-                                                     schedule::derive_psk_secret(suite, {}));
-    info = schedule::decrypt_group_info(suite, welcome_secret, welcome.encrypted_group_info);
+    welcome_secret = schedule::derive_welcome_secret(suite, secrets.joiner_secret.view(),
+                                                     schedule::derive_psk_secret(suite, {}).view());
+    info = schedule::decrypt_group_info(suite, welcome_secret.view(), welcome.encrypted_group_info);
   }
 
   Group join(const wire::MlsMessage& message, const Client& who,
@@ -138,7 +138,7 @@ TEST_P(WelcomeValidation, Rfc12_4_3_1_GroupInfoSignatureMustVerify) {
   EXPECT_TRUE(rejects(ErrorCode::kInvalidSignature, [&] { join(welcome_with(flipped)); }));
   // Signed by Bob's key in Alice's name.
   wire::GroupInfo by_bob = info;
-  schedule::sign_group_info(suite, by_bob, bob.identity.signature_private_key);
+  schedule::sign_group_info(suite, by_bob, bob.identity.signature_private_key.view());
   EXPECT_TRUE(rejects(ErrorCode::kInvalidSignature, [&] { join(welcome_with(by_bob)); }));
   // Alice's signature, naming Bob as the signer.
   const auto names_bob = resigned([](wire::GroupInfo& g) { g.signer = 1; });

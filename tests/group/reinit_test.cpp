@@ -396,7 +396,8 @@ TEST_P(ReInit, Rfc11_2_ReinitPskOfAGroupNoReInitEnded) {
   const KeyPackageBundle bob_kp = another_key_package(suite, bob);
   const ResumedGroup branched = Group::branch(*c, carol.identity, {bob_kp.key_package});
   const auto as_reinit = edit_welcome(
-      suite, branched.welcome, bob_kp, resumption_psks_of(*c), carol.identity.signature_private_key,
+      suite, branched.welcome, bob_kp, resumption_psks_of(*c),
+      carol.identity.signature_private_key.view(),
       [](OpenedWelcome& w) { link_of(w.secrets.psks).usage = wire::ResumptionPskUsage::kReinit; });
   EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kResumptionPskInvalid,
                                 [&] { Group::join_resumed(*b, bob.identity, bob_kp, as_reinit); }));

@@ -37,9 +37,9 @@ TEST_F(HashRatchetTest, Section9_1_SenderRatchetAdvances) {
   for (uint32_t j = 0; j < 4; ++j) {
     const GenerationKey key = ratchet.next(suite_, {});
     EXPECT_EQ(key.generation, j);
-    EXPECT_EQ(key.key.key, suite_.derive_tree_secret(secret, "key", j, aead.key_len));
-    EXPECT_EQ(key.key.nonce, suite_.derive_tree_secret(secret, "nonce", j, aead.nonce_len));
-    secret = suite_.derive_tree_secret(secret, "secret", j, suite_.hash_len());
+    EXPECT_EQ(key.key.key, suite_.derive_tree_secret(secret.view(), "key", j, aead.key_len));
+    EXPECT_EQ(key.key.nonce, suite_.derive_tree_secret(secret.view(), "nonce", j, aead.nonce_len));
+    secret = suite_.derive_tree_secret(secret.view(), "secret", j, suite_.hash_len());
     EXPECT_EQ(ratchet.next_generation(), j + 1u);
   }
   EXPECT_EQ(ratchet.retained_key_count(), 0u);
@@ -146,7 +146,7 @@ TEST_F(HashRatchetTest, Section9_2_RetainedKeysAreBounded) {
 TEST_F(HashRatchetTest, Section9_1_RatchetExhausts) {
   codec::Writer w;
   w.u64(0xFFFFFFFF);
-  w.opaque(secret0_);
+  w.opaque(secret0_.view());
   w.vector([](codec::Writer&) {});
   HashRatchet ratchet = codec::decode<HashRatchet>(w.bytes());
   EXPECT_EQ(ratchet.next(suite_, {}).generation, 0xFFFFFFFFu);
@@ -169,7 +169,7 @@ TEST_F(HashRatchetTest, SerializationRoundTripAndChecks) {
   const auto state = [&](uint64_t next, std::vector<uint32_t> retained) {
     codec::Writer w;
     w.u64(next);
-    w.opaque(secret0_);
+    w.opaque(secret0_.view());
     w.vector([&](codec::Writer& inner) {
       for (uint32_t g : retained) {
         inner.u32(g);

@@ -44,7 +44,7 @@ class KeyScheduleTest : public ::testing::Test {
 // §8: every epoch-derived secret is KDF.Nh bytes and distinct from the others.
 TEST_F(KeyScheduleTest, Section8_EpochSecretsAreDistinct) {
   const KeyScheduleResult r =
-      run_key_schedule(suite_, init_, commit_, zero_secret(suite_), context_);
+      run_key_schedule(suite_, init_.view(), commit_.view(), zero_secret(suite_).view(), context_);
   std::vector<const SecretBytes*> values = all(r.epoch);
   values.push_back(&r.joiner_secret);
   values.push_back(&r.welcome_secret);
@@ -61,8 +61,9 @@ TEST_F(KeyScheduleTest, Section8_4_WithAndWithoutPskDiffer) {
                      SecretBytes(Bytes(16, 0x77))};
   const SecretBytes psk_secret = derive_psk_secret(suite_, std::span(&psk, 1));
   const KeyScheduleResult without =
-      run_key_schedule(suite_, init_, commit_, zero_secret(suite_), context_);
-  const KeyScheduleResult with = run_key_schedule(suite_, init_, commit_, psk_secret, context_);
+      run_key_schedule(suite_, init_.view(), commit_.view(), zero_secret(suite_).view(), context_);
+  const KeyScheduleResult with =
+      run_key_schedule(suite_, init_.view(), commit_.view(), psk_secret.view(), context_);
   EXPECT_EQ(with.joiner_secret, without.joiner_secret);
   EXPECT_NE(with.welcome_secret, without.welcome_secret);
   const auto a = all(with.epoch);
@@ -74,10 +75,11 @@ TEST_F(KeyScheduleTest, Section8_4_WithAndWithoutPskDiffer) {
 // §8: joiner_secret and epoch_secret are bound to the GroupContext.
 TEST_F(KeyScheduleTest, Section8_BoundToTheGroupContext) {
   const KeyScheduleResult a =
-      run_key_schedule(suite_, init_, commit_, zero_secret(suite_), context_);
+      run_key_schedule(suite_, init_.view(), commit_.view(), zero_secret(suite_).view(), context_);
   wire::GroupContext other = context_;
   other.epoch = 2;
-  const KeyScheduleResult b = run_key_schedule(suite_, init_, commit_, zero_secret(suite_), other);
+  const KeyScheduleResult b =
+      run_key_schedule(suite_, init_.view(), commit_.view(), zero_secret(suite_).view(), other);
   EXPECT_NE(a.joiner_secret, b.joiner_secret);
   EXPECT_NE(a.epoch.encryption_secret, b.epoch.encryption_secret);
 }
@@ -85,10 +87,12 @@ TEST_F(KeyScheduleTest, Section8_BoundToTheGroupContext) {
 // §8: init_secret_[n] feeds epoch n + 1; a chain of epochs never repeats itself.
 TEST_F(KeyScheduleTest, Section8_InitSecretChainsEpochs) {
   const SecretBytes zero = zero_secret(suite_);
-  const KeyScheduleResult e1 = run_key_schedule(suite_, init_, zero, zero, context_);
+  const KeyScheduleResult e1 =
+      run_key_schedule(suite_, init_.view(), zero.view(), zero.view(), context_);
   wire::GroupContext next = context_;
   next.epoch = 2;
-  const KeyScheduleResult e2 = run_key_schedule(suite_, e1.epoch.init_secret, zero, zero, next);
+  const KeyScheduleResult e2 =
+      run_key_schedule(suite_, e1.epoch.init_secret.view(), zero.view(), zero.view(), next);
   EXPECT_EQ(e2.joiner_secret,
             derive_joiner_secret(suite_, e1.epoch.init_secret, zero, codec::encode(next)));
   EXPECT_NE(e2.epoch.init_secret, e1.epoch.init_secret);
@@ -98,7 +102,8 @@ TEST_F(KeyScheduleTest, Section8_InitSecretChainsEpochs) {
 // §12.4.3.1: a joiner starting from joiner_secret reaches the members' secrets.
 TEST_F(KeyScheduleTest, Section12_4_3_1_JoinerPathMatchesMembers) {
   const SecretBytes psk(Bytes(32, 0x44));
-  const KeyScheduleResult member = run_key_schedule(suite_, init_, commit_, psk, context_);
+  const KeyScheduleResult member =
+      run_key_schedule(suite_, init_.view(), commit_.view(), psk.view(), context_);
   EXPECT_EQ(derive_welcome_secret(suite_, member.joiner_secret, psk), member.welcome_secret);
   EXPECT_EQ(derive_epoch_secrets(suite_, member.joiner_secret, psk, codec::encode(context_)),
             member.epoch);
@@ -123,7 +128,7 @@ TEST_F(KeyScheduleTest, Section8_5_Exporter) {
   const SecretBytes base = mls_exporter(suite_, exporter, "label", to_bytes("ctx"), 32);
   EXPECT_EQ(base.size(), 32u);
   const SecretBytes expected = suite_.expand_with_label(
-      suite_.derive_secret(exporter, "label"), "exported", suite_.hash(to_bytes("ctx")), 32);
+      suite_.derive_secret(exporter, "label").view(), "exported", suite_.hash(to_bytes("ctx")), 32);
   EXPECT_EQ(base, expected);
   EXPECT_NE(base, mls_exporter(suite_, exporter, "label2", to_bytes("ctx"), 32));
   EXPECT_NE(base, mls_exporter(suite_, exporter, "label", to_bytes("ctx2"), 32));
@@ -146,7 +151,7 @@ TEST_F(KeyScheduleTest, Section8_3_ExternalInitAgreesForEverySuite) {
         << info.name;
     // Another group's external key opens to a different secret.
     const crypto::KeyPair other =
-        derive_external_key_pair(suite, SecretBytes(Bytes(suite.hash_len(), 0x22)));
+        derive_external_key_pair(suite, SecretBytes(Bytes(suite.hash_len(), 0x22)).view());
     EXPECT_NE(external_init_for_member(suite, other.private_key, joiner.kem_output),
               joiner.init_secret)
         << info.name;
@@ -154,7 +159,8 @@ TEST_F(KeyScheduleTest, Section8_3_ExternalInitAgreesForEverySuite) {
 }
 
 TEST_F(KeyScheduleTest, Section8_3_MalformedKemOutputIsRejected) {
-  const crypto::KeyPair external = derive_external_key_pair(suite_, SecretBytes(Bytes(32, 0x21)));
+  const crypto::KeyPair external =
+      derive_external_key_pair(suite_, SecretBytes(Bytes(32, 0x21)).view());
   EXPECT_NE(error_of([&] { external_init_for_member(suite_, external.private_key, Bytes(5, 1)); }),
             ErrorCode::kInternal);
 }
@@ -174,7 +180,9 @@ TEST_F(KeyScheduleTest, Section8_SecretLengthsAreChecked) {
             ErrorCode::kInvalidSecretLength);
   wire::GroupContext other_suite = context_;
   other_suite.cipher_suite = 2;
-  EXPECT_EQ(error_of([&] { run_key_schedule(suite_, zero, zero, zero, other_suite); }),
+  EXPECT_EQ(error_of([&] {
+              run_key_schedule(suite_, zero.view(), zero.view(), zero.view(), other_suite);
+            }),
             ErrorCode::kInvalidArgument);
 }
 
@@ -188,7 +196,8 @@ TEST_F(KeyScheduleTest, Section11_RandomInitSecret) {
 // Group state must be storable: the epoch secrets round-trip through their TLS encoding.
 TEST_F(KeyScheduleTest, EpochSecretsRoundTrip) {
   const EpochSecrets secrets =
-      run_key_schedule(suite_, init_, commit_, zero_secret(suite_), context_).epoch;
+      run_key_schedule(suite_, init_.view(), commit_.view(), zero_secret(suite_).view(), context_)
+          .epoch;
   const EpochSecrets copy = secrets;
   EXPECT_EQ(copy, secrets);
   EXPECT_EQ(codec::decode<EpochSecrets>(codec::encode(secrets)), secrets);

@@ -159,7 +159,7 @@ TEST_F(Protection, NonZeroPaddingRejected) {
   const auto key = sender.next_key(suite_, tree::LeafIndex(2), RatchetType::kApplication);
   const wire::SenderData sd{2, key.generation, {1, 2, 3, 4}};
   m.ciphertext = suite_.provider().aead_seal(
-      suite_.info().aead, key.key.key, apply_reuse_guard(key.key.nonce, sd.reuse_guard),
+      suite_.info().aead, key.key.key, apply_reuse_guard(key.key.nonce, sd.reuse_guard).view(),
       codec::encode(
           wire::PrivateContentAad{m.group_id, m.epoch, m.content_type, m.authenticated_data}),
       plaintext);

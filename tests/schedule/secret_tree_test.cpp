@@ -103,7 +103,8 @@ TEST_F(SecretTreeTest, PeekOfAnUntouchedLeafChangesNothing) {
 // right child 5, then its right child, leaf node 6).
 TEST_F(SecretTreeTest, Section9_DerivationFollowsTheRfc) {
   const size_t nh = suite_.hash_len();
-  const SecretBytes right = suite_.expand_with_label(root_secret_, "tree", as_bytes("right"), nh);
+  const SecretBytes right =
+      suite_.expand_with_label(root_secret_.view(), "tree", as_bytes("right"), nh);
   const SecretBytes leaf = suite_.expand_with_label(right, "tree", as_bytes("right"), nh);
   const SecretBytes app0 = suite_.expand_with_label(leaf, "application", {}, nh);
   const SecretBytes app1 = suite_.derive_tree_secret(app0, "secret", 0, nh);

@@ -43,7 +43,7 @@ TEST(SenderData, Section6_3_2_ShortCiphertextIsUsedWhole) {
   EXPECT_EQ(ciphertext_sample(suite, ciphertext).size(), 20u);
   EXPECT_EQ(derive_sender_data_key(suite, secret, ciphertext).key,
             suite.expand_with_label(secret, "key", ciphertext, suite.info().aead_info().key_len));
-  EXPECT_EQ(error_of([&] { derive_sender_data_key(suite, SecretBytes(Bytes(32, 1)), {}); }),
+  EXPECT_EQ(error_of([&] { derive_sender_data_key(suite, SecretBytes(Bytes(32, 1)).view(), {}); }),
             ErrorCode::kInvalidSecretLength);
 }
 

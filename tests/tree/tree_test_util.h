@@ -85,8 +85,8 @@ class TestGroup {
     m.leaf.lifetime = {0, ~uint64_t{0}};
     if (member_defaults) member_defaults(m.leaf);
     if (tweak) tweak(m.leaf);
-    m.leaf.signature =
-        suite.sign_with_label(sig.private_key, "LeafNodeTBS", m.leaf.to_be_signed(std::nullopt));
+    m.leaf.signature = suite.sign_with_label(sig.private_key.view(), "LeafNodeTBS",
+                                             m.leaf.to_be_signed(std::nullopt));
     m.encryption_private = std::move(enc.private_key);
     m.signature_private = sig.private_key.copy_out();
     return m;

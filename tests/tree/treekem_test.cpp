@@ -48,7 +48,7 @@ TEST(TreeKem, PathSecretsAndKeysFollowSection7_4) {
   const SecretBytes ps0 = s.derive_secret(leaf_secret, "path");
   const SecretBytes ps1 = s.derive_secret(ps0, "path");
   const auto key = [&](const SecretBytes& secret) {
-    return s.derive_hpke_key_pair(s.derive_secret(secret, "node")).public_key;
+    return s.derive_hpke_key_pair(s.derive_secret(secret, "node").view()).public_key;
   };
   EXPECT_EQ(created.path.leaf_node.encryption_key, key(leaf_secret));
   ASSERT_EQ(created.path.nodes.size(), 2u);
@@ -185,7 +185,7 @@ struct Sent {
       for (NodeIndex r : group.tree.resolution(plan.path[i].copath_child))
         p.nodes[i].encrypted_path_secret.push_back(
             group.suite.encrypt_with_label(*group.tree.encryption_key(r), "UpdatePathNode", encoded,
-                                           created.path_secrets[i].second));
+                                           created.path_secrets[i].second.view()));
     }
   }
 };

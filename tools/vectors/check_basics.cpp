@@ -62,20 +62,25 @@ void check_crypto_basics(const Json& c, const CheckContext& ctx) {
 
   const Json& ewl = c.at("expand_with_label");
   expect_bytes("expand_with_label",
-               suite.expand_with_label(hex_field(ewl, "secret"), ewl.at("label").get<std::string>(),
-                                       hex_field(ewl, "context"), ewl.at("length").get<uint16_t>()),
+               suite
+                   .expand_with_label(hex_field(ewl, "secret"), ewl.at("label").get<std::string>(),
+                                      hex_field(ewl, "context"), ewl.at("length").get<uint16_t>())
+                   .view(),
                hex_field(ewl, "out"));
 
   const Json& ds = c.at("derive_secret");
-  expect_bytes("derive_secret",
-               suite.derive_secret(hex_field(ds, "secret"), ds.at("label").get<std::string>()),
-               hex_field(ds, "out"));
+  expect_bytes(
+      "derive_secret",
+      suite.derive_secret(hex_field(ds, "secret"), ds.at("label").get<std::string>()).view(),
+      hex_field(ds, "out"));
 
   const Json& dts = c.at("derive_tree_secret");
   expect_bytes("derive_tree_secret",
-               suite.derive_tree_secret(
-                   hex_field(dts, "secret"), dts.at("label").get<std::string>(),
-                   dts.at("generation").get<uint32_t>(), dts.at("length").get<uint16_t>()),
+               suite
+                   .derive_tree_secret(hex_field(dts, "secret"), dts.at("label").get<std::string>(),
+                                       dts.at("generation").get<uint32_t>(),
+                                       dts.at("length").get<uint16_t>())
+                   .view(),
                hex_field(dts, "out"));
 
   const Json& swl = c.at("sign_with_label");

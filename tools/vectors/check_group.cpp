@@ -22,18 +22,19 @@ void check_passive_client(const Json& c, const CheckContext& ctx) {
   identity.credential = kp->leaf_node.credential;
   identity.signature_private_key = SecretBytes(hex_field(c, "signature_priv"));
   identity.signature_public_key = kp->leaf_node.signature_key;
-  expect_bytes(
-      "signature_priv matches the leaf's signature_key",
-      suite.provider().signature_public_key(suite.info().signature, identity.signature_private_key),
-      kp->leaf_node.signature_key);
+  expect_bytes("signature_priv matches the leaf's signature_key",
+               suite.provider().signature_public_key(suite.info().signature,
+                                                     identity.signature_private_key.view()),
+               kp->leaf_node.signature_key);
   KeyPackageBundle bundle{*kp, SecretBytes(hex_field(c, "init_priv")),
                           SecretBytes(hex_field(c, "encryption_priv"))};
   expect_bytes("init_priv matches init_key",
-               suite.provider().dh_public_key(suite.info().kem, bundle.init_private_key),
+               suite.provider().dh_public_key(suite.info().kem, bundle.init_private_key.view()),
                kp->init_key);
-  expect_bytes("encryption_priv matches encryption_key",
-               suite.provider().dh_public_key(suite.info().kem, bundle.encryption_private_key),
-               kp->leaf_node.encryption_key);
+  expect_bytes(
+      "encryption_priv matches encryption_key",
+      suite.provider().dh_public_key(suite.info().kem, bundle.encryption_private_key.view()),
+      kp->leaf_node.encryption_key);
 
   std::vector<std::pair<Bytes, Bytes>> psks;
   for (const auto& psk : c.at("external_psks"))

@@ -50,17 +50,17 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
 
     // The step-by-step path of a joiner (§12.4.3.1) ...
     const SecretBytes joiner =
-        schedule::derive_joiner_secret(suite, init_secret, commit_secret, encoded);
+        schedule::derive_joiner_secret(suite, init_secret.view(), commit_secret, encoded);
     expect_epoch_bytes(i, "joiner_secret", joiner, hex_field(e, "joiner_secret"));
     expect_epoch_bytes(i, "welcome_secret",
-                       schedule::derive_welcome_secret(suite, joiner, psk_secret),
+                       schedule::derive_welcome_secret(suite, joiner, psk_secret).view(),
                        hex_field(e, "welcome_secret"));
     const schedule::EpochSecrets secrets =
         schedule::derive_epoch_secrets(suite, joiner, psk_secret, encoded);
 
     // ... and the whole run of a member must agree with it.
     const schedule::KeyScheduleResult run =
-        schedule::run_key_schedule(suite, init_secret, commit_secret, psk_secret, context);
+        schedule::run_key_schedule(suite, init_secret.view(), commit_secret, psk_secret, context);
     expect_true(at_epoch(i, "run_key_schedule differs from the joiner's path").c_str(),
                 run.joiner_secret == joiner && run.epoch == secrets);
 
@@ -89,7 +89,8 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
         schedule::external_init_for_joiner(suite, external.public_key);
     expect_epoch_bytes(
         i, "external init secret (member side)",
-        schedule::external_init_for_member(suite, external.private_key, joiner_side.kem_output),
+        schedule::external_init_for_member(suite, external.private_key, joiner_side.kem_output)
+            .view(),
         joiner_side.init_secret);
 
     // The exporter label is a string used as is (it happens to look like hex; it is not
@@ -98,7 +99,8 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
     expect_epoch_bytes(i, "exporter.secret",
                        schedule::mls_exporter(
                            suite, secrets.exporter_secret, exporter.at("label").get<std::string>(),
-                           hex_field(exporter, "context"), exporter.at("length").get<uint32_t>()),
+                           hex_field(exporter, "context"), exporter.at("length").get<uint32_t>())
+                           .view(),
                        hex_field(exporter, "secret"));
 
     init_secret = secrets.init_secret;
@@ -113,7 +115,8 @@ void check_psk_secret(const Json& c, const CheckContext& ctx) {
         wire::PreSharedKeyId::external(hex_field(p, "psk_id"), hex_field(p, "psk_nonce")),
         SecretBytes(hex_field(p, "psk"))});
   }
-  expect_bytes("psk_secret", schedule::derive_psk_secret(suite, psks), hex_field(c, "psk_secret"));
+  expect_bytes("psk_secret", schedule::derive_psk_secret(suite, psks).view(),
+               hex_field(c, "psk_secret"));
 }
 
 void check_secret_tree(const Json& c, const CheckContext& ctx) {

@@ -34,7 +34,6 @@ class SecretBytes {
   auto end() const { return data_.end(); }
 
   BytesView view() const { return {data_.data(), data_.size()}; }
-  operator BytesView() const { return view(); }  // NOLINT: secrets feed crypto APIs as views
   std::span<uint8_t> mutable_view() { return {data_.data(), data_.size()}; }
 
   // Copies the secret into plain bytes, e.g. to serialize it into protected storage. The name

@@ -36,12 +36,28 @@ inline constexpr uint64_t kMaxVarint = (uint64_t{1} << 30) - 1;
 class Writer {
  public:
   Writer() = default;
+  // Moving hands the buffer over; copies and assignments could leave a secret writer's bytes
+  // in a buffer nobody wipes, and nothing needs them.
+  Writer(Writer&&) = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  Writer& operator=(Writer&&) = delete;
+  // A secret writer's buffer may hold secrets up to its capacity: wipe it before it is freed.
+  ~Writer() {
+    if (secret_) secure_wipe(buf_.data(), buf_.capacity());
+  }
 
-  void u8(uint8_t v) { buf_.push_back(v); }
+  void u8(uint8_t v) {
+    make_room(1);
+    buf_.push_back(v);
+  }
   void u16(uint16_t v);
   void u32(uint32_t v);
   void u64(uint64_t v);
-  void raw(BytesView data) { buf_.insert(buf_.end(), data.begin(), data.end()); }
+  void raw(BytesView data) {
+    make_room(data.size());
+    buf_.insert(buf_.end(), data.begin(), data.end());
+  }
   // Minimal encoding (§2.1.2). Throws Error(kLengthTooLarge) for values of 2^30 or more.
   void varint(uint64_t v);
   // opaque<V>: a length header and the bytes.
@@ -61,10 +77,31 @@ class Writer {
   Bytes take() { return std::move(buf_); }
   size_t size() const { return buf_.size(); }
 
+ protected:
+  struct SecretMode {};
+  explicit Writer(SecretMode) : secret_(true) {}
+
  private:
+  // Makes room for n more bytes. A secret writer grows here rather than letting std::vector
+  // reallocate, which would free the old buffer with the secret still in it.
+  void make_room(size_t n) {
+    if (secret_ && buf_.capacity() - buf_.size() < n) grow_secret(buf_.size() + n);
+  }
+  // Copies into a new allocation, then wipes the old buffer before it is freed.
+  void grow_secret(size_t needed);
   // Inserts the varint length of buf_[start..] at start.
   void prefix_length(size_t start);
   Bytes buf_;
+  bool secret_ = false;
+};
+
+// A Writer for encodings that hold secrets (key material, serialized group state): no copy of
+// the bytes is left behind in freed memory, neither when the buffer grows nor when the writer
+// is destroyed before take(), and take() hands the buffer over as SecretBytes without copying.
+class SecretWriter : public Writer {
+ public:
+  SecretWriter() : Writer(SecretMode{}) {}
+  SecretBytes take() { return SecretBytes(Writer::take()); }
 };
 
 class Reader {
@@ -240,6 +277,14 @@ void read(Reader& r, T& value) {
 template <class T>
 Bytes encode(const T& value) {
   Writer w;
+  write(w, value);
+  return w.take();
+}
+
+// Encodes a value that holds secrets (see SecretWriter).
+template <class T>
+SecretBytes encode_secret(const T& value) {
+  SecretWriter w;
   write(w, value);
   return w.take();
 }

@@ -120,9 +120,9 @@ Status Service::CreateKeyPackage(ServerContext*, const pb::CreateKeyPackageReque
     Identity identity = new_identity(suite, request->identity());
     KeyPackageBundle kp = create_key_package(suite, identity, unix_time_now());
     response->set_key_package(encode_message(wire::MlsMessage{kp.key_package}));
-    response->set_init_priv(str(kp.init_private_key));
-    response->set_encryption_priv(str(kp.encryption_private_key));
-    response->set_signature_priv(str(identity.signature_private_key));
+    response->set_init_priv(str(kp.init_private_key.view()));
+    response->set_encryption_priv(str(kp.encryption_private_key.view()));
+    response->set_signature_priv(str(identity.signature_private_key.view()));
     response->set_transaction_id(store_.transactions.add(
         Transaction{std::move(identity), std::move(kp), std::make_shared<PskStore>()}));
   });
@@ -201,9 +201,9 @@ Status Service::Export(ServerContext*, const pb::ExportRequest* request,
                        pb::ExportResponse* response) {
   return guarded("Export", [&] {
     with(*store_.states.get(request->state_id()), [&](const StateEntry& s) {
-      response->set_exported_secret(
-          str(s.group.export_secret(request->label(), view(request->context()),
-                                    request->key_length())));  // §8.5
+      response->set_exported_secret(str(
+          s.group.export_secret(request->label(), view(request->context()), request->key_length())
+              .view()));  // §8.5
     });
   });
 }

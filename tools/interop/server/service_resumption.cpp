@@ -173,11 +173,12 @@ Status Service::NewMemberAddProposal(ServerContext*, const pb::NewMemberAddPropo
     const crypto::Suite suite(provider_, context.cipher_suite);
     Identity identity = new_identity(suite, request->identity());
     KeyPackageBundle kp = create_key_package(suite, identity, unix_time_now());
-    response->set_proposal(encode_message(new_member_proposal(
-        suite, context.group_id, context.epoch, kp.key_package, identity.signature_private_key)));
-    response->set_init_priv(str(kp.init_private_key));
-    response->set_encryption_priv(str(kp.encryption_private_key));
-    response->set_signature_priv(str(identity.signature_private_key));
+    response->set_proposal(
+        encode_message(new_member_proposal(suite, context.group_id, context.epoch, kp.key_package,
+                                           identity.signature_private_key.view())));
+    response->set_init_priv(str(kp.init_private_key.view()));
+    response->set_encryption_priv(str(kp.encryption_private_key.view()));
+    response->set_signature_priv(str(identity.signature_private_key.view()));
     response->set_transaction_id(store_.transactions.add(
         Transaction{std::move(identity), std::move(kp), std::make_shared<PskStore>()}));
   });
