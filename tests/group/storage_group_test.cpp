@@ -131,10 +131,10 @@ TEST_P(GroupStorage, RestartedSenderNeverReusesAGeneration) {
   Group restarted = Group::load(provider, alice_store, p.alice.group_id());
   const auto two = restarted.protect(as_bytes("two"));
   const auto& pm = *two.get<wire::PrivateMessage>();
-  EXPECT_EQ(
-      schedule::decrypt_sender_data(suite, pm, member_keys(p.alice).secrets.sender_data_secret)
-          .generation,
-      1u);
+  EXPECT_EQ(schedule::decrypt_sender_data(suite, pm,
+                                          member_keys(p.alice).secrets.sender_data_secret.view())
+                .generation,
+            1u);
   const auto result = p.bob.process(over_the_wire(two));
   EXPECT_EQ(std::get<ApplicationMessage>(result).data, to_bytes("two"));
 }
