@@ -1,0 +1,157 @@
+#include "authenticator.h"
+
+#include <chrono>
+
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/crypto/suite.h"
+#include "conclave/wire/credential.h"
+#include "ds_error.h"
+#include "request_signature.h"
+
+namespace conclave::ds {
+namespace {
+
+constexpr size_t kMaxNameBytes = 64;
+constexpr size_t kMinNonceBytes = 16;
+constexpr size_t kMaxNonceBytes = 64;
+
+DsError unauthenticated(v1::ErrorCode code, const std::string& message) {
+  return DsError(grpc::StatusCode::UNAUTHENTICATED, code, message);
+}
+
+}  // namespace
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Authenticator::Authenticator(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
+                             uint64_t window_ms)
+    : db_(db), provider_(std::move(provider)), window_ms_(window_ms) {}
+
+void Authenticator::check_fresh(const v1::Auth& auth) const {
+  if (auth.user().empty() || auth.device().empty())
+    throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE, "the request names no user and device");
+  if (auth.nonce().size() < kMinNonceBytes || auth.nonce().size() > kMaxNonceBytes)
+    throw unauthenticated(v1::ERROR_CODE_MALFORMED_REQUEST, "the nonce must be 16 to 64 bytes");
+  const uint64_t now = now_ms();
+  const uint64_t ts = auth.timestamp_ms();
+  const uint64_t distance = ts > now ? ts - now : now - ts;
+  if (distance > window_ms_)
+    throw unauthenticated(v1::ERROR_CODE_STALE_TIMESTAMP,
+                          "the request's timestamp is outside the server's window");
+}
+
+void Authenticator::consume_nonce(const v1::Auth& auth) {
+  Transaction tx(db_);
+  // A nonce only needs remembering while its timestamp is acceptable.
+  Statement purge(db_, "DELETE FROM nonces WHERE expires_ms < ?1");
+  purge.bind(1, static_cast<int64_t>(now_ms()));
+  purge.step();
+  Statement insert(db_,
+                   "INSERT INTO nonces (user, device, nonce, expires_ms) VALUES (?1, ?2, ?3, ?4)");
+  insert.bind(1, auth.user())
+      .bind(2, auth.device())
+      .bind(3, as_bytes(auth.nonce()))
+      .bind(4, static_cast<int64_t>(auth.timestamp_ms() + window_ms_));
+  if (!insert.step_unique())
+    throw unauthenticated(v1::ERROR_CODE_REPLAYED_NONCE, "the request was already received");
+  tx.commit();
+}
+
+Device Authenticator::authenticate(std::string_view method, const v1::SignedRequest& request) {
+  if (!request.has_auth())
+    throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE, "the request is not signed");
+  const v1::Auth& auth = request.auth();
+  check_fresh(auth);
+  const std::optional<Device> device = find_device(db_, auth.user(), auth.device());
+  // One answer for an unknown device and a bad signature: the error does not tell an
+  // outsider which devices exist.
+  const auto refused = [] {
+    return unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE,
+                           "unknown device or a signature that does not verify");
+  };
+  if (!device) throw refused();
+  const crypto::Suite suite(provider_, device->cipher_suite);
+  if (!verify_request(suite, device->signature_key, method, auth.user(), auth.device(),
+                      auth.timestamp_ms(), as_bytes(auth.nonce()), as_bytes(request.body()),
+                      as_bytes(auth.signature())))
+    throw refused();
+  consume_nonce(auth);
+  return *device;
+}
+
+Device Authenticator::register_device(const v1::SignedRequest& request) {
+  if (!request.has_auth())
+    throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE, "the request is not signed");
+  const v1::Auth& auth = request.auth();
+  v1::RegisterBody body;
+  if (!body.ParseFromString(request.body()))
+    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
+                  "the body is not a RegisterBody");
+  if (auth.user().size() > kMaxNameBytes || auth.device().size() > kMaxNameBytes)
+    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
+                  "user and device names are at most 64 bytes");
+  check_fresh(auth);
+
+  std::optional<crypto::Suite> suite;
+  wire::Credential credential;
+  try {
+    if (body.cipher_suite() > 0xffff) throw Error(ErrorCode::kUnsupportedCipherSuite, "");
+    suite.emplace(provider_, static_cast<uint16_t>(body.cipher_suite()));
+    credential = codec::decode<wire::Credential>(as_bytes(body.credential()));
+  } catch (const Error& e) {
+    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
+                  std::string("cipher suite or credential: ") + e.what());
+  }
+  // Basic credentials (RFC 9420 §5.3): the identity is the user name. X.509 would need the
+  // server's trust anchors, which this slice does not configure yet.
+  const Bytes* identity = credential.identity();
+  if (credential.credential_type != wire::CredentialType::kBasic || !identity)
+    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_CREDENTIAL_REJECTED,
+                  "only basic credentials are accepted");
+  if (*identity != to_bytes(auth.user()))
+    throw DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_CREDENTIAL_REJECTED,
+                  "the basic credential's identity is not the user name");
+  // Proof of possession: the request is signed with the key it registers.
+  if (!verify_request(*suite, as_bytes(body.signature_key()), "Register", auth.user(),
+                      auth.device(), auth.timestamp_ms(), as_bytes(auth.nonce()),
+                      as_bytes(request.body()), as_bytes(auth.signature())))
+    throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE,
+                          "the request is not signed with the key being registered");
+  consume_nonce(auth);
+
+  Transaction tx(db_);
+  if (const auto existing = find_device(db_, auth.user(), auth.device())) {
+    if (existing->signature_key == to_bytes(body.signature_key()) &&
+        existing->cipher_suite == body.cipher_suite() &&
+        existing->credential == to_bytes(body.credential()))
+      return *existing;  // the same registration again (a retry)
+    throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
+                  "the device is registered with another key");
+  }
+  Statement insert_user(db_, "INSERT INTO users (name, credential) VALUES (?1, ?2)");
+  insert_user.bind(1, auth.user()).bind(2, as_bytes(body.credential()));
+  // First registration wins. Further devices of a registered user would need the consent of
+  // one of its devices, which this slice does not offer yet.
+  if (!insert_user.step_unique())
+    throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
+                  "the user name is taken");
+  Statement insert_device(db_,
+                          "INSERT INTO devices (user, device, cipher_suite, credential, "
+                          "signature_key) VALUES (?1, ?2, ?3, ?4, ?5)");
+  insert_device.bind(1, auth.user())
+      .bind(2, auth.device())
+      .bind(3, static_cast<int64_t>(body.cipher_suite()))
+      .bind(4, as_bytes(body.credential()))
+      .bind(5, as_bytes(body.signature_key()));
+  insert_device.step();
+  const int64_t id = db_.last_insert_rowid();
+  tx.commit();
+  return *find_device(db_, id);
+}
+
+}  // namespace conclave::ds

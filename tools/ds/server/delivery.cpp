@@ -1,0 +1,301 @@
+#include "delivery.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conclave/wire/types.h"
+#include "ds_error.h"
+#include "framing.h"
+
+namespace conclave::ds {
+namespace {
+
+constexpr size_t kMaxGroupIdBytes = 255;
+constexpr size_t kMaxClientIdBytes = 64;
+constexpr uint32_t kDefaultFetchLimit = 100;
+constexpr uint32_t kMaxFetchLimit = 1000;
+
+enum class Kind : int64_t { kMessage = 1, kWelcome = 2 };
+
+struct GroupRow {
+  int64_t id = 0;
+  uint64_t epoch = 0;
+};
+
+std::optional<GroupRow> find_group(Database& db, BytesView group_id) {
+  Statement s(db, "SELECT id, epoch FROM groups WHERE group_id = ?1");
+  s.bind(1, group_id);
+  if (!s.step()) return std::nullopt;
+  return GroupRow{s.column_int(0), static_cast<uint64_t>(s.column_int(1))};
+}
+
+std::vector<int64_t> members_of(Database& db, int64_t group) {
+  Statement s(db, "SELECT device_id FROM members WHERE group_ref = ?1 ORDER BY device_id");
+  s.bind(1, group);
+  std::vector<int64_t> out;
+  while (s.step())
+    out.push_back(s.column_int(0));
+  return out;
+}
+
+bool contains(const std::vector<int64_t>& ids, int64_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+DsError bad_request(v1::ErrorCode code, const std::string& message) {
+  return DsError(grpc::StatusCode::INVALID_ARGUMENT, code, message);
+}
+
+DsError stale_epoch(uint64_t current) {
+  std::string message = "the epoch was already decided; the group is at epoch ";
+  message += std::to_string(current);
+  // ABORTED: a lost race; the client catches up (fetches, merges) and tries again.
+  return DsError(grpc::StatusCode::ABORTED, v1::ERROR_CODE_STALE_EPOCH, message, current);
+}
+
+DsError future_epoch(uint64_t current) {
+  std::string message = "the group has not reached that epoch; it is at epoch ";
+  message += std::to_string(current);
+  return DsError(grpc::StatusCode::FAILED_PRECONDITION, v1::ERROR_CODE_FUTURE_EPOCH, message,
+                 current);
+}
+
+// RFC 9750 §5.2: handshake messages belong to exactly the current epoch; application messages
+// also to a few past ones (late senders), never to a future one.
+void check_epoch(const PublicFraming& framing, uint64_t current, uint64_t past_epochs) {
+  if (framing.epoch > current) throw future_epoch(current);
+  if (framing.content_type == wire::ContentType::kApplication) {
+    if (current - framing.epoch > past_epochs) throw stale_epoch(current);
+  } else if (framing.epoch < current) {
+    throw stale_epoch(current);
+  }
+}
+
+// The devices a roster change names, resolved against the registered ones.
+std::vector<int64_t> resolve(Database& db,
+                             const google::protobuf::RepeatedPtrField<v1::DeviceRef>& refs) {
+  std::vector<int64_t> out;
+  for (const auto& ref : refs) {
+    const auto device = find_device(db, ref.user(), ref.device());
+    if (!device) {
+      std::string message = "no such device: ";
+      message += ref.user();
+      message += "/";
+      message += ref.device();
+      throw bad_request(v1::ERROR_CODE_UNKNOWN_DEVICE, message);
+    }
+    if (contains(out, device->id))
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a device is named twice");
+    out.push_back(device->id);
+  }
+  return out;
+}
+
+int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, uint64_t epoch,
+                       const std::string& data) {
+  Statement s(db,
+              "INSERT INTO messages (group_ref, sender, kind, epoch, data) "
+              "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, group)
+      .bind(2, sender)
+      .bind(3, static_cast<int64_t>(kind))
+      .bind(4, static_cast<int64_t>(epoch))
+      .bind(5, as_bytes(data));
+  s.step();
+  return db.last_insert_rowid();
+}
+
+void enqueue(Database& db, const std::vector<int64_t>& devices, int64_t sequence) {
+  for (int64_t device : devices) {
+    Statement s(db, "INSERT INTO queue (device_id, sequence) VALUES (?1, ?2)");
+    s.bind(1, device).bind(2, sequence);
+    s.step();
+  }
+}
+
+}  // namespace
+
+Delivery::Delivery(Database& db, DeliveryOptions options) : db_(db), options_(options) {}
+
+v1::CreateGroupReply Delivery::create_group(const Device& device, const v1::CreateGroupBody& body) {
+  if (body.group_id().empty() || body.group_id().size() > kMaxGroupIdBytes)
+    throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "a group id is 1 to 255 bytes");
+  Transaction tx(db_);
+  Statement insert(db_, "INSERT INTO groups (group_id, epoch) VALUES (?1, 0)");
+  insert.bind(1, as_bytes(body.group_id()));
+  if (!insert.step_unique())
+    throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_GROUP_EXISTS,
+                  "the group id is taken");
+  const int64_t group = db_.last_insert_rowid();
+  Statement member(db_, "INSERT INTO members (group_ref, device_id) VALUES (?1, ?2)");
+  member.bind(1, group).bind(2, device.id);
+  member.step();
+  tx.commit();
+  return {};
+}
+
+v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
+  if (body.client_message_id().empty() || body.client_message_id().size() > kMaxClientIdBytes)
+    throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "a client message id is 1 to 64 bytes");
+  const PublicFraming framing = read_framing(as_bytes(body.message()));
+  if (framing.group_id != to_bytes(as_bytes(body.group_id())))
+    throw bad_request(v1::ERROR_CODE_WRONG_GROUP, "the message is for another group");
+  const bool is_commit = framing.content_type == wire::ContentType::kCommit;
+  const bool has_roster_change = body.added_size() > 0 || body.removed_size() > 0;
+  if (!is_commit && (has_roster_change || !body.welcome().empty()))
+    throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "only a commit changes the roster");
+  if (body.added_size() > 0 && body.welcome().empty())
+    throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "added devices need a Welcome");
+  if (body.added_size() == 0 && !body.welcome().empty())
+    throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a Welcome needs added devices");
+  if (!body.welcome().empty()) check_welcome(as_bytes(body.welcome()));
+
+  Transaction tx(db_);
+  const std::optional<GroupRow> group = find_group(db_, as_bytes(body.group_id()));
+  if (!group)
+    throw DsError(grpc::StatusCode::NOT_FOUND, v1::ERROR_CODE_UNKNOWN_GROUP, "no such group");
+
+  // A retry of an accepted send gets the first reply and queues nothing again.
+  {
+    Statement prior(db_,
+                    "SELECT s.sequence, s.epoch, m.data FROM sends s JOIN messages m "
+                    "ON m.sequence = s.sequence WHERE s.sender = ?1 AND s.client_id = ?2");
+    prior.bind(1, device.id).bind(2, as_bytes(body.client_message_id()));
+    if (prior.step()) {
+      if (prior.column_blob(2) != to_bytes(as_bytes(body.message())))
+        throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_ID_REUSED,
+                      "the client message id was used for another message");
+      v1::SendReply reply;
+      reply.set_sequence(static_cast<uint64_t>(prior.column_int(0)));
+      reply.set_epoch(static_cast<uint64_t>(prior.column_int(1)));
+      return reply;
+    }
+  }
+
+  const std::vector<int64_t> members = members_of(db_, group->id);
+  if (!contains(members, device.id))
+    throw DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_NOT_A_MEMBER,
+                  "only member devices may post to a group");
+  check_epoch(framing, group->epoch, options_.past_epochs);
+
+  const std::vector<int64_t> added = resolve(db_, body.added());
+  const std::vector<int64_t> removed = resolve(db_, body.removed());
+  for (int64_t id : added)
+    if (contains(members, id))
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "an added device is already a member");
+  for (int64_t id : removed) {
+    if (!contains(members, id))
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a removed device is not a member");
+    if (id == device.id)
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a committer cannot remove itself");
+  }
+
+  const int64_t sequence =
+      insert_message(db_, group->id, device.id, Kind::kMessage, framing.epoch, body.message());
+  uint64_t epoch = group->epoch;
+  if (is_commit) {
+    // The arbiter of RFC 9750 §5.2: the first commit of an epoch takes its row; the epoch
+    // check above already refused a second one, and the constraint holds even if it had not.
+    Statement decided(db_, "INSERT INTO commits (group_ref, epoch, sequence) VALUES (?1, ?2, ?3)");
+    decided.bind(1, group->id).bind(2, static_cast<int64_t>(framing.epoch)).bind(3, sequence);
+    if (!decided.step_unique()) throw stale_epoch(group->epoch);
+    epoch = framing.epoch + 1;
+    Statement advance(db_, "UPDATE groups SET epoch = ?1 WHERE id = ?2");
+    advance.bind(1, static_cast<int64_t>(epoch)).bind(2, group->id);
+    advance.step();
+  }
+
+  std::vector<int64_t> recipients;
+  for (int64_t id : members)
+    if (id != device.id) recipients.push_back(id);
+  enqueue(db_, recipients, sequence);
+
+  for (int64_t id : removed) {
+    Statement s(db_, "DELETE FROM members WHERE group_ref = ?1 AND device_id = ?2");
+    s.bind(1, group->id).bind(2, id);
+    s.step();
+  }
+  for (int64_t id : added) {
+    Statement s(db_, "INSERT INTO members (group_ref, device_id) VALUES (?1, ?2)");
+    s.bind(1, group->id).bind(2, id);
+    s.step();
+  }
+  if (!added.empty()) {
+    const int64_t welcome =
+        insert_message(db_, group->id, device.id, Kind::kWelcome, epoch, body.welcome());
+    enqueue(db_, added, welcome);
+  }
+
+  Statement record(
+      db_, "INSERT INTO sends (sender, client_id, sequence, epoch) VALUES (?1, ?2, ?3, ?4)");
+  record.bind(1, device.id)
+      .bind(2, as_bytes(body.client_message_id()))
+      .bind(3, sequence)
+      .bind(4, static_cast<int64_t>(epoch));
+  record.step();
+  // Durable (synchronous = FULL) before the sender hears it was accepted.
+  tx.commit();
+
+  v1::SendReply reply;
+  reply.set_sequence(static_cast<uint64_t>(sequence));
+  reply.set_epoch(epoch);
+  return reply;
+}
+
+v1::FetchReply Delivery::fetch(const Device& device, const v1::FetchBody& body) {
+  uint32_t limit = body.limit() == 0 ? kDefaultFetchLimit : body.limit();
+  limit = std::min(limit, kMaxFetchLimit);
+  int64_t after = static_cast<int64_t>(std::min<uint64_t>(body.after(), INT64_MAX));
+  {
+    Statement cursor(db_, "SELECT acked FROM cursors WHERE device_id = ?1");
+    cursor.bind(1, device.id);
+    if (cursor.step()) after = std::max(after, cursor.column_int(0));
+  }
+  Statement s(db_,
+              "SELECT q.sequence, m.kind, g.group_id, m.data, d.user, d.device FROM queue q "
+              "JOIN messages m ON m.sequence = q.sequence JOIN groups g ON g.id = m.group_ref "
+              "JOIN devices d ON d.id = m.sender WHERE q.device_id = ?1 AND q.sequence > ?2 "
+              "ORDER BY q.sequence LIMIT ?3");
+  s.bind(1, device.id).bind(2, after).bind(3, static_cast<int64_t>(limit));
+  v1::FetchReply reply;
+  while (s.step()) {
+    auto* entry = reply.add_entries();
+    entry->set_sequence(static_cast<uint64_t>(s.column_int(0)));
+    entry->set_kind(static_cast<Kind>(s.column_int(1)) == Kind::kWelcome ? v1::ENTRY_KIND_WELCOME
+                                                                         : v1::ENTRY_KIND_MESSAGE);
+    const Bytes group_id = s.column_blob(2);
+    const Bytes data = s.column_blob(3);
+    entry->set_group_id(std::string(group_id.begin(), group_id.end()));
+    entry->set_message(std::string(data.begin(), data.end()));
+    entry->mutable_sender()->set_user(s.column_text(4));
+    entry->mutable_sender()->set_device(s.column_text(5));
+  }
+  return reply;
+}
+
+v1::AckReply Delivery::ack(const Device& device, const v1::AckBody& body) {
+  Transaction tx(db_);
+  int64_t last = 0;
+  {
+    Statement s(db_, "SELECT COALESCE(MAX(sequence), 0) FROM messages");
+    if (s.step()) last = s.column_int(0);
+  }
+  // A cursor past every message would silently skip messages not sent yet.
+  if (body.cursor() > static_cast<uint64_t>(last))
+    throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "the cursor is past the last message");
+  const auto cursor = static_cast<int64_t>(body.cursor());
+  Statement drop(db_, "DELETE FROM queue WHERE device_id = ?1 AND sequence <= ?2");
+  drop.bind(1, device.id).bind(2, cursor);
+  drop.step();
+  Statement keep(db_,
+                 "INSERT INTO cursors (device_id, acked) VALUES (?1, ?2) ON CONFLICT (device_id) "
+                 "DO UPDATE SET acked = MAX(acked, excluded.acked)");
+  keep.bind(1, device.id).bind(2, cursor);
+  keep.step();
+  tx.commit();
+  return {};
+}
+
+}  // namespace conclave::ds

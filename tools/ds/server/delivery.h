@@ -1,0 +1,44 @@
+// The Delivery Service proper (RFC 9750 §5.2, §5.3): groups and their rosters of devices, the
+// order of handshake messages (one commit per epoch, the first), durable storage before the
+// reply, and fan-out to per-device queues read with a cursor.
+#pragma once
+
+#include <cstdint>
+
+#include "accounts.h"
+#include "database.h"
+#include "ds.pb.h"
+
+namespace conclave::ds {
+
+struct DeliveryOptions {
+  // Application messages of this many epochs before the current one are still accepted
+  // (members may send a little behind a commit they have not fetched yet).
+  uint64_t past_epochs = 2;
+};
+
+class Delivery {
+ public:
+  Delivery(Database& db, DeliveryOptions options);
+
+  // A new group at epoch 0 whose only member is `device`; GROUP_EXISTS if the id is taken.
+  v1::CreateGroupReply create_group(const Device& device, const v1::CreateGroupBody& body);
+
+  // Checks everything first (membership, framing, epoch, roster change, Welcome), then in one
+  // transaction stores the message, records a commit's epoch, queues the message to every other
+  // member device (the removed ones included: they learn of their removal), applies the roster
+  // change and queues the Welcome to the added devices. Nothing is stored when a check fails.
+  v1::SendReply send(const Device& device, const v1::SendBody& body);
+
+  // The caller's queue after max(body.after, its acknowledged cursor), in the DS's order.
+  v1::FetchReply fetch(const Device& device, const v1::FetchBody& body);
+
+  // Drops the caller's entries up to `cursor` and remembers it.
+  v1::AckReply ack(const Device& device, const v1::AckBody& body);
+
+ private:
+  Database& db_;
+  DeliveryOptions options_;
+};
+
+}  // namespace conclave::ds

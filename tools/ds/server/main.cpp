@@ -1,0 +1,122 @@
+// conclave-ds: the Delivery Service and Authentication Service (tools/ds/README.md).
+//
+//   conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]
+//
+// Serves the DeliveryService of tools/ds/ds.proto over plaintext gRPC on H:P (H defaults to
+// 127.0.0.1; P 0, the default, picks a free port), prints "listening on HOST:PORT" once it
+// accepts calls, and stops cleanly on SIGINT or SIGTERM.
+#include <grpcpp/grpcpp.h>
+#include <pthread.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "conclave/crypto/openssl_provider.h"
+#include "database.h"
+#include "service.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]\n";
+
+int usage(const char* why) {
+  std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
+  return 2;
+}
+
+bool parse_number(const char* text, unsigned long long max, unsigned long long& out) {
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || text[0] == '-' || value > max) return false;
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1";
+  std::string db_path;
+  unsigned long long port = 0;
+  unsigned long long window_seconds = 300;
+  unsigned long long past_epochs = 2;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+    if (i + 1 >= argc) return usage("missing value or unknown argument");
+    const char* value = argv[++i];
+    if (arg == "--db") {
+      db_path = value;
+    } else if (arg == "--host") {
+      host = value;
+    } else if (arg == "--port") {
+      if (!parse_number(value, 65535, port)) return usage("--port takes 0 to 65535");
+    } else if (arg == "--window-seconds") {
+      if (!parse_number(value, 86400, window_seconds) || window_seconds == 0)
+        return usage("--window-seconds takes 1 to 86400");
+    } else if (arg == "--past-epochs") {
+      if (!parse_number(value, 1000, past_epochs)) return usage("--past-epochs takes 0 to 1000");
+    } else {
+      return usage("unknown argument");
+    }
+  }
+  if (db_path.empty()) return usage("--db is required");
+  // An IPv6 literal needs brackets in a gRPC address.
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+
+  // Signals go to the main thread only, which waits for them below: block them before gRPC
+  // starts its threads, so that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<conclave::ds::Database> db;
+  try {
+    db = std::make_unique<conclave::ds::Database>(db_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "conclave-ds: %s\n", e.what());
+    return 1;
+  }
+  conclave::ds::ServiceOptions options;
+  options.window_ms = window_seconds * 1000;
+  options.delivery.past_epochs = past_epochs;
+  conclave::ds::Service service(std::move(db), conclave::crypto::openssl_provider(), options);
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  std::string address = host;
+  address += ":";
+  address += std::to_string(port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(&service);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a taken port would start and
+  // share it; an operator who picked the port must get an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  const std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    std::fprintf(stderr, "conclave-ds: cannot listen on %s\n", address.c_str());
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", host.c_str(), bound_port);
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  // Calls in flight get a moment to finish (each is one transaction: it commits or rolls back
+  // whole); then they are cancelled and the database is closed.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server->Wait();
+  return 0;
+}

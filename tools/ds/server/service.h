@@ -1,0 +1,52 @@
+// The gRPC DeliveryService (tools/ds/ds.proto): authenticates each call, parses its body and
+// hands it to the Authenticator, KeyDirectory or Delivery.
+//
+// One SQLite connection serves every call, under one mutex: calls are serialized, which makes
+// each one a transaction in the DS's order (the simplest correct model; see README, "not yet").
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "authenticator.h"
+#include "conclave/crypto/provider.h"
+#include "database.h"
+#include "delivery.h"
+#include "ds.grpc.pb.h"
+#include "key_directory.h"
+
+namespace conclave::ds {
+
+struct ServiceOptions {
+  uint64_t window_ms = 5 * 60 * 1000;
+  DeliveryOptions delivery;
+};
+
+#define CONCLAVE_DS_RPC(name, Reply)                                                \
+  grpc::Status name(grpc::ServerContext* context, const v1::SignedRequest* request, \
+                    v1::Reply* reply) override
+
+class Service final : public v1::DeliveryService::Service {
+ public:
+  Service(std::unique_ptr<Database> db, std::shared_ptr<const crypto::CryptoProvider> provider,
+          ServiceOptions options);
+
+  CONCLAVE_DS_RPC(Register, RegisterReply);
+  CONCLAVE_DS_RPC(PublishKeyPackages, PublishKeyPackagesReply);
+  CONCLAVE_DS_RPC(FetchKeyPackages, FetchKeyPackagesReply);
+  CONCLAVE_DS_RPC(CreateGroup, CreateGroupReply);
+  CONCLAVE_DS_RPC(Send, SendReply);
+  CONCLAVE_DS_RPC(Fetch, FetchReply);
+  CONCLAVE_DS_RPC(Ack, AckReply);
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<Database> db_;
+  Authenticator auth_;
+  KeyDirectory keys_;
+  Delivery delivery_;
+};
+
+#undef CONCLAVE_DS_RPC
+
+}  // namespace conclave::ds

@@ -1,0 +1,45 @@
+// A conclave-ds child process on loopback and a temporary SQLite file, owned by a test.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace ds_test {
+
+class ServerProcess {
+ public:
+  // Starts `conclave-ds --db <db_path> --port 0` and returns once it printed
+  // "listening on HOST:PORT" (throws std::runtime_error otherwise, within 20 s).
+  ServerProcess(const std::string& binary, const std::string& db_path);
+  // Stops the server if it still runs (SIGTERM, then SIGKILL).
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  const std::string& address() const { return address_; }
+  // SIGTERM and wait: the exit status (0 for a clean shutdown), or 128 + signal.
+  int stop();
+  // SIGKILL and wait: a crash, with no chance to finish anything.
+  void kill_now();
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string address_;
+};
+
+// A fresh temporary folder, removed with its contents when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace ds_test
