@@ -75,9 +75,24 @@ TEST(StorageCrash, SigkillAtRandomInstantsLosesNothing) {
   const int kills = kills_wanted();
   int killed = 0;
   for (int i = 0; i < kills; ++i) {
+    const auto log_size = [&] {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(dir / "log", ec);
+      return ec ? uintmax_t{0} : size;
+    };
+    const uintmax_t before = log_size();
     const pid_t pid = start({"run", dir.string(), std::to_string(rng())}, out);
-    // Long enough to get past recovery most of the time, random enough to land anywhere.
-    std::this_thread::sleep_for(std::chrono::microseconds(20000 + rng() % 80000));
+    // Every other run is killed at a random instant from its start (recovery included); the
+    // others once the workload has delivered something new, at a random instant after, so
+    // that the workload progresses however slow the build (sanitizers) makes its start.
+    if (i % 2 == 1) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (log_size() == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % 30000));
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(20000 + rng() % 80000));
+    }
     ::kill(pid, SIGKILL);
     const int status = wait_for(pid);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)

@@ -245,9 +245,11 @@ TEST_P(GroupStorage, DamagedStoreIsRefused) {
     raw_sql(alice_db, sql);
     alice_store = storage::SqliteStorage::open(alice_db, provider);
   };
+  // Byte 10 lies in a random key: replaced by a value it does not already hold.
   damage(
-      "UPDATE records SET value = CAST(substr(value, 1, 9) AS BLOB) || X'5A' || "
-      "substr(value, 11) WHERE kind = 2 AND id = X'00000000'");
+      "UPDATE records SET value = CAST(substr(value, 1, 9) AS BLOB) || CASE WHEN "
+      "substr(value, 10, 1) = X'5A' THEN X'A5' ELSE X'5A' END || substr(value, 11) "
+      "WHERE kind = 2 AND id = X'00000000'");
   EXPECT_TRUE(rejects(ErrorCode::kStorageCorrupt, load)) << "a bit-flipped tree node";
   damage(
       "UPDATE records SET value = CAST(substr(value, 1, length(value) - 3) AS BLOB) "
