@@ -425,7 +425,7 @@ Group Group::from_common_record(std::shared_ptr<const crypto::CryptoProvider> pr
   return g;
 }
 
-Bytes Group::serialize() const {
+SecretBytes Group::serialize() const {
   StateRecord r;
   r.common = common_record();
   if (!tree_.empty()) r.tree = tree_.to_nodes();
@@ -436,7 +436,7 @@ Bytes Group::serialize() const {
       rec.signature_keys.push_back(detail::SignatureKeyRecord{leaf, key});
     r.past_epochs.push_back(std::move(rec));
   }
-  return codec::encode(r);
+  return codec::encode_secret(r);
 }
 
 Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider, BytesView data,
@@ -511,6 +511,7 @@ void Group::check_loaded_state() const {
 bool operator==(const Group& a, const Group& b) {
   const bool pending_equal = a.pending_.has_value() == b.pending_.has_value() &&
                              (!a.pending_ || a.pending_->message == b.pending_->message);
+  // The states hold secrets: SecretBytes compare in constant time.
   return pending_equal && a.serialize() == b.serialize();
 }
 

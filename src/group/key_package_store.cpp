@@ -141,12 +141,12 @@ std::vector<Bytes> KeyPackageStore::refs() const {
   return out;
 }
 
-Bytes KeyPackageStore::serialize() const {
+SecretBytes KeyPackageStore::serialize() const {
   StoreRecord r;
   for (const auto& [ref, b] : entries_)
     r.entries.push_back(
         EntryRecord{ref, b.key_package, b.init_private_key, b.encryption_private_key});
-  return codec::encode(r);
+  return codec::encode_secret(r);
 }
 
 KeyPackageStore KeyPackageStore::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,

@@ -17,10 +17,10 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
                                                   BytesView encrypted_group_info) {
   wire::EncryptedGroupSecrets out;
   out.new_member = suite.make_key_package_ref(codec::encode(key_package));
-  Bytes plaintext = codec::encode(group_secrets);
+  SecretBytes plaintext = codec::encode_secret(group_secrets);
   out.encrypted_group_secrets = suite.encrypt_with_label(key_package.init_key, kWelcomeLabel,
-                                                         encrypted_group_info, plaintext);
-  secure_wipe(plaintext.data(), plaintext.size());
+                                                         encrypted_group_info, plaintext.view());
+  plaintext.wipe();
   return out;
 }
 
@@ -29,26 +29,18 @@ std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info) {
   if (key_packages.size() != group_secrets.size())
     throw Error(ErrorCode::kInvalidArgument, "one GroupSecrets per KeyPackage");
-  std::vector<Bytes> plaintexts;
+  // SecretBytes: wiped on every way out, including a throw from the sealing.
+  std::vector<SecretBytes> plaintexts;
   plaintexts.reserve(group_secrets.size());
   std::vector<crypto::Suite::LabeledRecipient> recipients;
   recipients.reserve(group_secrets.size());
   for (size_t i = 0; i < group_secrets.size(); ++i) {
-    plaintexts.push_back(codec::encode(group_secrets[i]));
-    recipients.push_back({key_packages[i]->init_key, plaintexts.back()});
+    plaintexts.push_back(codec::encode_secret(group_secrets[i]));
+    recipients.push_back({key_packages[i]->init_key, plaintexts.back().view()});
   }
-  const auto wipe = [&] {
-    for (Bytes& p : plaintexts)
-      secure_wipe(p.data(), p.size());
-  };
-  std::vector<crypto::HpkeCiphertext> sealed;
-  try {
-    sealed = suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info);
-  } catch (...) {
-    wipe();
-    throw;
-  }
-  wipe();
+  std::vector<crypto::HpkeCiphertext> sealed =
+      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info);
+  plaintexts.clear();  // sealed: wipe them now
   std::vector<wire::EncryptedGroupSecrets> out(key_packages.size());
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].new_member = suite.make_key_package_ref(codec::encode(*key_packages[i]));

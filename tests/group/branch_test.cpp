@@ -30,8 +30,8 @@ class Branch : public NegativeGroupTest {
   // state prefix that negative_test_util.h reads.
   Group with_credential(const Group& member, tree::LeafIndex victim,
                         const wire::Credential& impostor) const {
-    const Bytes state = member.serialize();
-    codec::Reader r(state);
+    const SecretBytes state = member.serialize();
+    codec::Reader r(state.view());
     detail::StatePrefix prefix;
     codec::read(r, prefix);
     const BytesView rest = r.rest();

@@ -263,7 +263,7 @@ TEST_P(Extensibility, Rfc13_4_CustomGroupContextExtensionChangedByProposal) {
   for (const Group* g : {&*a, &*b, &*c})
     EXPECT_EQ(codec::encode(g->context().extensions), codec::encode(next));
   expect_agreement();
-  EXPECT_EQ(Group::deserialize(provider, c->serialize()).context().extensions, next);
+  EXPECT_EQ(Group::deserialize(provider, c->serialize().view()).context().extensions, next);
 }
 
 // §13.4: "The capabilities field MUST indicate support for each extension in the GroupContext":

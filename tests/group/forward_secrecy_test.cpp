@@ -167,10 +167,10 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
   const uint64_t e = b.epoch();
 
   // B has just joined: its state holds the secret tree of epoch e and no other.
-  const Bytes joined = b.serialize();
-  auto trees = secret_trees_in(joined, param.suite);
+  const SecretBytes joined = b.serialize();
+  auto trees = secret_trees_in(joined.view(), param.suite);
   ASSERT_EQ(trees.size(), 1u);
-  const auto epoch_e = epoch_secrets_in(joined, b.epoch_authenticator());
+  const auto epoch_e = epoch_secrets_in(joined.view(), b.epoch_authenticator());
   ASSERT_TRUE(epoch_e.has_value());
 
   // A sends k + 2 messages in epoch e; message j is delivered after j commits.
@@ -181,10 +181,10 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
     sent.push_back(a.protect(as_bytes(numbered("message ", j))));
   }
   // §9.2: the sender deleted each key as it used it.
-  const Bytes sender_state = a.serialize();
+  const SecretBytes sender_state = a.serialize();
   for (uint32_t j = 0; j <= k + 1; ++j) {
-    EXPECT_FALSE(state_derives(sender_state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(sender_state, keys[j].key.view())) << j;
+    EXPECT_FALSE(state_derives(sender_state.view(), f.suite, a.own_leaf(), j, keys[j])) << j;
+    EXPECT_FALSE(contains(sender_state.view(), keys[j].key.view())) << j;
   }
 
   for (uint32_t j = 0; j <= k + 1; ++j) {
@@ -192,16 +192,16 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
                  " commits, past_epochs_kept " + std::to_string(k));
     if (j > 0) GroupFixture::commit(j % 2 ? c : a, {&a, &b, &c});
     ASSERT_EQ(b.epoch(), e + j);
-    const Bytes state = b.serialize();
-    Group restored = Group::deserialize(f.provider, state);
+    const SecretBytes state = b.serialize();
+    Group restored = Group::deserialize(f.provider, state.view());
     const auto retained = b.retained_epochs();
     const bool kept = std::count(retained.begin(), retained.end(), e) != 0;
     if (j <= k) {
       // Within the window: B, and a copy restored from its state, read message j.
       EXPECT_TRUE(kept);
-      EXPECT_TRUE(state_derives(state, f.suite, a.own_leaf(), j, keys[j]));
+      EXPECT_TRUE(state_derives(state.view(), f.suite, a.own_leaf(), j, keys[j]));
       if (j > 0) {
-        EXPECT_TRUE(contains(state, epoch_e->sender_data_secret));
+        EXPECT_TRUE(contains(state.view(), epoch_e->sender_data_secret.view()));
       }
       const auto got = std::get<ApplicationMessage>(b.process(sent[j]));
       EXPECT_EQ(text(got), numbered("message ", j));
@@ -211,10 +211,10 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
                 numbered("message ", j));
       // §9.2: the key is used once, then deleted.
       EXPECT_EQ(error_of([&] { b.process(sent[j]); }), ErrorCode::kGenerationReused);
-      const Bytes after = b.serialize();
-      EXPECT_FALSE(state_derives(after, f.suite, a.own_leaf(), j, keys[j]));
-      EXPECT_FALSE(contains(after, keys[j].key.view()));
-      EXPECT_FALSE(contains(after, keys[j].nonce.view()));
+      const SecretBytes after = b.serialize();
+      EXPECT_FALSE(state_derives(after.view(), f.suite, a.own_leaf(), j, keys[j]));
+      EXPECT_FALSE(contains(after.view(), keys[j].key.view()));
+      EXPECT_FALSE(contains(after.view(), keys[j].nonce.view()));
     } else {
       // Beyond it: neither B nor its restored copy can, and no member holds a secret of
       // epoch e that could (the resumption PSK aside: §8.6 keeps it to resume the group, and
@@ -224,16 +224,18 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       EXPECT_EQ(error_of([&] { restored.process(sent[j]); }), ErrorCode::kEpochNotRetained);
       EXPECT_EQ(error_of([&] { c.process(sent[j]); }), ErrorCode::kEpochNotRetained);
       for (const Group* m : {&a, &b, &c}) {
-        const Bytes s = m->serialize();
+        const SecretBytes s = m->serialize();
         for (uint32_t i = 0; i <= k + 1; ++i) {
-          EXPECT_FALSE(state_derives(s, f.suite, a.own_leaf(), i, keys[i])) << "message " << i;
-          EXPECT_FALSE(contains(s, keys[i].key.view())) << "message " << i;
+          EXPECT_FALSE(state_derives(s.view(), f.suite, a.own_leaf(), i, keys[i]))
+              << "message " << i;
+          EXPECT_FALSE(contains(s.view(), keys[i].key.view())) << "message " << i;
         }
         for (const SecretBytes* secret :
              {&epoch_e->sender_data_secret, &epoch_e->encryption_secret, &epoch_e->exporter_secret,
               &epoch_e->external_secret, &epoch_e->confirmation_key, &epoch_e->membership_key,
               &epoch_e->epoch_authenticator, &epoch_e->init_secret})
-          EXPECT_FALSE(contains(s, *secret)) << "a secret of epoch " << e << " is still held";
+          EXPECT_FALSE(contains(s.view(), secret->view()))
+              << "a secret of epoch " << e << " is still held";
       }
     }
     if (j > 0) {
@@ -241,7 +243,7 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       for (const SecretBytes* secret :
            {&epoch_e->exporter_secret, &epoch_e->external_secret, &epoch_e->confirmation_key,
             &epoch_e->membership_key, &epoch_e->epoch_authenticator, &epoch_e->init_secret})
-        EXPECT_FALSE(contains(state, *secret));
+        EXPECT_FALSE(contains(state.view(), secret->view()));
     }
   }
 }
@@ -262,7 +264,7 @@ TEST(ForwardSecrecy, ConsumedKeyDecryptsOnce) {
   std::vector<Group> g = f.make({GroupConfig{}, GroupConfig{}});
   Group& a = g[0];
   Group& b = g[1];
-  const auto trees = secret_trees_in(b.serialize(), 1);
+  const auto trees = secret_trees_in(b.serialize().view(), 1);
   ASSERT_EQ(trees.size(), 1u);
 
   std::vector<wire::MlsMessage> sent;
@@ -277,20 +279,20 @@ TEST(ForwardSecrecy, ConsumedKeyDecryptsOnce) {
   EXPECT_EQ(text(std::get<ApplicationMessage>(b.process(sent[0]))), "m0");
   EXPECT_EQ(error_of([&] { b.process(sent[2]); }), ErrorCode::kGenerationReused);
   EXPECT_EQ(error_of([&] { b.process(sent[0]); }), ErrorCode::kGenerationReused);
-  Group restored = Group::deserialize(f.provider, b.serialize());
+  Group restored = Group::deserialize(f.provider, b.serialize().view());
   EXPECT_EQ(error_of([&] { restored.process(sent[2]); }), ErrorCode::kGenerationReused);
   EXPECT_EQ(error_of([&] { restored.process(sent[0]); }), ErrorCode::kGenerationReused);
-  const Bytes state = b.serialize();
+  const SecretBytes state = b.serialize();
   for (uint32_t j : {0u, 2u}) {
-    EXPECT_FALSE(state_derives(state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(state, keys[j].key.view())) << j;
-    EXPECT_FALSE(contains(state, keys[j].nonce.view())) << j;
+    EXPECT_FALSE(state_derives(state.view(), f.suite, a.own_leaf(), j, keys[j])) << j;
+    EXPECT_FALSE(contains(state.view(), keys[j].key.view())) << j;
+    EXPECT_FALSE(contains(state.view(), keys[j].nonce.view())) << j;
   }
   // The skipped key of generation 1 is kept (§9.2 allows it, within the window) until used.
-  EXPECT_TRUE(state_derives(state, f.suite, a.own_leaf(), 1, keys[1]));
+  EXPECT_TRUE(state_derives(state.view(), f.suite, a.own_leaf(), 1, keys[1]));
   EXPECT_EQ(text(std::get<ApplicationMessage>(restored.process(sent[1]))), "m1");
   EXPECT_EQ(error_of([&] { restored.process(sent[1]); }), ErrorCode::kGenerationReused);
-  EXPECT_FALSE(contains(restored.serialize(), keys[1].key.view()));
+  EXPECT_FALSE(contains(restored.serialize().view(), keys[1].key.view()));
 
   // A handshake message (a PrivateMessage proposal) is read once too.
   const auto proposal = a.propose_update();
@@ -332,17 +334,17 @@ TEST(ForwardSecrecy, RemovedMemberReadsNothingNew) {
   EXPECT_EQ(std::count(retained.begin(), retained.end(), a.epoch()), 0);
 
   // The new epoch's secrets and its first message key, from B (whose state holds only them).
-  const Bytes b_state = b.serialize();
-  const auto new_epoch = epoch_secrets_in(b_state, b.epoch_authenticator());
+  const SecretBytes b_state = b.serialize();
+  const auto new_epoch = epoch_secrets_in(b_state.view(), b.epoch_authenticator());
   ASSERT_TRUE(new_epoch.has_value());
-  const auto b_trees = secret_trees_in(b_state, 1);
+  const auto b_trees = secret_trees_in(b_state.view(), 1);
   ASSERT_EQ(b_trees.size(), 1u);
   auto tree = b_trees[0];
   const KeyAndNonce key = tree.peek_key(f.suite, a.own_leaf(), RatchetType::kApplication, 0);
   const auto after = a.protect(as_bytes("after"));
   EXPECT_EQ(text(std::get<ApplicationMessage>(b.process(after))), "after");
 
-  Group restored = Group::deserialize(f.provider, d.serialize());
+  Group restored = Group::deserialize(f.provider, d.serialize().view());
   EXPECT_FALSE(restored.active());
   for (Group* removed : {&d, &restored}) {
     EXPECT_EQ(error_of([&] { removed->process(after); }), ErrorCode::kNotAMember);
@@ -350,15 +352,16 @@ TEST(ForwardSecrecy, RemovedMemberReadsNothingNew) {
     EXPECT_EQ(error_of([&] { removed->commit(); }), ErrorCode::kNotAMember);
     EXPECT_EQ(error_of([&] { removed->propose_update(); }), ErrorCode::kNotAMember);
     EXPECT_EQ(error_of([&] { removed->export_secret("x", {}, 32); }), ErrorCode::kNotAMember);
-    const Bytes s = removed->serialize();
-    EXPECT_FALSE(state_derives(s, f.suite, a.own_leaf(), 0, key));
-    EXPECT_FALSE(contains(s, key.key));
+    const SecretBytes s = removed->serialize();
+    EXPECT_FALSE(state_derives(s.view(), f.suite, a.own_leaf(), 0, key));
+    EXPECT_FALSE(contains(s.view(), key.key.view()));
     for (const SecretBytes* secret :
          {&new_epoch->sender_data_secret, &new_epoch->encryption_secret,
           &new_epoch->exporter_secret, &new_epoch->external_secret, &new_epoch->confirmation_key,
           &new_epoch->membership_key, &new_epoch->resumption_psk, &new_epoch->epoch_authenticator,
           &new_epoch->init_secret})
-      EXPECT_FALSE(contains(s, *secret)) << "the removed member holds a new-epoch secret";
+      EXPECT_FALSE(contains(s.view(), secret->view()))
+          << "the removed member holds a new-epoch secret";
   }
 
   // Nor the epochs after: the next commit cannot even be processed.

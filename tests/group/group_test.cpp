@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+#include <utility>
+
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
@@ -165,6 +168,9 @@ TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
   EXPECT_EQ(a2.epoch_authenticator(), c.epoch_authenticator());
 }
 
+// The state holds private keys: it is handed out in SecretBytes, which wipe themselves.
+static_assert(std::is_same_v<decltype(std::declval<const Group&>().serialize()), SecretBytes>);
+
 TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
@@ -174,8 +180,8 @@ TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   auto out = a.commit(add);
   a.merge_pending_commit();
   Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
-  const Bytes state = b.serialize();
-  Group restored = Group::deserialize(provider, state);
+  const SecretBytes state = b.serialize();
+  Group restored = Group::deserialize(provider, state.view());
   EXPECT_TRUE(restored == b);
   auto m = a.protect(as_bytes("after restore"));
   EXPECT_EQ(text(std::get<ApplicationMessage>(restored.process(m))), "after restore");

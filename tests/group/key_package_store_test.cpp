@@ -6,11 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "group/negative_test_util.h"
 
 namespace conclave::group_testing {
 namespace {
+
+// The store holds private keys: it is handed out in SecretBytes, which wipe themselves.
+static_assert(
+    std::is_same_v<decltype(std::declval<const KeyPackageStore&>().serialize()), SecretBytes>);
 
 class KeyPackageStoreTest : public ::testing::TestWithParam<uint16_t> {
  protected:
@@ -65,17 +71,16 @@ TEST_P(KeyPackageStoreTest, Rfc5_2_StoresBundlesByKeyPackageRef) {
   EXPECT_EQ(*store.find(ref1), first);
   EXPECT_EQ(store.refs(), (std::vector<Bytes>{ref1, ref2}));
 
-  const Bytes saved = store.serialize();
-  const KeyPackageStore restored = KeyPackageStore::deserialize(provider, saved);
+  const SecretBytes saved = store.serialize();
+  const KeyPackageStore restored = KeyPackageStore::deserialize(provider, saved.view());
   EXPECT_EQ(restored, store);
   EXPECT_EQ(restored.serialize(), saved);
 
-  Bytes truncated = saved;
-  truncated.pop_back();
+  const BytesView truncated = saved.view().first(saved.size() - 1);
   EXPECT_TRUE(rejects(ErrorCode::kGroupStateInvalid,
                       [&] { KeyPackageStore::deserialize(provider, truncated); }));
   // The first entry's ref starts right after the version and the two vector lengths.
-  Bytes tampered = saved;
+  Bytes tampered = saved.copy_out();
   const auto at = std::search(tampered.begin(), tampered.end(), ref1.begin(), ref1.end());
   ASSERT_NE(at, tampered.end());
   *at ^= 0x01;
@@ -111,9 +116,10 @@ TEST_P(KeyPackageStoreTest, Rfc10_JoinDeletesTheUsedKeyPackage) {
   EXPECT_EQ(store.find(used_ref), nullptr);
   EXPECT_NE(store.find(other_ref), nullptr);
   EXPECT_EQ(store.size(), 1u);
-  EXPECT_EQ(KeyPackageStore::deserialize(provider, store.serialize()).find(used_ref), nullptr);
+  EXPECT_EQ(KeyPackageStore::deserialize(provider, store.serialize().view()).find(used_ref),
+            nullptr);
 
-  const Bytes before = store.serialize();
+  const SecretBytes before = store.serialize();
   EXPECT_TRUE(
       rejects(ErrorCode::kWelcomeNotForUs, [&] { Group::join(provider, dave, store, welcome); }));
   EXPECT_EQ(store.serialize(), before);
@@ -127,7 +133,7 @@ TEST_P(KeyPackageStoreTest, Rfc17_3_LastResortKeyPackageSurvivesAndIsReused) {
   options.last_resort = true;
   const KeyPackageBundle last = create_key_package(suite, dave, unix_time_now(), options);
   const Bytes ref = store.add(suite, last);
-  const Bytes saved = store.serialize();
+  const SecretBytes saved = store.serialize();
 
   Group a = Group::create(provider, alice);
   const Group d1 = Group::join(provider, dave, store, add(a, last.key_package));
@@ -153,7 +159,7 @@ TEST_P(KeyPackageStoreTest, Rfc12_4_3_1_FailedJoinLeavesTheStoreUnchanged) {
   create.config.ratchet_tree_in_welcome = 0;
   Group a = Group::create(provider, alice, create);
   const wire::MlsMessage welcome = add(a, kp.key_package);
-  const Bytes before = store.serialize();
+  const SecretBytes before = store.serialize();
   EXPECT_TRUE(rejects(ErrorCode::kMissingRatchetTree,
                       [&] { Group::join(provider, dave, store, welcome); }));
   EXPECT_EQ(store.serialize(), before);

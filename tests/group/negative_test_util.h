@@ -72,7 +72,7 @@ inline ::testing::AssertionResult rejects(ErrorCode code, const std::function<vo
 // serialized state (Group::serialize) and the same pending commit.
 inline ::testing::AssertionResult rejects_unchanged(const Group& group, ErrorCode code,
                                                     const std::function<void()>& fn) {
-  const Bytes before = group.serialize();
+  const SecretBytes before = group.serialize();
   const Group copy = group;
   const Outcome o = outcome_of(fn);
   if (!o.threw || o.code != code)
@@ -142,8 +142,8 @@ struct MemberKeys {
 // The keys of `member`, read out of its serialized state: Group has no accessor for its
 // secrets, and the tests must not add one.
 inline MemberKeys member_keys(const Group& member) {
-  const Bytes state = member.serialize();
-  codec::Reader r(state);
+  const SecretBytes state = member.serialize();
+  codec::Reader r(state.view());
   detail::StatePrefix p;
   try {
     codec::read(r, p);

@@ -117,7 +117,7 @@ TEST_P(Psk, Rfc8_6_ResumptionPsksKeptIsTheConfiguredNumber) {
   options.psks = {resumption(wire::ResumptionPskUsage::kApplication, first)};
   EXPECT_TRUE(rejects_unchanged(*a, ErrorCode::kPskNotFound, [&] { a->commit(options); }));
   // The setting is state: it survives serialization.
-  EXPECT_EQ(Group::deserialize(provider, a->serialize()).config().resumption_psks_kept, 1u);
+  EXPECT_EQ(Group::deserialize(provider, a->serialize().view()).config().resumption_psks_kept, 1u);
   expect_all_agree();
 }
 

@@ -295,8 +295,8 @@ class Simulation {
   void round_trip(size_t client, const std::string& when) {
     current_ = "round trip of " + who(client) + " " + when;
     Group& g = group(client);
-    const Bytes state = g.serialize();
-    Group restored = Group::deserialize(provider_, state, policy());
+    const SecretBytes state = g.serialize();
+    Group restored = Group::deserialize(provider_, state.view(), policy());
     EXPECT_TRUE(restored == g) << current_;
     EXPECT_EQ(restored.serialize(), state) << current_;
     g = std::move(restored);
@@ -578,7 +578,7 @@ class Simulation {
     shuffle(order);
     for (size_t m : order) {
       Group& g = group(m);
-      const Bytes state_before = m == probe ? g.serialize() : Bytes{};
+      const SecretBytes state_before = m == probe ? g.serialize() : SecretBytes{};
       StagedCommit staged = std::get<StagedCommit>(g.process(receive(commit_bytes)));
       if (m == probe) {
         EXPECT_EQ(g.serialize(), state_before) << who(m) << ": process() changed it";

@@ -13,8 +13,8 @@ class GroupState : public NegativeGroupTest {
  protected:
   // Bob's state with its leading fields (negative_test_util.h's StatePrefix) changed by `edit`.
   Bytes damaged(const std::function<void(detail::StatePrefix&)>& edit) const {
-    const Bytes state = b->serialize();
-    codec::Reader r(state);
+    const SecretBytes state = b->serialize();
+    codec::Reader r(state.view());
     detail::StatePrefix prefix;
     codec::read(r, prefix);
     const BytesView rest = r.rest();
@@ -24,7 +24,7 @@ class GroupState : public NegativeGroupTest {
     return changed;
   }
 
-  ::testing::AssertionResult refused(const Bytes& state) const {
+  ::testing::AssertionResult refused(BytesView state) const {
     return rejects(ErrorCode::kGroupStateInvalid, [&] { Group::deserialize(provider, state); });
   }
 };
@@ -58,11 +58,11 @@ TEST_P(GroupState, DamagedStateIsRefused) {
   }))) << "an epoch secret of the wrong length";
   EXPECT_TRUE(refused(damaged([](detail::StatePrefix& p) { p.cipher_suite = 0x0a0a; })))
       << "an unknown cipher suite";
-  const Bytes state = b->serialize();
-  EXPECT_TRUE(refused(Bytes(state.begin(), state.end() - 1))) << "truncated";
+  const SecretBytes state = b->serialize();
+  EXPECT_TRUE(refused(state.view().first(state.size() - 1))) << "truncated";
 
   // The intact record loads, and the member goes on.
-  Group loaded = Group::deserialize(provider, state);
+  Group loaded = Group::deserialize(provider, state.view());
   EXPECT_TRUE(loaded == *b);
   deliver(loaded.propose_update(), {&*a, &*c});
 }

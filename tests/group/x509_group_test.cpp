@@ -139,7 +139,7 @@ TEST_P(X509GroupTest, UntrustedAddRejectedByReceiver) {
   add_carol.add = {carol.key_package.key_package};
   CommitOutput commit = a.commit(add_carol);
   const Group before = b;
-  const Bytes state = b.serialize();
+  const SecretBytes state = b.serialize();
   EXPECT_EQ(error_of([&] { b.process(commit.commit); }), ErrorCode::kCredentialRejected);
   EXPECT_EQ(rejections, std::vector<ErrorCode>{ErrorCode::kX509Untrusted});
   EXPECT_TRUE(b == before);

@@ -219,7 +219,7 @@ class Group {
 
   // Versioned binary form of the whole state (the pending commit excluded: a commit not yet
   // merged is re-created after a restore). Holds private keys: store it protected.
-  Bytes serialize() const;
+  SecretBytes serialize() const;
   static Group deserialize(std::shared_ptr<const crypto::CryptoProvider> provider, BytesView data,
                            GroupPolicy policy = {});
 

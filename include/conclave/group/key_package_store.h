@@ -45,7 +45,7 @@ class KeyPackageStore {
   std::vector<Bytes> refs() const;
 
   // Versioned binary form. Holds private keys: store it protected.
-  Bytes serialize() const;
+  SecretBytes serialize() const;
   // kGroupStateInvalid for input that does not decode, has another version, or whose refs do
   // not match their KeyPackages.
   static KeyPackageStore deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
