@@ -52,7 +52,7 @@ void show_epoch(const std::vector<const Member*>& members) {
   for (const Member* m : members) {
     std::printf("    %-5s epoch %llu  authenticator %s...  %zu members\n", m->name.c_str(),
                 static_cast<unsigned long long>(m->group.epoch()),
-                prefix(m->group.epoch_authenticator()).c_str(), m->group.members().size());
+                prefix(m->group.epoch_authenticator().view()).c_str(), m->group.members().size());
     check(m->group.epoch() == first.epoch(), m->name + " is in another epoch");
     check(m->group.epoch_authenticator() == first.epoch_authenticator(),
           m->name + "'s epoch authenticator differs: not the same group state");

@@ -524,7 +524,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   staged.confirmation_tag_ = *content.auth.confirmation_tag;
   staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
       suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
-  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator.copy_out();
+  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
   pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
   // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
   if (store_) changes_.pending = true;
@@ -816,7 +816,7 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
                                              *content.auth.confirmation_tag))
         throw Error(ErrorCode::kConfirmationTagInvalid, "the commit's confirmation tag");
       staged.secrets_ = std::move(ks.epoch);
-      staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator.copy_out();
+      staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
     }
   });
   tree_.undo(staged.journal_);

@@ -67,7 +67,7 @@ bool state_derives(BytesView state, const crypto::Suite& suite, tree::LeafIndex 
 
 // The epoch secrets encoded in `state` whose epoch authenticator is `authenticator`.
 std::optional<schedule::EpochSecrets> epoch_secrets_in(BytesView state,
-                                                       const Bytes& authenticator) {
+                                                       const SecretBytes& authenticator) {
   const Bytes prefix = [&] {
     Bytes encoded = codec::encode(SecretBytes(authenticator.size()));
     encoded.resize(encoded.size() - authenticator.size());
@@ -82,9 +82,7 @@ std::optional<schedule::EpochSecrets> epoch_secrets_in(BytesView state,
     } catch (const Error&) {
       continue;
     }
-    if (secrets.epoch_authenticator.view().size() == authenticator.size() &&
-        secrets.epoch_authenticator.copy_out() == authenticator)
-      return secrets;
+    if (secrets.epoch_authenticator == authenticator) return secrets;
   }
   return std::nullopt;
 }

@@ -170,6 +170,11 @@ TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
 
 // The state holds private keys: it is handed out in SecretBytes, which wipe themselves.
 static_assert(std::is_same_v<decltype(std::declval<const Group&>().serialize()), SecretBytes>);
+// So is the epoch authenticator (§8.7).
+static_assert(
+    std::is_same_v<decltype(std::declval<const Group&>().epoch_authenticator()), SecretBytes>);
+static_assert(std::is_same_v<decltype(std::declval<const StagedCommit&>().epoch_authenticator()),
+                             const SecretBytes&>);
 
 TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   Client alice = make_client(suite, "alice");

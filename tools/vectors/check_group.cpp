@@ -56,7 +56,7 @@ void check_passive_client(const Json& c, const CheckContext& ctx) {
   Group group =
       Group::join(ctx.provider, identity, bundle,
                   codec::decode<wire::MlsMessage>(hex_field(c, "welcome")), tree, config, policy);
-  expect_bytes("initial epoch_authenticator", group.epoch_authenticator(),
+  expect_bytes("initial epoch_authenticator", group.epoch_authenticator().view(),
                hex_field(c, "initial_epoch_authenticator"));
 
   size_t index = 0;
@@ -73,7 +73,7 @@ void check_passive_client(const Json& c, const CheckContext& ctx) {
       auto* staged = std::get_if<StagedCommit>(&result);
       expect_true("the commit message gives a staged commit", staged != nullptr);
       group.merge(std::move(*staged));
-      expect_bytes("epoch_authenticator", group.epoch_authenticator(),
+      expect_bytes("epoch_authenticator", group.epoch_authenticator().view(),
                    hex_field(epoch, "epoch_authenticator"));
     } catch (const std::exception& e) {
       throw CheckFailure(at + e.what());

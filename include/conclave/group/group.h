@@ -207,8 +207,8 @@ class Group {
   std::vector<MemberInfo> members() const;
   const GroupConfig& config() const { return config_; }
   void set_policy(GroupPolicy policy) { policy_ = std::move(policy); }
-  // §8.7
-  Bytes epoch_authenticator() const { return secrets_.epoch_authenticator.copy_out(); }
+  // §8.7: a secret of the epoch (an application may use it as a PAKE password, say).
+  SecretBytes epoch_authenticator() const { return secrets_.epoch_authenticator; }
   // §8.5 MLS-Exporter.
   SecretBytes export_secret(std::string_view label, BytesView context, size_t length) const;
   // §12.4.3: a signed GroupInfo for the current epoch (for external joins, §12.4.3.2). None

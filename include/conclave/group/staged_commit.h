@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "conclave/base/bytes.h"
+#include "conclave/base/secret_bytes.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/tree/ratchet_tree.h"
@@ -53,7 +54,8 @@ class StagedCommit {
   // True when this commit removes the receiving member from the group.
   bool removes_me() const { return removes_me_; }
   const wire::GroupContext& new_context() const { return context_; }
-  const Bytes& epoch_authenticator() const { return epoch_authenticator_; }
+  // §8.7: a secret, empty when the commit removes this member.
+  const SecretBytes& epoch_authenticator() const { return epoch_authenticator_; }
 
  private:
   friend class Group;
@@ -67,7 +69,7 @@ class StagedCommit {
   bool has_path_ = false;
   bool external_ = false;
   bool removes_me_ = false;
-  Bytes epoch_authenticator_;
+  SecretBytes epoch_authenticator_;
 
   // The next epoch's state.
   uint64_t from_epoch_ = 0;

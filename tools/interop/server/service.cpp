@@ -137,7 +137,7 @@ Status Service::JoinGroup(ServerContext*, const pb::JoinGroupRequest* request,
     Group group = Group::join(provider_, tx.identity, tx.key_package, welcome,
                               decode_tree(request->ratchet_tree()),
                               group_config(request->encrypt_handshake()), group_policy(tx.psks));
-    response->set_epoch_authenticator(str(group.epoch_authenticator()));
+    response->set_epoch_authenticator(str(group.epoch_authenticator().view()));
     response->set_state_id(store_.states.add(StateEntry{std::move(group), tx.identity, tx.psks}));
   });
 }
@@ -168,7 +168,7 @@ Status Service::ExternalJoin(ServerContext*, const pb::ExternalJoinRequest* requ
     conclave::ExternalJoin joined =
         Group::join_external(provider_, identity, message, options, group_policy(psks));
     response->set_commit(encode_message(joined.commit));
-    response->set_epoch_authenticator(str(joined.group.epoch_authenticator()));
+    response->set_epoch_authenticator(str(joined.group.epoch_authenticator().view()));
     response->set_state_id(store_.states.add(
         StateEntry{std::move(joined.group), std::move(identity), std::move(psks)}));
   });
@@ -192,7 +192,7 @@ Status Service::StateAuth(ServerContext*, const pb::StateAuthRequest* request,
                           pb::StateAuthResponse* response) {
   return guarded("StateAuth", [&] {
     with(*store_.states.get(request->state_id()), [&](const StateEntry& s) {
-      response->set_state_auth_secret(str(s.group.epoch_authenticator()));  // §8.7
+      response->set_state_auth_secret(str(s.group.epoch_authenticator().view()));  // §8.7
     });
   });
 }
@@ -364,7 +364,7 @@ Status Service::HandleCommit(ServerContext*, const pb::HandleCommitRequest* requ
     update(*store_.states.get(request->state_id()), [&](StateEntry& s) {
       handle_commit(s, *request);
       response->set_state_id(request->state_id());
-      response->set_epoch_authenticator(str(s.group.epoch_authenticator()));
+      response->set_epoch_authenticator(str(s.group.epoch_authenticator().view()));
     });
   });
 }
@@ -375,7 +375,7 @@ Status Service::HandlePendingCommit(ServerContext*, const pb::HandlePendingCommi
     update(*store_.states.get(request->state_id()), [&](StateEntry& s) {
       s.group.merge_pending_commit();
       response->set_state_id(request->state_id());
-      response->set_epoch_authenticator(str(s.group.epoch_authenticator()));
+      response->set_epoch_authenticator(str(s.group.epoch_authenticator().view()));
     });
   });
 }

@@ -33,7 +33,7 @@ template <class Response>
 void describe_new_group(const ResumedGroup& made, bool external_tree, Response& response) {
   response.set_welcome(encode_message(made.welcome));
   if (external_tree) response.set_ratchet_tree(encode_tree(made.group.tree().to_nodes()));
-  response.set_epoch_authenticator(str(made.group.epoch_authenticator()));
+  response.set_epoch_authenticator(str(made.group.epoch_authenticator().view()));
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ void Service::start_reinit(const StateEntry& s, pb::HandleReInitCommitResponse& 
   Identity identity = Identity::generate(next, s.identity.credential);
   KeyPackageBundle kp = create_key_package(next, identity, unix_time_now());
   response.set_key_package(encode_message(wire::MlsMessage{kp.key_package}));
-  response.set_epoch_authenticator(str(s.group.epoch_authenticator()));
+  response.set_epoch_authenticator(str(s.group.epoch_authenticator().view()));
   response.set_reinit_id(
       store_.reinits.add(ReInitEntry{s.group, std::move(identity), std::move(kp), s.psks}));
 }
@@ -124,7 +124,7 @@ Status Service::HandleReInitWelcome(ServerContext*, const pb::HandleReInitWelcom
     Group group = Group::join_resumed(r.old_group, r.identity, r.key_package,
                                       decode_message(request->welcome(), "welcome"),
                                       decode_tree(request->ratchet_tree()));
-    response->set_epoch_authenticator(str(group.epoch_authenticator()));
+    response->set_epoch_authenticator(str(group.epoch_authenticator().view()));
     response->set_state_id(store_.states.add(StateEntry{std::move(group), r.identity, r.psks}));
   });
 }
@@ -158,7 +158,7 @@ Status Service::HandleBranch(ServerContext*, const pb::HandleBranchRequest* requ
     Group group = Group::join_resumed(s.group, tx.identity, tx.key_package,
                                       decode_message(request->welcome(), "welcome"),
                                       decode_tree(request->ratchet_tree()));
-    response->set_epoch_authenticator(str(group.epoch_authenticator()));
+    response->set_epoch_authenticator(str(group.epoch_authenticator().view()));
     response->set_state_id(store_.states.add(StateEntry{std::move(group), tx.identity, s.psks}));
   });
 }
