@@ -25,7 +25,7 @@ void BM_SignWithLabel(benchmark::State& state) {
   const auto key = suite.generate_signature_key_pair();
   const Bytes content(32, 0x42);
   for (auto _ : state)
-    benchmark::DoNotOptimize(suite.sign_with_label(key.private_key, "Bench", content));
+    benchmark::DoNotOptimize(suite.sign_with_label(key.private_key.view(), "Bench", content));
   label_with_suite(state, suite);
 }
 
@@ -33,7 +33,7 @@ void BM_VerifyWithLabel(benchmark::State& state) {
   const Suite suite = suite_for(state);
   const auto key = suite.generate_signature_key_pair();
   const Bytes content(32, 0x42);
-  const Bytes signature = suite.sign_with_label(key.private_key, "Bench", content);
+  const Bytes signature = suite.sign_with_label(key.private_key.view(), "Bench", content);
   for (auto _ : state)
     benchmark::DoNotOptimize(suite.verify_with_label(key.public_key, "Bench", content, signature));
   label_with_suite(state, suite);
@@ -54,7 +54,7 @@ void BM_HpkeOpen32(benchmark::State& state) {
   const Bytes plaintext(32, 0x42);
   const auto sealed = suite.encrypt_with_label(key.public_key, "Bench", {}, plaintext);
   for (auto _ : state)
-    benchmark::DoNotOptimize(suite.decrypt_with_label(key.private_key, "Bench", {},
+    benchmark::DoNotOptimize(suite.decrypt_with_label(key.private_key.view(), "Bench", {},
                                                       sealed.kem_output, sealed.ciphertext));
   label_with_suite(state, suite);
 }
@@ -62,7 +62,8 @@ void BM_HpkeOpen32(benchmark::State& state) {
 void BM_DeriveKeyPair(benchmark::State& state) {
   const Suite suite = suite_for(state);
   const Bytes ikm(suite.hash_len(), 0x42);
-  for (auto _ : state) benchmark::DoNotOptimize(suite.derive_hpke_key_pair(ikm));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(suite.derive_hpke_key_pair(ikm));
   label_with_suite(state, suite);
 }
 

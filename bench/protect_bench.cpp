@@ -53,7 +53,7 @@ struct Fixture {
     ac.content.sender = wire::Sender::member(kSender);
     ac.content.content = wire::ApplicationData{Bytes(size, 0x61)};
     ac.auth.signature = schedule::sign_framed_content(suite, ac.wire_format, ac.content,
-                                                      signer.private_key, context);
+                                                      signer.private_key.view(), context);
     return ac;
   }
 };
@@ -66,7 +66,7 @@ void BM_Protect(benchmark::State& state) {
   for (auto _ : state) {
     auto ac = f.content(size);
     benchmark::DoNotOptimize(
-        schedule::protect_private_message(f.suite, ac, tree, f.epoch.sender_data_secret));
+        schedule::protect_private_message(f.suite, ac, tree, f.epoch.sender_data_secret.view()));
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
   state.SetLabel(std::string(f.suite.info().name));
@@ -82,7 +82,7 @@ void BM_Unprotect(benchmark::State& state) {
   std::vector<wire::PrivateMessage> messages;
   for (size_t i = 0; i < kBatch; ++i)
     messages.push_back(
-        schedule::protect_private_message(f.suite, ac, sender, f.epoch.sender_data_secret));
+        schedule::protect_private_message(f.suite, ac, sender, f.epoch.sender_data_secret.view()));
   auto receiver = f.tree();
   size_t next = 0;
   for (auto _ : state) {
@@ -90,13 +90,13 @@ void BM_Unprotect(benchmark::State& state) {
       state.PauseTiming();
       messages.clear();
       for (size_t i = 0; i < kBatch; ++i)
-        messages.push_back(
-            schedule::protect_private_message(f.suite, ac, sender, f.epoch.sender_data_secret));
+        messages.push_back(schedule::protect_private_message(f.suite, ac, sender,
+                                                             f.epoch.sender_data_secret.view()));
       next = 0;
       state.ResumeTiming();
     }
     benchmark::DoNotOptimize(schedule::unprotect_private_message(
-        f.suite, messages[next++], receiver, f.epoch.sender_data_secret,
+        f.suite, messages[next++], receiver, f.epoch.sender_data_secret.view(),
         [&](const wire::AuthenticatedContent& c) {
           schedule::verify_framed_content(f.suite, c, f.signer.public_key, f.context);
         }));

@@ -20,7 +20,7 @@ int main() {
 
       const auto signer = suite.generate_signature_key_pair();
       const Bytes message = to_bytes("hello, group");
-      const Bytes signature = suite.sign_with_label(signer.private_key, "Tour", message);
+      const Bytes signature = suite.sign_with_label(signer.private_key.view(), "Tour", message);
       const bool valid = suite.verify_with_label(signer.public_key, "Tour", message, signature);
       Bytes tampered = message;
       tampered[0] ^= 1;
@@ -31,14 +31,15 @@ int main() {
       const auto recipient = suite.generate_hpke_key_pair();
       const auto sealed =
           suite.encrypt_with_label(recipient.public_key, "Tour", to_bytes("ctx"), message);
-      const Bytes opened = suite.decrypt_with_label(recipient.private_key, "Tour", to_bytes("ctx"),
-                                                    sealed.kem_output, sealed.ciphertext);
+      const Bytes opened =
+          suite.decrypt_with_label(recipient.private_key.view(), "Tour", to_bytes("ctx"),
+                                   sealed.kem_output, sealed.ciphertext);
       std::printf("  HPKE       kem_output %zu bytes, ciphertext %zu bytes, round trip: %s\n",
                   sealed.kem_output.size(), sealed.ciphertext.size(),
                   opened == message ? "ok" : "MISMATCH");
 
       const SecretBytes secret = suite.random_secret(suite.hash_len());
-      const SecretBytes derived = suite.derive_secret(secret, "tour");
+      const SecretBytes derived = suite.derive_secret(secret.view(), "tour");
       std::printf("  KDF        DeriveSecret gives %zu bytes\n", derived.size());
       if (!valid || forged || opened != message) return 1;
     }

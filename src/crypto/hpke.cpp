@@ -111,7 +111,7 @@ KeyPair derive_dh_key_pair(const CryptoProvider& provider, KemId kem, BytesView 
 
   if (!is_nist_curve(kem)) {
     // X25519 / X448: every Nsk-byte string is a valid private key.
-    SecretBytes sk = kdf.expand(dkp_prk, "sk", {}, info.private_key_len);
+    SecretBytes sk = kdf.expand(dkp_prk.view(), "sk", {}, info.private_key_len);
     Bytes pk = provider.dh_public_key(kem, sk.view());
     return {std::move(sk), std::move(pk)};
   }
@@ -122,7 +122,7 @@ KeyPair derive_dh_key_pair(const CryptoProvider& provider, KemId kem, BytesView 
   for (unsigned counter = 0; counter <= 255; ++counter) {
     const uint8_t counter_byte = static_cast<uint8_t>(counter);
     SecretBytes candidate =
-        kdf.expand(dkp_prk, "candidate", BytesView(&counter_byte, 1), info.private_key_len);
+        kdf.expand(dkp_prk.view(), "candidate", BytesView(&counter_byte, 1), info.private_key_len);
     candidate[0] &= bitmask;
     try {
       Bytes pk = provider.dh_public_key(kem, candidate.view());
@@ -139,7 +139,7 @@ SecretBytes extract_and_expand(const CryptoProvider& provider, KemId kem, BytesV
                                BytesView kem_context) {
   const LabeledKdf kdf = kem_kdf(provider, kem);
   const SecretBytes eae_prk = kdf.extract({}, "eae_prk", dh);
-  return kdf.expand(eae_prk, "shared_secret", kem_context, kem_info(kem).secret_len);
+  return kdf.expand(eae_prk.view(), "shared_secret", kem_context, kem_info(kem).secret_len);
 }
 
 void check_public_key_length(BytesView public_key, size_t expected, std::string_view what) {
@@ -162,7 +162,7 @@ HpkeContext key_schedule_hashed(const CryptoProvider& provider, KemId kem, KdfId
   const LabeledKdf kdf(provider, kdf_id, hpke_suite_id(kem, kdf_id, aead));
   const SecretBytes psk_id_hash = kdf.extract({}, "psk_id_hash", {});
   Bytes key_schedule_context{kModeBase};
-  append(key_schedule_context, psk_id_hash);
+  append(key_schedule_context, psk_id_hash.view());
   append(key_schedule_context, info_hash);
 
   const SecretBytes secret = kdf.extract(shared_secret, "secret", {});
@@ -171,11 +171,13 @@ HpkeContext key_schedule_hashed(const CryptoProvider& provider, KemId kem, KdfId
   SecretBytes key;
   Bytes base_nonce;
   if (aead != AeadId::kExportOnly) {
-    key = kdf.expand(secret, "key", key_schedule_context, aead_params.key_len);
+    key = kdf.expand(secret.view(), "key", key_schedule_context, aead_params.key_len);
     base_nonce =
-        kdf.expand(secret, "base_nonce", key_schedule_context, aead_params.nonce_len).copy_out();
+        kdf.expand(secret.view(), "base_nonce", key_schedule_context, aead_params.nonce_len)
+            .copy_out();
   }
-  SecretBytes exporter_secret = kdf.expand(secret, "exp", key_schedule_context, kdf.hash_len());
+  SecretBytes exporter_secret =
+      kdf.expand(secret.view(), "exp", key_schedule_context, kdf.hash_len());
   return HpkeContext(provider, kem, kdf_id, aead, std::move(key), std::move(base_nonce),
                      std::move(exporter_secret));
 }
@@ -259,7 +261,7 @@ Bytes HpkeContext::open(BytesView aad, BytesView ciphertext) {
 // RFC 9180 §5.3.
 SecretBytes HpkeContext::export_secret(BytesView exporter_context, size_t length) const {
   const LabeledKdf kdf(*provider_, kdf_, hpke_suite_id(kem_, kdf_, aead_));
-  return kdf.expand(exporter_secret_, "sec", exporter_context, length);
+  return kdf.expand(exporter_secret_.view(), "sec", exporter_context, length);
 }
 
 // --- Hpke --------------------------------------------------------------------------------------
@@ -284,12 +286,12 @@ KeyPair Hpke::derive_key_pair(BytesView ikm) const {
 Hpke::Encapsulated Hpke::encap(BytesView public_key_r, std::optional<BytesView> ikm_e) const {
   check_public_key_length(public_key_r, kem_info(kem_).public_key_len, "HPKE recipient public key");
   const KeyPair ephemeral = ikm_e ? derive_key_pair(*ikm_e) : generate_key_pair();
-  const SecretBytes dh = provider_->dh_with_public_key(kem_, ephemeral.private_key,
+  const SecretBytes dh = provider_->dh_with_public_key(kem_, ephemeral.private_key.view(),
                                                        ephemeral.public_key, public_key_r);
   Bytes enc = ephemeral.public_key;
   Bytes kem_context = enc;
   append(kem_context, public_key_r);
-  return {std::move(enc), extract_and_expand(*provider_, kem_, dh, kem_context)};
+  return {std::move(enc), extract_and_expand(*provider_, kem_, dh.view(), kem_context)};
 }
 
 // RFC 9180 §5.1.1 SetupBaseS.
@@ -313,8 +315,8 @@ HpkeContext Hpke::setup_base_r(BytesView enc, BytesView private_key_r, BytesView
   const SecretBytes dh = provider_->dh_with_public_key(kem_, private_key_r, public_key_r, enc);
   Bytes kem_context = to_bytes(enc);
   append(kem_context, public_key_r);
-  const SecretBytes shared_secret = extract_and_expand(*provider_, kem_, dh, kem_context);
-  return key_schedule_base(*provider_, kem_, kdf_, aead_, shared_secret, info);
+  const SecretBytes shared_secret = extract_and_expand(*provider_, kem_, dh.view(), kem_context);
+  return key_schedule_base(*provider_, kem_, kdf_, aead_, shared_secret.view(), info);
 }
 
 // RFC 9180 §6.1.

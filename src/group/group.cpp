@@ -148,16 +148,16 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
   if (entry == nullptr)
     throw Error(ErrorCode::kWelcomeNotForUs, "the Welcome has no secrets for this KeyPackage");
   const wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
-      suite, *entry, key_package.init_private_key, welcome->encrypted_group_info);
+      suite, *entry, key_package.init_private_key.view(), welcome->encrypted_group_info);
   for (const auto& psk : secrets.psks)
     if (psk.psk_nonce.size() != suite.hash_len())
       throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
   const SecretBytes psk_secret =
       welcome_psk_secret(suite, g.policy_, secrets.psks, resumption_source);
   const SecretBytes welcome_secret =
-      schedule::derive_welcome_secret(suite, secrets.joiner_secret, psk_secret);
+      schedule::derive_welcome_secret(suite, secrets.joiner_secret.view(), psk_secret.view());
   const wire::GroupInfo info =
-      schedule::decrypt_group_info(suite, welcome_secret, welcome->encrypted_group_info);
+      schedule::decrypt_group_info(suite, welcome_secret.view(), welcome->encrypted_group_info);
 
   const wire::GroupContext& ctx = info.group_context;
   if (ctx.version != wire::ProtocolVersion::kMls10 || ctx.cipher_suite != suite.id())
@@ -185,8 +185,8 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
   }
   g.tree_private_.check_consistent(g.tree_);
 
-  g.secrets_ =
-      schedule::derive_epoch_secrets(suite, secrets.joiner_secret, psk_secret, codec::encode(ctx));
+  g.secrets_ = schedule::derive_epoch_secrets(suite, secrets.joiner_secret.view(),
+                                              psk_secret.view(), codec::encode(ctx));
   if (!schedule::verify_confirmation_tag(suite, g.secrets_.confirmation_key.view(),
                                          ctx.confirmed_transcript_hash, info.confirmation_tag))
     throw Error(ErrorCode::kConfirmationTagInvalid, "the GroupInfo's confirmation tag");
@@ -221,7 +221,7 @@ wire::AuthenticatedContent Group::sign_content(wire::WireFormat wire_format, wir
   ac.content.authenticated_data = to_bytes(aad);
   ac.content.content = std::move(content);
   ac.auth.signature = schedule::sign_framed_content(suite_, wire_format, ac.content,
-                                                    signature_private_key_, context_);
+                                                    signature_private_key_.view(), context_);
   return ac;
 }
 
@@ -309,7 +309,7 @@ std::vector<MemberInfo> Group::members() const {
 
 SecretBytes Group::export_secret(std::string_view label, BytesView context, size_t length) const {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
-  return schedule::mls_exporter(suite_, secrets_.exporter_secret, label, context, length);
+  return schedule::mls_exporter(suite_, secrets_.exporter_secret.view(), label, context, length);
 }
 
 wire::MlsMessage Group::group_info(bool with_ratchet_tree) const {
@@ -321,12 +321,12 @@ wire::MlsMessage Group::group_info(bool with_ratchet_tree) const {
   if (with_ratchet_tree)
     info.extensions.push_back(
         make_extension(wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())));
-  const auto external = schedule::derive_external_key_pair(suite_, secrets_.external_secret);
+  const auto external = schedule::derive_external_key_pair(suite_, secrets_.external_secret.view());
   info.extensions.push_back(make_extension(wire::ExtensionType::kExternalPub,
                                            codec::encode(wire::ExternalPub{external.public_key})));
   info.confirmation_tag = confirmation_tag_;
   info.signer = own_leaf_.value;
-  schedule::sign_group_info(suite_, info, signature_private_key_);
+  schedule::sign_group_info(suite_, info, signature_private_key_.view());
   return wire::MlsMessage{std::move(info)};
 }
 
@@ -481,8 +481,8 @@ void Group::check_loaded_state() const {
   if (own == nullptr) invalid("the member's leaf is blank or outside the tree");
   if (own->credential != credential_) invalid("the member's leaf holds another credential");
   try {
-    if (suite_.provider().signature_public_key(suite_.info().signature, signature_private_key_) !=
-        own->signature_key)
+    if (suite_.provider().signature_public_key(suite_.info().signature,
+                                               signature_private_key_.view()) != own->signature_key)
       invalid("the signature private key does not match the member's leaf");
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kGroupStateInvalid) throw;

@@ -72,8 +72,9 @@ SecretBytes Group::external_init_secret(const std::vector<ResolvedProposal>& pro
     if (const auto* init = std::get_if<wire::ExternalInit>(&rp.proposal.content)) {
       // §8.3: the init secret the joiner exported, recovered with external_priv.
       const crypto::KeyPair external =
-          schedule::derive_external_key_pair(suite_, secrets_.external_secret);
-      return schedule::external_init_for_member(suite_, external.private_key, init->kem_output);
+          schedule::derive_external_key_pair(suite_, secrets_.external_secret.view());
+      return schedule::external_init_for_member(suite_, external.private_key.view(),
+                                                init->kem_output);
     }
   }
   throw Error(ErrorCode::kExternalCommitInvalid, "an external commit without ExternalInit");

@@ -103,7 +103,7 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
     extensions.push_back(grease_extension(suite, caps));
     leaf.extensions.push_back(grease_extension(suite, caps));
   }
-  leaf.signature = suite.sign_with_label(identity.signature_private_key, kLeafNodeLabel,
+  leaf.signature = suite.sign_with_label(identity.signature_private_key.view(), kLeafNodeLabel,
                                          leaf.to_be_signed(std::nullopt));
 
   KeyPackageBundle bundle;
@@ -113,7 +113,7 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
   bundle.key_package.leaf_node = std::move(leaf);
   bundle.key_package.extensions = std::move(extensions);
   bundle.key_package.signature = suite.sign_with_label(
-      identity.signature_private_key, kKeyPackageLabel, bundle.key_package.to_be_signed());
+      identity.signature_private_key.view(), kKeyPackageLabel, bundle.key_package.to_be_signed());
   bundle.init_private_key = std::move(init.private_key);
   bundle.encryption_private_key = std::move(encryption.private_key);
   return bundle;

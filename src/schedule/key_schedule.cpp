@@ -42,7 +42,7 @@ SecretBytes derive_joiner_secret(const crypto::Suite& suite, BytesView init_secr
   require_nh(suite, commit_secret, "commit_secret");
   // §8 diagram: init_secret is the salt (from the top), commit_secret the IKM (from the left).
   const SecretBytes extracted = suite.extract(init_secret, commit_secret);
-  return suite.expand_with_label(extracted, "joiner", group_context, suite.hash_len());
+  return suite.expand_with_label(extracted.view(), "joiner", group_context, suite.hash_len());
 }
 
 SecretBytes derive_welcome_secret(const crypto::Suite& suite, BytesView joiner_secret,
@@ -55,7 +55,7 @@ EpochSecrets derive_epoch_secrets(const crypto::Suite& suite, BytesView joiner_s
   const SecretBytes epoch_secret =
       suite.expand_with_label(member_secret(suite, joiner_secret, psk_secret).view(), "epoch",
                               group_context, suite.hash_len());
-  return secrets_from_epoch_secret(suite, epoch_secret);
+  return secrets_from_epoch_secret(suite, epoch_secret.view());
 }
 
 EpochSecrets secrets_from_epoch_secret(const crypto::Suite& suite, BytesView epoch_secret) {
@@ -106,7 +106,7 @@ SecretBytes mls_exporter(const crypto::Suite& suite, BytesView exporter_secret,
                          std::string_view label, BytesView context, size_t length) {
   require_nh(suite, exporter_secret, "exporter_secret");
   const SecretBytes derived = suite.derive_secret(exporter_secret, label);
-  return suite.expand_with_label(derived, "exported", suite.hash(context), length);
+  return suite.expand_with_label(derived.view(), "exported", suite.hash(context), length);
 }
 
 crypto::KeyPair derive_external_key_pair(const crypto::Suite& suite, BytesView external_secret) {

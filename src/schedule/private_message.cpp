@@ -52,12 +52,13 @@ wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
 
   const wire::PrivateMessageContent plaintext{framed.content, content.auth, padding};
   const SecretBytes nonce = apply_reuse_guard(key.key.nonce.view(), sender_data.reuse_guard);
-  message.ciphertext = suite.provider().aead_seal(suite.info().aead, key.key.key.view(), nonce,
-                                                  content_aad(message), plaintext.encode());
+  message.ciphertext =
+      suite.provider().aead_seal(suite.info().aead, key.key.key.view(), nonce.view(),
+                                 content_aad(message), plaintext.encode());
 
   const KeyAndNonce sd_key = derive_sender_data_key(suite, sender_data_secret, message.ciphertext);
   message.encrypted_sender_data =
-      suite.provider().aead_seal(suite.info().aead, sd_key.key, sd_key.nonce,
+      suite.provider().aead_seal(suite.info().aead, sd_key.key.view(), sd_key.nonce.view(),
                                  sender_data_aad(message), codec::encode(sender_data));
   return message;
 }
@@ -67,7 +68,7 @@ wire::SenderData decrypt_sender_data(const crypto::Suite& suite,
                                      BytesView sender_data_secret) {
   const KeyAndNonce sd_key = derive_sender_data_key(suite, sender_data_secret, message.ciphertext);
   const Bytes plaintext =
-      suite.provider().aead_open(suite.info().aead, sd_key.key, sd_key.nonce,
+      suite.provider().aead_open(suite.info().aead, sd_key.key.view(), sd_key.nonce.view(),
                                  sender_data_aad(message), message.encrypted_sender_data);
   return codec::decode<wire::SenderData>(plaintext);
 }
@@ -83,10 +84,10 @@ wire::AuthenticatedContent unprotect_private_message(
   // Look the key up without consuming it: a message that fails below must not burn the
   // generation of a genuine one.
   const KeyAndNonce key = secret_tree.peek_key(suite, leaf, type, sender_data.generation);
-  const SecretBytes nonce = apply_reuse_guard(key.nonce, sender_data.reuse_guard);
-  const SecretBytes plaintext(suite.provider().aead_open(suite.info().aead, key.key, nonce,
-                                                         content_aad(message), message.ciphertext));
-  auto decoded = wire::PrivateMessageContent::decode(plaintext, message.content_type);
+  const SecretBytes nonce = apply_reuse_guard(key.nonce.view(), sender_data.reuse_guard);
+  const SecretBytes plaintext(suite.provider().aead_open(
+      suite.info().aead, key.key.view(), nonce.view(), content_aad(message), message.ciphertext));
+  auto decoded = wire::PrivateMessageContent::decode(plaintext.view(), message.content_type);
 
   wire::AuthenticatedContent content;
   content.wire_format = wire::WireFormat::kPrivateMessage;

@@ -16,12 +16,12 @@ SecretBytes derive_psk_secret(const crypto::Suite& suite, std::span<const PskInp
   SecretBytes psk_secret(nh);  // psk_secret_[0] = 0
   const auto count = static_cast<uint16_t>(psks.size());
   for (uint16_t i = 0; i < count; ++i) {
-    const SecretBytes extracted = suite.extract(zero, psks[i].psk);
+    const SecretBytes extracted = suite.extract(zero.view(), psks[i].psk.view());
     const wire::PskLabel label{psks[i].id, i, count};
     const SecretBytes input =
-        suite.expand_with_label(extracted, "derived psk", codec::encode(label), nh);
+        suite.expand_with_label(extracted.view(), "derived psk", codec::encode(label), nh);
     // RFC 9420 §8.4: KDF.Extract(psk_input_[i], psk_secret_[i]); salt first.
-    psk_secret = suite.extract(input, psk_secret.view());
+    psk_secret = suite.extract(input.view(), psk_secret.view());
   }
   return psk_secret;
 }

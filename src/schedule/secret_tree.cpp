@@ -101,8 +101,8 @@ SecretTree::LeafRatchets& SecretTree::init_leaf(const crypto::Suite& suite, Leaf
   nodes_.erase(found);
   changes_.nodes.insert(target.value);
   LeafRatchets ratchets{
-      HashRatchet(suite.expand_with_label(leaf_secret, "handshake", {}, nh)),
-      HashRatchet(suite.expand_with_label(leaf_secret, "application", {}, nh)),
+      HashRatchet(suite.expand_with_label(leaf_secret.view(), "handshake", {}, nh)),
+      HashRatchet(suite.expand_with_label(leaf_secret.view(), "application", {}, nh)),
   };
   return leaves_.emplace(leaf.value, std::move(ratchets)).first->second;
 }

@@ -63,21 +63,21 @@ wire::GroupSecrets decrypt_group_secrets(const crypto::Suite& suite,
   const SecretBytes plaintext(suite.decrypt_with_label(
       init_private_key, kWelcomeLabel, encrypted_group_info,
       secrets.encrypted_group_secrets.kem_output, secrets.encrypted_group_secrets.ciphertext));
-  return codec::decode<wire::GroupSecrets>(plaintext);
+  return codec::decode<wire::GroupSecrets>(plaintext.view());
 }
 
 Bytes encrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
                          const wire::GroupInfo& group_info) {
   const KeyAndNonce key = derive_welcome_key(suite, welcome_secret);
-  return suite.provider().aead_seal(suite.info().aead, key.key, key.nonce, {},
+  return suite.provider().aead_seal(suite.info().aead, key.key.view(), key.nonce.view(), {},
                                     codec::encode(group_info));
 }
 
 wire::GroupInfo decrypt_group_info(const crypto::Suite& suite, BytesView welcome_secret,
                                    BytesView encrypted_group_info) {
   const KeyAndNonce key = derive_welcome_key(suite, welcome_secret);
-  const Bytes plaintext =
-      suite.provider().aead_open(suite.info().aead, key.key, key.nonce, {}, encrypted_group_info);
+  const Bytes plaintext = suite.provider().aead_open(suite.info().aead, key.key.view(),
+                                                     key.nonce.view(), {}, encrypted_group_info);
   return codec::decode<wire::GroupInfo>(plaintext);
 }
 

@@ -19,7 +19,7 @@ std::string node_name(NodeIndex x) {
 // §7.4: node_secret = DeriveSecret(path_secret, "node"); key pair = DeriveKeyPair(node_secret).
 NodeKeyPair node_key_pair(const crypto::Suite& suite, BytesView path_secret) {
   const SecretBytes node_secret = suite.derive_secret(path_secret, "node");
-  crypto::KeyPair kp = suite.derive_hpke_key_pair(node_secret);
+  crypto::KeyPair kp = suite.derive_hpke_key_pair(node_secret.view());
   return NodeKeyPair{std::move(kp.private_key), std::move(kp.public_key)};
 }
 
@@ -266,7 +266,7 @@ DecryptedUpdatePath decrypt_update_path(const RatchetTree& tree, const TreeKemPr
   const wire::HpkeCiphertext& ct = path.nodes[*at].encrypted_path_secret[which];
   DecryptedUpdatePath out;
   out.decrypted_node = lca;
-  out.path_secret = SecretBytes(suite.decrypt_with_label(*private_key, kUpdatePathNodeLabel,
+  out.path_secret = SecretBytes(suite.decrypt_with_label(private_key->view(), kUpdatePathNodeLabel,
                                                          context, ct.kem_output, ct.ciphertext));
 
   // §7.5: derive up the path, checking each public key against the one sent.

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "conclave/base/bytes.h"
 #include "conclave/base/error.h"
 #include "conclave/base/parallel.h"
@@ -60,6 +62,18 @@ TEST(SecretBytes, ShrinkWipesTheTail) {
   EXPECT_EQ(storage[0], 0xa1);
   for (size_t i = 1; i < 4; ++i)
     EXPECT_EQ(storage[i], 0) << i;
+}
+
+// A secret becomes a view only through view(), so every place one is handed on says so; a
+// const one too, which std::span's range constructor would otherwise take.
+static_assert(!std::is_convertible_v<SecretBytes&, BytesView>);
+static_assert(!std::is_convertible_v<const SecretBytes&, BytesView>);
+static_assert(!std::is_convertible_v<SecretBytes&&, BytesView>);
+
+TEST(SecretBytes, ViewShowsTheBytes) {
+  const SecretBytes s(from_hex("a1a2a3"));
+  EXPECT_EQ(s.view().data(), s.data());
+  EXPECT_EQ(to_hex(s.view()), "a1a2a3");
 }
 
 TEST(Error, NamesTheRule) {

@@ -56,9 +56,9 @@ Hpke hpke_for(const BaseVector& v) {
 }
 
 void expect_same_context(const HpkeContext& a, const HpkeContext& b) {
-  EXPECT_EQ(hex(a.key()), hex(b.key()));
+  EXPECT_EQ(hex(a.key().view()), hex(b.key().view()));
   EXPECT_EQ(hex(a.base_nonce()), hex(b.base_nonce()));
-  EXPECT_EQ(hex(a.exporter_secret()), hex(b.exporter_secret()));
+  EXPECT_EQ(hex(a.exporter_secret().view()), hex(b.exporter_secret().view()));
   EXPECT_EQ(a.sequence_number(), b.sequence_number());
 }
 
@@ -79,10 +79,10 @@ TEST_P(HpkeRfc9180Test, DeriveKeyPair) {
   const BaseVector& v = GetParam();
   const Hpke hpke = hpke_for(v);
   const KeyPair e = hpke.derive_key_pair(unhex(v.ikmE));
-  EXPECT_EQ(hex(e.private_key), v.skEm);
+  EXPECT_EQ(hex(e.private_key.view()), v.skEm);
   EXPECT_EQ(hex(e.public_key), v.pkEm);
   const KeyPair r = hpke.derive_key_pair(unhex(v.ikmR));
-  EXPECT_EQ(hex(r.private_key), v.skRm);
+  EXPECT_EQ(hex(r.private_key.view()), v.skRm);
   EXPECT_EQ(hex(r.public_key), v.pkRm);
 }
 
@@ -92,9 +92,9 @@ TEST_P(HpkeRfc9180Test, SetupBaseSender) {
   const Bytes ikm_e = unhex(v.ikmE);
   const Hpke::SenderContext s = hpke.setup_base_s(unhex(v.pkRm), unhex(v.info), BytesView(ikm_e));
   EXPECT_EQ(hex(s.enc), v.enc);
-  EXPECT_EQ(hex(s.context.key()), v.key);
+  EXPECT_EQ(hex(s.context.key().view()), v.key);
   EXPECT_EQ(hex(s.context.base_nonce()), v.base_nonce);
-  EXPECT_EQ(hex(s.context.exporter_secret()), v.exporter_secret);
+  EXPECT_EQ(hex(s.context.exporter_secret().view()), v.exporter_secret);
   EXPECT_EQ(s.context.sequence_number(), 0u);
 }
 
@@ -102,9 +102,9 @@ TEST_P(HpkeRfc9180Test, SetupBaseRecipient) {
   const BaseVector& v = GetParam();
   const Hpke hpke = hpke_for(v);
   const HpkeContext r = hpke.setup_base_r(unhex(v.enc), unhex(v.skRm), unhex(v.info));
-  EXPECT_EQ(hex(r.key()), v.key);
+  EXPECT_EQ(hex(r.key().view()), v.key);
   EXPECT_EQ(hex(r.base_nonce()), v.base_nonce);
-  EXPECT_EQ(hex(r.exporter_secret()), v.exporter_secret);
+  EXPECT_EQ(hex(r.exporter_secret().view()), v.exporter_secret);
   EXPECT_EQ(r.sequence_number(), 0u);
 
   const Bytes ikm_e = unhex(v.ikmE);
@@ -342,13 +342,14 @@ TEST(HpkeDeriveKeyPair, RejectedCandidateMovesToNextCounter) {
       HashAlg::kSha256, {},
       concat({as_bytes("HPKE-v1"), suite_id, as_bytes("dkp_prk"), unhex(v.ikmE)}));
   const SecretBytes expected =
-      provider().hkdf_expand(HashAlg::kSha256, dkp_prk,
+      provider().hkdf_expand(HashAlg::kSha256, dkp_prk.view(),
                              concat({Bytes{0x00, 0x20}, as_bytes("HPKE-v1"), suite_id,
                                      as_bytes("candidate"), Bytes{0x01}}),
                              32);
-  EXPECT_EQ(hex(kp.private_key), hex(expected));
-  EXPECT_NE(hex(kp.private_key), v.skEm);
-  EXPECT_EQ(hex(kp.public_key), hex(provider().dh_public_key(KemId::kDhkemP256Sha256, expected)));
+  EXPECT_EQ(hex(kp.private_key.view()), hex(expected.view()));
+  EXPECT_NE(hex(kp.private_key.view()), v.skEm);
+  EXPECT_EQ(hex(kp.public_key),
+            hex(provider().dh_public_key(KemId::kDhkemP256Sha256, expected.view())));
 }
 
 TEST(HpkeDeriveKeyPair, FailsAfter256RejectedCandidates) {
@@ -382,14 +383,14 @@ TEST_P(HpkeSuiteTest, DeriveKeyPairIsDeterministic) {
   const Bytes ikm(32, 0x42);
   const KeyPair a = h.derive_key_pair(ikm);
   const KeyPair b = h.derive_key_pair(ikm);
-  EXPECT_EQ(hex(a.private_key), hex(b.private_key));
+  EXPECT_EQ(hex(a.private_key.view()), hex(b.private_key.view()));
   EXPECT_EQ(hex(a.public_key), hex(b.public_key));
   EXPECT_EQ(a.private_key.size(), kem().private_key_len);
   EXPECT_EQ(a.public_key.size(), kem().public_key_len);
-  EXPECT_EQ(hex(a.public_key), hex(provider().dh_public_key(suite().kem, a.private_key)));
+  EXPECT_EQ(hex(a.public_key), hex(provider().dh_public_key(suite().kem, a.private_key.view())));
 
   const KeyPair c = h.derive_key_pair(Bytes(32, 0x43));
-  EXPECT_NE(hex(a.private_key), hex(c.private_key));
+  EXPECT_NE(hex(a.private_key.view()), hex(c.private_key.view()));
   EXPECT_NE(hex(a.public_key), hex(c.public_key));
 }
 
@@ -405,16 +406,17 @@ TEST_P(HpkeSuiteTest, SetupSenderAndRecipientAgree) {
   const Bytes info = to_bytes(std::string_view("info"));
   Hpke::SenderContext s = h.setup_base_s(r.public_key, info);
   EXPECT_EQ(s.enc.size(), kem().enc_len);
-  HpkeContext rc = h.setup_base_r(s.enc, r.private_key, info);
+  HpkeContext rc = h.setup_base_r(s.enc, r.private_key.view(), info);
   expect_same_context(s.context, rc);
   EXPECT_EQ(s.context.key().size(), suite().aead_info().key_len);
   EXPECT_EQ(s.context.base_nonce().size(), suite().aead_info().nonce_len);
   EXPECT_EQ(s.context.exporter_secret().size(), suite().hash_len());
 
   // A different info gives a different context.
-  const HpkeContext other = h.setup_base_r(s.enc, r.private_key, to_bytes(std::string_view("x")));
-  EXPECT_NE(hex(other.key()), hex(rc.key()));
-  EXPECT_NE(hex(other.exporter_secret()), hex(rc.exporter_secret()));
+  const HpkeContext other =
+      h.setup_base_r(s.enc, r.private_key.view(), to_bytes(std::string_view("x")));
+  EXPECT_NE(hex(other.key().view()), hex(rc.key().view()));
+  EXPECT_NE(hex(other.exporter_secret().view()), hex(rc.exporter_secret().view()));
 
   // Several messages in order, each with its own nonce.
   std::vector<Bytes> cts;
@@ -440,20 +442,20 @@ TEST_P(HpkeSuiteTest, SetupWithIkmEIsDeterministic) {
   EXPECT_EQ(hex(a.enc), hex(b.enc));
   expect_same_context(a.context, b.context);
   EXPECT_EQ(hex(a.enc), hex(h.derive_key_pair(ikm_e).public_key));
-  expect_same_context(a.context, h.setup_base_r(a.enc, r.private_key, {}));
+  expect_same_context(a.context, h.setup_base_r(a.enc, r.private_key.view(), {}));
 }
 
 TEST_P(HpkeSuiteTest, ExportAgrees) {
   const Hpke h = hpke();
   const KeyPair r = h.generate_key_pair();
   const Hpke::SenderContext s = h.setup_base_s(r.public_key, {});
-  const HpkeContext rc = h.setup_base_r(s.enc, r.private_key, {});
+  const HpkeContext rc = h.setup_base_r(s.enc, r.private_key.view(), {});
   const size_t max_len = 255 * suite().hash_len();
   for (size_t len : {size_t{1}, size_t{32}, size_t{100}, max_len}) {
     const Bytes ctx = to_bytes(std::string_view("exporter context"));
     const SecretBytes a = s.context.export_secret(ctx, len);
     EXPECT_EQ(a.size(), len);
-    EXPECT_EQ(hex(a), hex(rc.export_secret(ctx, len).view()));
+    EXPECT_EQ(hex(a.view()), hex(rc.export_secret(ctx, len).view()));
   }
   EXPECT_NE(hex(s.context.export_secret(as_bytes("a"), 32).view()),
             hex(s.context.export_secret(as_bytes("b"), 32).view()));
@@ -467,15 +469,15 @@ TEST_P(HpkeSuiteTest, SingleShotRoundTrip) {
   const Bytes info = to_bytes(std::string_view("info")), aad = to_bytes(std::string_view("aad"));
   const Bytes pt = to_bytes(std::string_view("the plaintext"));
   const Hpke::Sealed sealed = h.seal_base(r.public_key, info, aad, pt);
-  EXPECT_EQ(h.open_base(sealed.enc, r.private_key, info, aad, sealed.ciphertext), pt);
-  EXPECT_EQ(h.open_base(sealed.enc, r.private_key, info, aad, sealed.ciphertext), pt);
+  EXPECT_EQ(h.open_base(sealed.enc, r.private_key.view(), info, aad, sealed.ciphertext), pt);
+  EXPECT_EQ(h.open_base(sealed.enc, r.private_key.view(), info, aad, sealed.ciphertext), pt);
 }
 
 TEST_P(HpkeSuiteTest, OpenRejectsTamperingAndKeepsSequence) {
   const Hpke h = hpke();
   const KeyPair r = h.generate_key_pair();
   Hpke::SenderContext s = h.setup_base_s(r.public_key, {});
-  HpkeContext rc = h.setup_base_r(s.enc, r.private_key, {});
+  HpkeContext rc = h.setup_base_r(s.enc, r.private_key.view(), {});
   const Bytes aad = to_bytes(std::string_view("aad"));
   const Bytes pt = to_bytes(std::string_view("message"));
   const Bytes ct = s.context.seal(aad, pt);
@@ -505,11 +507,12 @@ TEST_P(HpkeSuiteTest, OpenWithWrongKeyFails) {
   const KeyPair other = h.generate_key_pair();
   const Bytes pt = to_bytes(std::string_view("message"));
   const Hpke::Sealed sealed = h.seal_base(r.public_key, {}, {}, pt);
-  expect_error(ErrorCode::kAeadAuthenticationFailed,
-               [&] { h.open_base(sealed.enc, other.private_key, {}, {}, sealed.ciphertext); });
+  expect_error(ErrorCode::kAeadAuthenticationFailed, [&] {
+    h.open_base(sealed.enc, other.private_key.view(), {}, {}, sealed.ciphertext);
+  });
   // Another info also derives another key.
   expect_error(ErrorCode::kAeadAuthenticationFailed, [&] {
-    h.open_base(sealed.enc, r.private_key, as_bytes("info"), {}, sealed.ciphertext);
+    h.open_base(sealed.enc, r.private_key.view(), as_bytes("info"), {}, sealed.ciphertext);
   });
 }
 
@@ -518,11 +521,13 @@ TEST_P(HpkeSuiteTest, MalformedEncIsInvalidPublicKey) {
   const KeyPair r = h.generate_key_pair();
   const Hpke::SenderContext s = h.setup_base_s(r.public_key, {});
   const Bytes shorter(s.enc.begin(), s.enc.end() - 1);
-  expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_r(shorter, r.private_key, {}); });
+  expect_error(ErrorCode::kInvalidPublicKey,
+               [&] { h.setup_base_r(shorter, r.private_key.view(), {}); });
   Bytes longer = s.enc;
   longer.push_back(0);
-  expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_r(longer, r.private_key, {}); });
-  expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_r({}, r.private_key, {}); });
+  expect_error(ErrorCode::kInvalidPublicKey,
+               [&] { h.setup_base_r(longer, r.private_key.view(), {}); });
+  expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_r({}, r.private_key.view(), {}); });
 
   // Right length, but not a usable point: for X25519/X448 the all-zero point (its DH output is
   // all zero, RFC 9180 §7.1.4); for the NIST curves 0x04 || all-ones, which is off the curve.
@@ -532,7 +537,8 @@ TEST_P(HpkeSuiteTest, MalformedEncIsInvalidPublicKey) {
     std::fill(bad.begin(), bad.end(), 0xff);
     bad[0] = 0x04;
   }
-  expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_r(bad, r.private_key, {}); });
+  expect_error(ErrorCode::kInvalidPublicKey,
+               [&] { h.setup_base_r(bad, r.private_key.view(), {}); });
   expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_s(bad, {}); });
   expect_error(ErrorCode::kInvalidPublicKey, [&] { h.setup_base_s(shorter, {}); });
 }
@@ -567,9 +573,9 @@ TEST_P(HpkeSuiteTest, SealWithInfoHashOpensWithTheInfo) {
     const KeyPair r = h.generate_key_pair();
     const Bytes message(20 + i, i);
     const Hpke::Sealed sealed = h.seal_base_hashed(r.public_key, info_hash, aad, message);
-    EXPECT_EQ(h.open_base(sealed.enc, r.private_key, info, aad, sealed.ciphertext), message);
+    EXPECT_EQ(h.open_base(sealed.enc, r.private_key.view(), info, aad, sealed.ciphertext), message);
     expect_error(ErrorCode::kAeadAuthenticationFailed, [&] {
-      h.open_base(sealed.enc, r.private_key, Bytes(5000, 0x18), aad, sealed.ciphertext);
+      h.open_base(sealed.enc, r.private_key.view(), Bytes(5000, 0x18), aad, sealed.ciphertext);
     });
   }
 }

@@ -52,7 +52,7 @@ class Branch : public NegativeGroupTest {
   }
   wire::MlsMessage edited(const std::function<void(OpenedWelcome&)>& edit) const {
     return edit_welcome(suite, made->welcome, *bob2, resumption_psks_of(*a),
-                        alice.identity.signature_private_key, edit);
+                        alice.identity.signature_private_key.view(), edit);
   }
   Group join_bob(const wire::MlsMessage& welcome) const {
     return Group::join_resumed(*b, bob.identity, *bob2, welcome);
@@ -181,7 +181,7 @@ TEST_P(Branch, Rfc11_3_BranchCipherSuiteMustBeTheOldGroups) {
     add.add = {joiner.key_package};
     const CommitOutput out = fresh.commit(add);
     return edit_welcome(s, *out.welcome, joiner, resumption_psks_of(*a),
-                        creator.signature_private_key, [&](OpenedWelcome& w) {
+                        creator.signature_private_key.view(), [&](OpenedWelcome& w) {
                           w.secrets.psks = {wire::PreSharedKeyId::resumption(
                               wire::ResumptionPskUsage::kBranch, a->group_id(), a->epoch(),
                               s.random(s.hash_len()))};

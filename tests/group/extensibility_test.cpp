@@ -407,15 +407,15 @@ TEST_P(Extensibility, Rfc13_4_UnknownGroupInfoExtensionsAreIgnored) {
   const auto* entry = schedule::find_group_secrets(welcome, dave.key_package.ref(suite));
   ASSERT_NE(entry, nullptr);
   const wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
-      suite, *entry, dave.key_package.init_private_key, welcome.encrypted_group_info);
+      suite, *entry, dave.key_package.init_private_key.view(), welcome.encrypted_group_info);
   const SecretBytes welcome_secret = schedule::derive_welcome_secret(
-      suite, secrets.joiner_secret, schedule::zero_secret(suite).view());  // no PSKs
+      suite, secrets.joiner_secret.view(), schedule::zero_secret(suite).view());  // no PSKs
   wire::GroupInfo info =
-      schedule::decrypt_group_info(suite, welcome_secret, welcome.encrypted_group_info);
+      schedule::decrypt_group_info(suite, welcome_secret.view(), welcome.encrypted_group_info);
   info.extensions.push_back({kCustomExtension, to_bytes("unknown")});
   info.extensions.push_back({static_cast<wire::ExtensionType>(0x7A7A), suite.random(5)});
-  schedule::sign_group_info(suite, info, alice_keys.keys().signature_private_key);
-  welcome.encrypted_group_info = schedule::encrypt_group_info(suite, welcome_secret, info);
+  schedule::sign_group_info(suite, info, alice_keys.keys().signature_private_key.view());
+  welcome.encrypted_group_info = schedule::encrypt_group_info(suite, welcome_secret.view(), info);
   // The group secrets are encrypted with the encrypted GroupInfo as context (§12.4.3.1).
   const std::vector<const wire::KeyPackage*> kps{&kp};
   const std::vector<wire::GroupSecrets> all{secrets};

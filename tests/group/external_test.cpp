@@ -162,8 +162,9 @@ TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
   auto [a, b] = two_members({ext});
   Client dave = make_client(suite, "dave");
 
-  auto add = external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key,
-                               wire::Proposal{wire::Add{dave.key_package.key_package}});
+  auto add =
+      external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
+                        wire::Proposal{wire::Add{dave.key_package.key_package}});
   const auto received = std::get<ReceivedProposal>(a.process(over_the_wire(add)));
   EXPECT_EQ(received.sender, wire::Sender::external(0));
   std::get<ReceivedProposal>(b.process(over_the_wire(add)));
@@ -174,8 +175,9 @@ TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
   Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome);
   expect_agree({&a, &b, &d});
 
-  auto remove = external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key,
-                                  wire::Proposal{wire::Remove{b.own_leaf().value}});
+  auto remove =
+      external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
+                        wire::Proposal{wire::Remove{b.own_leaf().value}});
   for (Group* g : {&a, &b, &d})
     std::get<ReceivedProposal>(g->process(over_the_wire(remove)));
   auto out2 = d.commit();
@@ -213,8 +215,9 @@ TEST_P(ExternalTest, Rfc12_1_8_UnknownExternalSenderRejected) {
   Client dave = make_client(suite, "dave");
   {
     auto [a, b] = two_members();  // no external_senders extension
-    auto add = external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key,
-                                 wire::Proposal{wire::Add{dave.key_package.key_package}});
+    auto add =
+        external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
+                          wire::Proposal{wire::Add{dave.key_package.key_package}});
     EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kExternalSenderUnknown,
                                   [&] { a.process(over_the_wire(add)); }));
   }
@@ -222,13 +225,14 @@ TEST_P(ExternalTest, Rfc12_1_8_UnknownExternalSenderRejected) {
       {wire::ExternalSender{server.signature_public_key, server.credential}});
   auto [a, b] = two_members({ext});
   auto out_of_range =
-      external_proposal(suite, a.group_id(), a.epoch(), 1, server.signature_private_key,
+      external_proposal(suite, a.group_id(), a.epoch(), 1, server.signature_private_key.view(),
                         wire::Proposal{wire::Add{dave.key_package.key_package}});
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kExternalSenderUnknown,
                                 [&] { a.process(over_the_wire(out_of_range)); }));
   // Index 0 exists, but the message is not signed by its key.
-  auto forged = external_proposal(suite, a.group_id(), a.epoch(), 0, stranger.signature_private_key,
-                                  wire::Proposal{wire::Add{dave.key_package.key_package}});
+  auto forged =
+      external_proposal(suite, a.group_id(), a.epoch(), 0, stranger.signature_private_key.view(),
+                        wire::Proposal{wire::Add{dave.key_package.key_package}});
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kInvalidSignature,
                                 [&] { a.process(over_the_wire(forged)); }));
 }
@@ -242,17 +246,19 @@ TEST_P(ExternalTest, Rfc12_1_8_SenderTypeRulesEnforced) {
   auto [a, b] = two_members({ext});
   Client dave = make_client(suite, "dave");
   EXPECT_TRUE(rejects(ErrorCode::kSenderNotAllowed, [&] {
-    external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key,
+    external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
                       wire::Proposal{wire::Update{dave.key_package.key_package.leaf_node}});
   }));
-  auto add = external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key,
-                               wire::Proposal{wire::Add{dave.key_package.key_package}});
+  auto add =
+      external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
+                        wire::Proposal{wire::Add{dave.key_package.key_package}});
   const wire::GroupContext ctx = a.context();
-  auto as_update = resigned(add, server.signature_private_key, ctx, [&](wire::FramedContent& fc) {
-    fc.content = wire::Proposal{wire::Update{dave.key_package.key_package.leaf_node}};
-  });
+  auto as_update =
+      resigned(add, server.signature_private_key.view(), ctx, [&](wire::FramedContent& fc) {
+        fc.content = wire::Proposal{wire::Update{dave.key_package.key_package.leaf_node}};
+      });
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kSenderNotAllowed, [&] { a.process(as_update); }));
-  auto as_commit = resigned(add, server.signature_private_key, ctx,
+  auto as_commit = resigned(add, server.signature_private_key.view(), ctx,
                             [&](wire::FramedContent& fc) { fc.content = wire::Commit{}; });
   std::get<wire::PublicMessage>(as_commit.body).auth.confirmation_tag = Bytes(suite.hash_len(), 1);
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kSenderNotAllowed, [&] { a.process(as_commit); }));

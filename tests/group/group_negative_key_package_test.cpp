@@ -23,13 +23,13 @@ class KeyPackageValidation : public NegativeGroupTest {
   wire::KeyPackage changed(const std::function<void(wire::KeyPackage&)>& mutate) const {
     wire::KeyPackage kp = dave.key_package.key_package;
     mutate(kp);
-    sign_key_package(suite, kp, dave.identity.signature_private_key);
+    sign_key_package(suite, kp, dave.identity.signature_private_key.view());
     return kp;
   }
 
   // Signs Dave's leaf again (LeafNodeTBS), after a change.
   void sign_leaf(wire::LeafNode& leaf) const {
-    sign_key_package_leaf(suite, leaf, dave.identity.signature_private_key);
+    sign_key_package_leaf(suite, leaf, dave.identity.signature_private_key.view());
   }
 
   void expect_key_package_rejected(const wire::KeyPackage& bad, ErrorCode code) {
@@ -125,7 +125,7 @@ TEST_P(KeyPackageValidation, Rfc10_1_KeyPackageSignedByAnotherKeyIsInvalid) {
   // Signed by Eve, not by the key in Dave's leaf.
   const Client eve = make_client(suite, "eve");
   wire::KeyPackage kp = dave.key_package.key_package;
-  sign_key_package(suite, kp, eve.identity.signature_private_key);
+  sign_key_package(suite, kp, eve.identity.signature_private_key.view());
   expect_key_package_rejected(kp, ErrorCode::kKeyPackageSignatureInvalid);
 }
 

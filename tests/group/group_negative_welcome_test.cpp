@@ -60,7 +60,7 @@ class WelcomeValidation : public NegativeGroupTest {
                                 const wire::GroupSecrets& group_secrets) const {
     wire::Welcome w;
     w.cipher_suite = suite.id();
-    w.encrypted_group_info = schedule::encrypt_group_info(suite, welcome_secret, group_info);
+    w.encrypted_group_info = schedule::encrypt_group_info(suite, welcome_secret.view(), group_info);
     w.secrets = {schedule::encrypt_group_secrets(suite, dave.key_package.key_package, group_secrets,
                                                  w.encrypted_group_info)};
     return wire::MlsMessage{std::move(w)};
@@ -76,7 +76,7 @@ class WelcomeValidation : public NegativeGroupTest {
   wire::GroupInfo resigned(const std::function<void(wire::GroupInfo&)>& mutate) const {
     wire::GroupInfo changed = info;
     mutate(changed);
-    schedule::sign_group_info(suite, changed, alice.identity.signature_private_key);
+    schedule::sign_group_info(suite, changed, alice.identity.signature_private_key.view());
     return changed;
   }
 

@@ -221,19 +221,20 @@ class Forger {
     const auto& pm = *genuine.get<wire::PrivateMessage>();
     schedule::SecretTree rx = keys_.secret_tree;
     wire::AuthenticatedContent content = schedule::unprotect_private_message(
-        suite_, pm, rx, keys_.secrets.sender_data_secret, nullptr);
+        suite_, pm, rx, keys_.secrets.sender_data_secret.view(), nullptr);
     mutate(content);
     if (resign)
       content.auth.signature =
           schedule::sign_framed_content(suite_, wire::WireFormat::kPrivateMessage, content.content,
-                                        keys_.signature_private_key, keys_.context);
+                                        keys_.signature_private_key.view(), keys_.context);
     schedule::SecretTree tx = keys_.secret_tree;
     const uint32_t generation =
-        schedule::decrypt_sender_data(suite_, pm, keys_.secrets.sender_data_secret).generation;
+        schedule::decrypt_sender_data(suite_, pm, keys_.secrets.sender_data_secret.view())
+            .generation;
     for (uint32_t g = 0; g < generation; ++g)
       tx.next_key(suite_, keys_.leaf, schedule::RatchetType::kHandshake);
-    return wire::MlsMessage{
-        schedule::protect_private_message(suite_, content, tx, keys_.secrets.sender_data_secret)};
+    return wire::MlsMessage{schedule::protect_private_message(
+        suite_, content, tx, keys_.secrets.sender_data_secret.view())};
   }
 
   // Signs a leaf node (LeafNodeTBS) with the member's key; update and commit leaves are bound
@@ -242,7 +243,7 @@ class Forger {
     std::optional<wire::LeafNodeGroupBinding> binding;
     if (leaf.leaf_node_source != wire::LeafNodeSource::kKeyPackage)
       binding = wire::LeafNodeGroupBinding{keys_.context.group_id, keys_.leaf.value};
-    leaf.signature = suite_.sign_with_label(keys_.signature_private_key, kLeafNodeLabel,
+    leaf.signature = suite_.sign_with_label(keys_.signature_private_key.view(), kLeafNodeLabel,
                                             leaf.to_be_signed(binding));
   }
 
@@ -251,9 +252,9 @@ class Forger {
     if (resign)
       pm.auth.signature =
           schedule::sign_framed_content(suite_, wire::WireFormat::kPublicMessage, pm.content,
-                                        keys_.signature_private_key, keys_.context);
-    pm.membership_tag = schedule::membership_tag(suite_, keys_.secrets.membership_key, pm.content,
-                                                 pm.auth, keys_.context);
+                                        keys_.signature_private_key.view(), keys_.context);
+    pm.membership_tag = schedule::membership_tag(suite_, keys_.secrets.membership_key.view(),
+                                                 pm.content, pm.auth, keys_.context);
     return over_the_wire(wire::MlsMessage{std::move(pm)});
   }
 

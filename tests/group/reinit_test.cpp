@@ -66,7 +66,7 @@ class ReInit : public NegativeGroupTest {
   // old group (resumption_test_util.h).
   wire::MlsMessage edited(const std::function<void(OpenedWelcome&)>& edit) const {
     return edit_welcome(next, made->welcome, bob2->key_package, resumption_psks_of(*c),
-                        carol2->identity.signature_private_key, edit);
+                        carol2->identity.signature_private_key.view(), edit);
   }
 
   Group join_bob(const wire::MlsMessage& welcome) const {
@@ -211,7 +211,7 @@ TEST_P(ReInit, Rfc11_2_EndedGroupTakesOnlyLateApplicationMessages) {
   const Client dave = make_client(suite, "dave");
   const auto self_add =
       new_member_proposal(suite, g.group_id(), g.epoch(), dave.key_package.key_package,
-                          dave.identity.signature_private_key);
+                          dave.identity.signature_private_key.view());
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
                                 [&] { g.process(over_the_wire(self_add)); }));
   const Client erin = make_client(suite, "erin");

@@ -64,12 +64,12 @@ inline OpenedWelcome open_welcome(const crypto::Suite& suite, const wire::MlsMes
   const auto& w = *welcome.get<wire::Welcome>();
   const auto* entry = schedule::find_group_secrets(w, to.ref(suite));
   if (entry == nullptr) throw std::logic_error("the Welcome is not addressed to the joiner");
-  wire::GroupSecrets secrets =
-      schedule::decrypt_group_secrets(suite, *entry, to.init_private_key, w.encrypted_group_info);
+  wire::GroupSecrets secrets = schedule::decrypt_group_secrets(
+      suite, *entry, to.init_private_key.view(), w.encrypted_group_info);
   const SecretBytes welcome_secret = schedule::derive_welcome_secret(
       suite, secrets.joiner_secret.view(), psk_secret_of(suite, secrets.psks, psks).view());
   wire::GroupInfo info =
-      schedule::decrypt_group_info(suite, welcome_secret, w.encrypted_group_info);
+      schedule::decrypt_group_info(suite, welcome_secret.view(), w.encrypted_group_info);
   return OpenedWelcome{std::move(secrets), std::move(info)};
 }
 
@@ -82,16 +82,17 @@ inline wire::MlsMessage seal_welcome(const crypto::Suite& suite, OpenedWelcome o
                                      BytesView signer_key) {
   const SecretBytes psk_secret = psk_secret_of(suite, opened.secrets.psks, psks);
   wire::GroupInfo& info = opened.info;
-  const schedule::EpochSecrets epoch = schedule::derive_epoch_secrets(
-      suite, opened.secrets.joiner_secret.view(), psk_secret, codec::encode(info.group_context));
-  info.confirmation_tag = schedule::confirmation_tag(suite, epoch.confirmation_key,
+  const schedule::EpochSecrets epoch =
+      schedule::derive_epoch_secrets(suite, opened.secrets.joiner_secret.view(), psk_secret.view(),
+                                     codec::encode(info.group_context));
+  info.confirmation_tag = schedule::confirmation_tag(suite, epoch.confirmation_key.view(),
                                                      info.group_context.confirmed_transcript_hash);
   schedule::sign_group_info(suite, info, signer_key);
   wire::Welcome w;
   w.cipher_suite = suite.id();
   w.encrypted_group_info = schedule::encrypt_group_info(
       suite,
-      schedule::derive_welcome_secret(suite, opened.secrets.joiner_secret.view(), psk_secret)
+      schedule::derive_welcome_secret(suite, opened.secrets.joiner_secret.view(), psk_secret.view())
           .view(),
       info);
   w.secrets = {schedule::encrypt_group_secrets(suite, to.key_package, opened.secrets,

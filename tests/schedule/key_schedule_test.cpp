@@ -93,8 +93,8 @@ TEST_F(KeyScheduleTest, Section8_InitSecretChainsEpochs) {
   next.epoch = 2;
   const KeyScheduleResult e2 =
       run_key_schedule(suite_, e1.epoch.init_secret.view(), zero.view(), zero.view(), next);
-  EXPECT_EQ(e2.joiner_secret,
-            derive_joiner_secret(suite_, e1.epoch.init_secret, zero, codec::encode(next)));
+  EXPECT_EQ(e2.joiner_secret, derive_joiner_secret(suite_, e1.epoch.init_secret.view(), zero.view(),
+                                                   codec::encode(next)));
   EXPECT_NE(e2.epoch.init_secret, e1.epoch.init_secret);
   EXPECT_NE(e2.epoch.epoch_authenticator, e1.epoch.epoch_authenticator);
 }
@@ -104,8 +104,10 @@ TEST_F(KeyScheduleTest, Section12_4_3_1_JoinerPathMatchesMembers) {
   const SecretBytes psk(Bytes(32, 0x44));
   const KeyScheduleResult member =
       run_key_schedule(suite_, init_.view(), commit_.view(), psk.view(), context_);
-  EXPECT_EQ(derive_welcome_secret(suite_, member.joiner_secret, psk), member.welcome_secret);
-  EXPECT_EQ(derive_epoch_secrets(suite_, member.joiner_secret, psk, codec::encode(context_)),
+  EXPECT_EQ(derive_welcome_secret(suite_, member.joiner_secret.view(), psk.view()),
+            member.welcome_secret);
+  EXPECT_EQ(derive_epoch_secrets(suite_, member.joiner_secret.view(), psk.view(),
+                                 codec::encode(context_)),
             member.epoch);
 }
 
@@ -115,25 +117,26 @@ TEST_F(KeyScheduleTest, Section12_4_3_1_WelcomeKeyAndNonce) {
   for (const uint16_t id : {1, 3, 5}) {
     const crypto::Suite suite(crypto::openssl_provider(), id);
     const SecretBytes welcome(Bytes(suite.hash_len(), 0x66));
-    const KeyAndNonce key = derive_welcome_key(suite, welcome);
+    const KeyAndNonce key = derive_welcome_key(suite, welcome.view());
     const auto& aead = suite.info().aead_info();
-    EXPECT_EQ(key.key, suite.expand_with_label(welcome, "key", {}, aead.key_len));
-    EXPECT_EQ(key.nonce, suite.expand_with_label(welcome, "nonce", {}, aead.nonce_len));
+    EXPECT_EQ(key.key, suite.expand_with_label(welcome.view(), "key", {}, aead.key_len));
+    EXPECT_EQ(key.nonce, suite.expand_with_label(welcome.view(), "nonce", {}, aead.nonce_len));
   }
 }
 
 // §8.5: MLS-Exporter separates labels, contexts and lengths.
 TEST_F(KeyScheduleTest, Section8_5_Exporter) {
   const SecretBytes exporter(Bytes(32, 0x55));
-  const SecretBytes base = mls_exporter(suite_, exporter, "label", to_bytes("ctx"), 32);
+  const SecretBytes base = mls_exporter(suite_, exporter.view(), "label", to_bytes("ctx"), 32);
   EXPECT_EQ(base.size(), 32u);
-  const SecretBytes expected = suite_.expand_with_label(
-      suite_.derive_secret(exporter, "label").view(), "exported", suite_.hash(to_bytes("ctx")), 32);
+  const SecretBytes expected =
+      suite_.expand_with_label(suite_.derive_secret(exporter.view(), "label").view(), "exported",
+                               suite_.hash(to_bytes("ctx")), 32);
   EXPECT_EQ(base, expected);
-  EXPECT_NE(base, mls_exporter(suite_, exporter, "label2", to_bytes("ctx"), 32));
-  EXPECT_NE(base, mls_exporter(suite_, exporter, "label", to_bytes("ctx2"), 32));
-  EXPECT_EQ(mls_exporter(suite_, exporter, "label", to_bytes("ctx"), 100).size(), 100u);
-  EXPECT_EQ(error_of([&] { mls_exporter(suite_, exporter, "label", {}, 70000); }),
+  EXPECT_NE(base, mls_exporter(suite_, exporter.view(), "label2", to_bytes("ctx"), 32));
+  EXPECT_NE(base, mls_exporter(suite_, exporter.view(), "label", to_bytes("ctx2"), 32));
+  EXPECT_EQ(mls_exporter(suite_, exporter.view(), "label", to_bytes("ctx"), 100).size(), 100u);
+  EXPECT_EQ(error_of([&] { mls_exporter(suite_, exporter.view(), "label", {}, 70000); }),
             ErrorCode::kInvalidArgument);
 }
 
@@ -142,17 +145,18 @@ TEST_F(KeyScheduleTest, Section8_3_ExternalInitAgreesForEverySuite) {
   for (const auto& info : crypto::all_cipher_suites()) {
     const crypto::Suite suite(crypto::openssl_provider(), info.id);
     const SecretBytes external_secret(Bytes(suite.hash_len(), 0x21));
-    const crypto::KeyPair external = derive_external_key_pair(suite, external_secret);
-    EXPECT_EQ(derive_external_key_pair(suite, external_secret).public_key, external.public_key);
+    const crypto::KeyPair external = derive_external_key_pair(suite, external_secret.view());
+    EXPECT_EQ(derive_external_key_pair(suite, external_secret.view()).public_key,
+              external.public_key);
     const ExternalInit joiner = external_init_for_joiner(suite, external.public_key);
     EXPECT_EQ(joiner.init_secret.size(), suite.hash_len());
-    EXPECT_EQ(external_init_for_member(suite, external.private_key, joiner.kem_output),
+    EXPECT_EQ(external_init_for_member(suite, external.private_key.view(), joiner.kem_output),
               joiner.init_secret)
         << info.name;
     // Another group's external key opens to a different secret.
     const crypto::KeyPair other =
         derive_external_key_pair(suite, SecretBytes(Bytes(suite.hash_len(), 0x22)).view());
-    EXPECT_NE(external_init_for_member(suite, other.private_key, joiner.kem_output),
+    EXPECT_NE(external_init_for_member(suite, other.private_key.view(), joiner.kem_output),
               joiner.init_secret)
         << info.name;
   }
@@ -161,8 +165,9 @@ TEST_F(KeyScheduleTest, Section8_3_ExternalInitAgreesForEverySuite) {
 TEST_F(KeyScheduleTest, Section8_3_MalformedKemOutputIsRejected) {
   const crypto::KeyPair external =
       derive_external_key_pair(suite_, SecretBytes(Bytes(32, 0x21)).view());
-  EXPECT_NE(error_of([&] { external_init_for_member(suite_, external.private_key, Bytes(5, 1)); }),
-            ErrorCode::kInternal);
+  EXPECT_NE(
+      error_of([&] { external_init_for_member(suite_, external.private_key.view(), Bytes(5, 1)); }),
+      ErrorCode::kInternal);
 }
 
 // §8: the inputs are KDF.Nh-byte secrets; a wrong length is refused, not silently used.
@@ -170,13 +175,13 @@ TEST_F(KeyScheduleTest, Section8_SecretLengthsAreChecked) {
   const SecretBytes zero = zero_secret(suite_);
   const SecretBytes short_secret(Bytes(16, 1));
   const Bytes gc = codec::encode(context_);
-  EXPECT_EQ(error_of([&] { derive_joiner_secret(suite_, short_secret, zero, gc); }),
+  EXPECT_EQ(error_of([&] { derive_joiner_secret(suite_, short_secret.view(), zero.view(), gc); }),
             ErrorCode::kInvalidSecretLength);
-  EXPECT_EQ(error_of([&] { derive_joiner_secret(suite_, zero, short_secret, gc); }),
+  EXPECT_EQ(error_of([&] { derive_joiner_secret(suite_, zero.view(), short_secret.view(), gc); }),
             ErrorCode::kInvalidSecretLength);
-  EXPECT_EQ(error_of([&] { derive_welcome_secret(suite_, short_secret, zero); }),
+  EXPECT_EQ(error_of([&] { derive_welcome_secret(suite_, short_secret.view(), zero.view()); }),
             ErrorCode::kInvalidSecretLength);
-  EXPECT_EQ(error_of([&] { derive_epoch_secrets(suite_, zero, short_secret, gc); }),
+  EXPECT_EQ(error_of([&] { derive_epoch_secrets(suite_, zero.view(), short_secret.view(), gc); }),
             ErrorCode::kInvalidSecretLength);
   wire::GroupContext other_suite = context_;
   other_suite.cipher_suite = 2;

@@ -46,7 +46,8 @@ class Protection : public ::testing::Test {
     ac.content.sender = wire::Sender::member(2);
     ac.content.authenticated_data = to_bytes("aad");
     ac.content.content = std::move(content);
-    ac.auth.signature = sign_framed_content(suite_, wf, ac.content, signer_.private_key, context_);
+    ac.auth.signature =
+        sign_framed_content(suite_, wf, ac.content, signer_.private_key.view(), context_);
     return ac;
   }
 
@@ -158,14 +159,15 @@ TEST_F(Protection, NonZeroPaddingRejected) {
   m.authenticated_data = content.content.authenticated_data;
   const auto key = sender.next_key(suite_, tree::LeafIndex(2), RatchetType::kApplication);
   const wire::SenderData sd{2, key.generation, {1, 2, 3, 4}};
-  m.ciphertext = suite_.provider().aead_seal(
-      suite_.info().aead, key.key.key, apply_reuse_guard(key.key.nonce, sd.reuse_guard).view(),
-      codec::encode(
-          wire::PrivateContentAad{m.group_id, m.epoch, m.content_type, m.authenticated_data}),
-      plaintext);
+  m.ciphertext =
+      suite_.provider().aead_seal(suite_.info().aead, key.key.key.view(),
+                                  apply_reuse_guard(key.key.nonce.view(), sd.reuse_guard).view(),
+                                  codec::encode(wire::PrivateContentAad{
+                                      m.group_id, m.epoch, m.content_type, m.authenticated_data}),
+                                  plaintext);
   const auto sd_key = derive_sender_data_key(suite_, sender_data_secret_, m.ciphertext);
   m.encrypted_sender_data = suite_.provider().aead_seal(
-      suite_.info().aead, sd_key.key, sd_key.nonce,
+      suite_.info().aead, sd_key.key.view(), sd_key.nonce.view(),
       codec::encode(wire::SenderDataAad{m.group_id, m.epoch, m.content_type}), codec::encode(sd));
 
   EXPECT_EQ(error_of([&] { open(m, receiver); }), ErrorCode::kNonZeroPadding);

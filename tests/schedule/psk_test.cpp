@@ -42,10 +42,10 @@ TEST_F(PskTest, Section8_4_NoPsksGivesZeros) {
 TEST_F(PskTest, Section8_4_OnePskFollowsTheRfc) {
   const PskInput psk = external("a", 1, 2);
   const SecretBytes zero(32);
-  const SecretBytes extracted = suite_.extract(zero, psk.psk);
+  const SecretBytes extracted = suite_.extract(zero.view(), psk.psk.view());
   const SecretBytes input = suite_.expand_with_label(
-      extracted, "derived psk", codec::encode(wire::PskLabel{psk.id, 0, 1}), 32);
-  EXPECT_EQ(secret({psk}), suite_.extract(input, zero));
+      extracted.view(), "derived psk", codec::encode(wire::PskLabel{psk.id, 0, 1}), 32);
+  EXPECT_EQ(secret({psk}), suite_.extract(input.view(), zero.view()));
 }
 
 // §8.4: PSKs are chained in the order listed; index and count are part of each label.

@@ -105,15 +105,15 @@ TEST_F(SecretTreeTest, Section9_DerivationFollowsTheRfc) {
   const size_t nh = suite_.hash_len();
   const SecretBytes right =
       suite_.expand_with_label(root_secret_.view(), "tree", as_bytes("right"), nh);
-  const SecretBytes leaf = suite_.expand_with_label(right, "tree", as_bytes("right"), nh);
-  const SecretBytes app0 = suite_.expand_with_label(leaf, "application", {}, nh);
-  const SecretBytes app1 = suite_.derive_tree_secret(app0, "secret", 0, nh);
+  const SecretBytes leaf = suite_.expand_with_label(right.view(), "tree", as_bytes("right"), nh);
+  const SecretBytes app0 = suite_.expand_with_label(leaf.view(), "application", {}, nh);
+  const SecretBytes app1 = suite_.derive_tree_secret(app0.view(), "secret", 0, nh);
   const auto& aead = suite_.info().aead_info();
 
   SecretTree tree = make(4);
   const KeyAndNonce key = tree.take_key(suite_, LeafIndex(3), RatchetType::kApplication, 1);
-  EXPECT_EQ(key.key, suite_.derive_tree_secret(app1, "key", 1, aead.key_len));
-  EXPECT_EQ(key.nonce, suite_.derive_tree_secret(app1, "nonce", 1, aead.nonce_len));
+  EXPECT_EQ(key.key, suite_.derive_tree_secret(app1.view(), "key", 1, aead.key_len));
+  EXPECT_EQ(key.nonce, suite_.derive_tree_secret(app1.view(), "nonce", 1, aead.nonce_len));
 }
 
 // §9: the two ratchets of a leaf are independent, and differ.

@@ -45,10 +45,10 @@ TEST(TreeKem, PathSecretsAndKeysFollowSection7_4) {
   TreeKemPrivate me = g.privates.at(0);
   const auto created = create_update_path(tree, me, *g.tree.leaf(LeafIndex(0)),
                                           g.signature_keys.at(0), g.context(), {}, leaf_secret);
-  const SecretBytes ps0 = s.derive_secret(leaf_secret, "path");
-  const SecretBytes ps1 = s.derive_secret(ps0, "path");
+  const SecretBytes ps0 = s.derive_secret(leaf_secret.view(), "path");
+  const SecretBytes ps1 = s.derive_secret(ps0.view(), "path");
   const auto key = [&](const SecretBytes& secret) {
-    return s.derive_hpke_key_pair(s.derive_secret(secret, "node").view()).public_key;
+    return s.derive_hpke_key_pair(s.derive_secret(secret.view(), "node").view()).public_key;
   };
   EXPECT_EQ(created.path.leaf_node.encryption_key, key(leaf_secret));
   ASSERT_EQ(created.path.nodes.size(), 2u);
@@ -58,7 +58,7 @@ TEST(TreeKem, PathSecretsAndKeysFollowSection7_4) {
   EXPECT_EQ(created.path_secrets[0].first, NodeIndex(1));
   EXPECT_EQ(created.path_secrets[0].second, ps0);
   EXPECT_EQ(created.path_secrets[1].first, NodeIndex(3));
-  EXPECT_EQ(created.commit_secret, s.derive_secret(ps1, "path"));
+  EXPECT_EQ(created.commit_secret, s.derive_secret(ps1.view(), "path"));
   // §12.4.2: the new leaf is a commit leaf carrying the path's parent hash, signed with the
   // group id and leaf index, and the tree now holds the path.
   EXPECT_EQ(created.path.leaf_node.leaf_node_source, wire::LeafNodeSource::kCommit);
@@ -79,7 +79,7 @@ TEST(TreeKem, LoneMemberCommitsWithAnEmptyPath) {
                                           g.signature_keys.at(0), g.context(), {}, leaf_secret);
   EXPECT_TRUE(created.path.nodes.empty());
   EXPECT_TRUE(created.path.leaf_node.parent_hash.empty());
-  EXPECT_EQ(created.commit_secret, g.suite.derive_secret(leaf_secret, "path"));
+  EXPECT_EQ(created.commit_secret, g.suite.derive_secret(leaf_secret.view(), "path"));
 }
 
 TEST(TreeKem, PathSecretsAreEncryptedToTheCopathResolutionLessNewMembers) {

@@ -147,15 +147,16 @@ void check_welcome(const Json& c, const CheckContext& ctx) {
 
   const SecretBytes psk_secret = schedule::zero_secret(suite);
   const SecretBytes welcome_secret =
-      schedule::derive_welcome_secret(suite, secrets.joiner_secret, psk_secret);
+      schedule::derive_welcome_secret(suite, secrets.joiner_secret.view(), psk_secret.view());
   const auto group_info =
-      schedule::decrypt_group_info(suite, welcome_secret, welcome->encrypted_group_info);
+      schedule::decrypt_group_info(suite, welcome_secret.view(), welcome->encrypted_group_info);
   schedule::verify_group_info(suite, group_info, hex_field(c, "signer_pub"));
 
-  const auto epoch = schedule::derive_epoch_secrets(suite, secrets.joiner_secret, psk_secret,
-                                                    codec::encode(group_info.group_context));
+  const auto epoch =
+      schedule::derive_epoch_secrets(suite, secrets.joiner_secret.view(), psk_secret.view(),
+                                     codec::encode(group_info.group_context));
   expect_true("GroupInfo confirmation_tag",
-              schedule::verify_confirmation_tag(suite, epoch.confirmation_key,
+              schedule::verify_confirmation_tag(suite, epoch.confirmation_key.view(),
                                                 group_info.group_context.confirmed_transcript_hash,
                                                 group_info.confirmation_tag));
 }

@@ -51,12 +51,12 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
     // The step-by-step path of a joiner (§12.4.3.1) ...
     const SecretBytes joiner =
         schedule::derive_joiner_secret(suite, init_secret.view(), commit_secret, encoded);
-    expect_epoch_bytes(i, "joiner_secret", joiner, hex_field(e, "joiner_secret"));
+    expect_epoch_bytes(i, "joiner_secret", joiner.view(), hex_field(e, "joiner_secret"));
     expect_epoch_bytes(i, "welcome_secret",
-                       schedule::derive_welcome_secret(suite, joiner, psk_secret).view(),
+                       schedule::derive_welcome_secret(suite, joiner.view(), psk_secret).view(),
                        hex_field(e, "welcome_secret"));
     const schedule::EpochSecrets secrets =
-        schedule::derive_epoch_secrets(suite, joiner, psk_secret, encoded);
+        schedule::derive_epoch_secrets(suite, joiner.view(), psk_secret, encoded);
 
     // ... and the whole run of a member must agree with it.
     const schedule::KeyScheduleResult run =
@@ -79,27 +79,28 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
         {"init_secret", secrets.init_secret},
     };
     for (const auto& d : derived)
-      expect_epoch_bytes(i, d.name, d.value, hex_field(e, d.name));
+      expect_epoch_bytes(i, d.name, d.value.view(), hex_field(e, d.name));
 
     const crypto::KeyPair external =
-        schedule::derive_external_key_pair(suite, secrets.external_secret);
+        schedule::derive_external_key_pair(suite, secrets.external_secret.view());
     expect_epoch_bytes(i, "external_pub", external.public_key, hex_field(e, "external_pub"));
     // §8.3: an external joiner and the members reach the same init_secret.
     const schedule::ExternalInit joiner_side =
         schedule::external_init_for_joiner(suite, external.public_key);
-    expect_epoch_bytes(
-        i, "external init secret (member side)",
-        schedule::external_init_for_member(suite, external.private_key, joiner_side.kem_output)
-            .view(),
-        joiner_side.init_secret);
+    expect_epoch_bytes(i, "external init secret (member side)",
+                       schedule::external_init_for_member(suite, external.private_key.view(),
+                                                          joiner_side.kem_output)
+                           .view(),
+                       joiner_side.init_secret.view());
 
     // The exporter label is a string used as is (it happens to look like hex; it is not
     // decoded).
     const Json& exporter = e.at("exporter");
     expect_epoch_bytes(i, "exporter.secret",
-                       schedule::mls_exporter(
-                           suite, secrets.exporter_secret, exporter.at("label").get<std::string>(),
-                           hex_field(exporter, "context"), exporter.at("length").get<uint32_t>())
+                       schedule::mls_exporter(suite, secrets.exporter_secret.view(),
+                                              exporter.at("label").get<std::string>(),
+                                              hex_field(exporter, "context"),
+                                              exporter.at("length").get<uint32_t>())
                            .view(),
                        hex_field(exporter, "secret"));
 
@@ -125,8 +126,8 @@ void check_secret_tree(const Json& c, const CheckContext& ctx) {
   const Json& sd = c.at("sender_data");
   const schedule::KeyAndNonce sd_key = schedule::derive_sender_data_key(
       suite, hex_field(sd, "sender_data_secret"), hex_field(sd, "ciphertext"));
-  expect_bytes("sender_data key", sd_key.key, hex_field(sd, "key"));
-  expect_bytes("sender_data nonce", sd_key.nonce, hex_field(sd, "nonce"));
+  expect_bytes("sender_data key", sd_key.key.view(), hex_field(sd, "key"));
+  expect_bytes("sender_data nonce", sd_key.nonce.view(), hex_field(sd, "nonce"));
 
   const Json& leaves = c.at("leaves");
   expect_true("no leaves", !leaves.empty());
@@ -145,9 +146,9 @@ void check_secret_tree(const Json& c, const CheckContext& ctx) {
         const schedule::KeyAndNonce peeked = tree.peek_key(suite, leaf, type, generation);
         const schedule::KeyAndNonce taken = tree.take_key(suite, leaf, type, generation);
         expect_true((at + name + ": peek and take differ").c_str(), peeked == taken);
-        expect_bytes((at + name + "_key").c_str(), taken.key,
+        expect_bytes((at + name + "_key").c_str(), taken.key.view(),
                      hex_field(g, (name + "_key").c_str()));
-        expect_bytes((at + name + "_nonce").c_str(), taken.nonce,
+        expect_bytes((at + name + "_nonce").c_str(), taken.nonce.view(),
                      hex_field(g, (name + "_nonce").c_str()));
       }
     }

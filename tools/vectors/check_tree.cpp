@@ -123,9 +123,9 @@ void check_treekem(const Json& c, const CheckContext& ctx) {
     each_receiver(sender, [&](LeafIndex j, const tree::TreeKemPrivate& me) {
       const auto got = tree::decrypt_update_path(tree, me, plan, path, context);
       const std::string who = "leaf " + std::to_string(j.value);
-      expect_bytes((who + ": path secret").c_str(), got.path_secret,
+      expect_bytes((who + ": path secret").c_str(), got.path_secret.view(),
                    from_hex(entry.at("path_secrets").at(j.value).get<std::string>()));
-      expect_bytes((who + ": commit secret").c_str(), got.commit_secret, commit_secret);
+      expect_bytes((who + ": commit secret").c_str(), got.commit_secret.view(), commit_secret);
     });
     RatchetTree merged = tree;
     merged.merge(plan);
@@ -144,7 +144,7 @@ void check_treekem(const Json& c, const CheckContext& ctx) {
       const auto got =
           tree::decrypt_update_path(tree, receiver, new_plan, created.path, new_context);
       expect_bytes(("created path: leaf " + std::to_string(j.value) + ": commit secret").c_str(),
-                   got.commit_secret, created.commit_secret);
+                   got.commit_secret.view(), created.commit_secret.view());
     });
   }
 }

@@ -33,7 +33,10 @@ class SecretBytes {
   auto begin() const { return data_.begin(); }
   auto end() const { return data_.end(); }
 
+  // Secrets are viewed explicitly, so every place one is handed on says so. Deleted rather
+  // than left out: std::span's range constructor would otherwise convert a const SecretBytes.
   BytesView view() const { return {data_.data(), data_.size()}; }
+  operator BytesView() const = delete;
   std::span<uint8_t> mutable_view() { return {data_.data(), data_.size()}; }
 
   // Copies the secret into plain bytes, e.g. to serialize it into protected storage. The name

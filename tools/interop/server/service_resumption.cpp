@@ -239,7 +239,7 @@ Status Service::ExternalSignerProposal(ServerContext*,
     wire::Proposal proposal = describe(request->description(), suite, context.group_id, leaf_of);
     response->set_proposal(encode_message(
         external_proposal(suite, context.group_id, context.epoch, request->signer_index(),
-                          signer.identity.signature_private_key, std::move(proposal))));
+                          signer.identity.signature_private_key.view(), std::move(proposal))));
   });
 }
 
