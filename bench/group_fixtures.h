@@ -121,7 +121,7 @@ inline const Populated& populated(size_t n) {
     leaf.lifetime = {};
     leaf.parent_hash = plan.leaf_parent_hash;
     leaf.signature =
-        s.sign_with_label(c.ids[l].signature_private_key, "LeafNodeTBS",
+        s.sign_with_label(c.ids[l].signature_private_key.view(), "LeafNodeTBS",
                           leaf.to_be_signed(wire::LeafNodeGroupBinding{context.group_id, l}));
     plan.leaf = std::move(leaf);
     tree.merge(plan);
@@ -130,25 +130,25 @@ inline const Populated& populated(size_t n) {
   tree::TreeKemPrivate signer_private(signer);
   const tree::CreatedUpdatePath path =
       tree::create_update_path(tree, signer_private, c.key_packages[0].key_package.leaf_node,
-                               c.ids[0].signature_private_key, context);
+                               c.ids[0].signature_private_key.view(), context);
   context.tree_hash = tree.tree_hash();
   context.confirmed_transcript_hash = s.random(s.hash_len());
 
   // §12.4.3.1: the Welcome, from a fresh joiner secret and no PSKs.
   const SecretBytes joiner_secret = s.random_secret(s.hash_len());
   const SecretBytes psk_secret = schedule::derive_psk_secret(s, {});
-  const SecretBytes welcome_secret = schedule::derive_welcome_secret(s, joiner_secret, psk_secret);
+  const SecretBytes welcome_secret = schedule::derive_welcome_secret(s, joiner_secret.view(), psk_secret.view());
   const schedule::EpochSecrets epoch =
-      schedule::derive_epoch_secrets(s, joiner_secret, psk_secret, codec::encode(context));
+      schedule::derive_epoch_secrets(s, joiner_secret.view(), psk_secret.view(), codec::encode(context));
   wire::GroupInfo info;
   info.group_context = context;
   info.confirmation_tag =
-      schedule::confirmation_tag(s, epoch.confirmation_key, context.confirmed_transcript_hash);
+      schedule::confirmation_tag(s, epoch.confirmation_key.view(), context.confirmed_transcript_hash);
   info.signer = signer.value;
-  schedule::sign_group_info(s, info, c.ids[0].signature_private_key);
+  schedule::sign_group_info(s, info, c.ids[0].signature_private_key.view());
   wire::Welcome welcome;
   welcome.cipher_suite = s.id();
-  welcome.encrypted_group_info = schedule::encrypt_group_info(s, welcome_secret, info);
+  welcome.encrypted_group_info = schedule::encrypt_group_info(s, welcome_secret.view(), info);
   for (tree::LeafIndex j : {committer, receiver}) {
     wire::GroupSecrets secrets;
     secrets.joiner_secret = joiner_secret;

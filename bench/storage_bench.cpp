@@ -271,10 +271,10 @@ void BM_Load(benchmark::State& state) {
     for (auto _ : state)
       benchmark::DoNotOptimize(Group::load(provider(), store.store(), group_id));
   } else {
-    const Bytes serialized = stored.serialize();
+    const SecretBytes serialized = stored.serialize();
     bytes = serialized.size();
     for (auto _ : state)
-      benchmark::DoNotOptimize(Group::deserialize(provider(), serialized));
+      benchmark::DoNotOptimize(Group::deserialize(provider(), serialized.view()));
   }
   state.counters["records"] = static_cast<double>(records);
   state.counters["stored_KiB"] = static_cast<double>(bytes) / 1024.0;

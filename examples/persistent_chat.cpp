@@ -138,7 +138,7 @@ int step3(const fs::path& dir) {
   const auto show = [](const char* who, const Group& g) {
     std::printf("  %-5s epoch %llu  authenticator %s\n", who,
                 static_cast<unsigned long long>(g.epoch()),
-                to_hex(g.epoch_authenticator()).substr(0, 16).c_str());
+                to_hex(g.epoch_authenticator().view()).substr(0, 16).c_str());
   };
   show("alice", a);
   show("bob", b);

@@ -110,7 +110,7 @@ SecretBytes Group::encode_pending() const {
   r.has_path = s.has_path_ ? 1 : 0;
   r.external = s.external_ ? 1 : 0;
   r.removes_me = s.removes_me_ ? 1 : 0;
-  r.epoch_authenticator = SecretBytes(BytesView(s.epoch_authenticator_));
+  r.epoch_authenticator = s.epoch_authenticator_;
   r.from_epoch = s.from_epoch_;
   r.journal =
       JournalRecord{s.journal_.count_before.value,         s.journal_.count_after.value,
@@ -155,7 +155,7 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.has_path_ = r.has_path != 0;
   s.external_ = r.external != 0;
   s.removes_me_ = r.removes_me != 0;
-  s.epoch_authenticator_ = r.epoch_authenticator.copy_out();
+  s.epoch_authenticator_ = std::move(r.epoch_authenticator);
   s.from_epoch_ = r.from_epoch;
   s.journal_.count_before = tree::LeafCount(r.journal.count_before);
   s.journal_.count_after = tree::LeafCount(r.journal.count_after);

@@ -181,8 +181,8 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
   // §9.2: the sender deleted each key as it used it.
   const SecretBytes sender_state = a.serialize();
   for (uint32_t j = 0; j <= k + 1; ++j) {
-    EXPECT_FALSE(state_derives(sender_state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(sender_state, keys[j].key.view())) << j;
+    EXPECT_FALSE(state_derives(sender_state.view(), f.suite, a.own_leaf(), j, keys[j])) << j;
+    EXPECT_FALSE(contains(sender_state.view(), keys[j].key.view())) << j;
   }
 
   for (uint32_t j = 0; j <= k + 1; ++j) {
@@ -199,7 +199,7 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       EXPECT_TRUE(kept);
       EXPECT_TRUE(state_derives(state.view(), f.suite, a.own_leaf(), j, keys[j]));
       if (j > 0) {
-        EXPECT_TRUE(contains(state, epoch_e->sender_data_secret.view()));
+        EXPECT_TRUE(contains(state.view(), epoch_e->sender_data_secret.view()));
       }
       const auto got = std::get<ApplicationMessage>(b.process(sent[j]));
       EXPECT_EQ(text(got), numbered("message ", j));
@@ -209,10 +209,10 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
                 numbered("message ", j));
       // §9.2: the key is used once, then deleted.
       EXPECT_EQ(error_of([&] { b.process(sent[j]); }), ErrorCode::kGenerationReused);
-      const Bytes after = b.serialize();
-      EXPECT_FALSE(state_derives(after, f.suite, a.own_leaf(), j, keys[j]));
-      EXPECT_FALSE(contains(after, keys[j].key.view()));
-      EXPECT_FALSE(contains(after, keys[j].nonce.view()));
+      const SecretBytes after = b.serialize();
+      EXPECT_FALSE(state_derives(after.view(), f.suite, a.own_leaf(), j, keys[j]));
+      EXPECT_FALSE(contains(after.view(), keys[j].key.view()));
+      EXPECT_FALSE(contains(after.view(), keys[j].nonce.view()));
     } else {
       // Beyond it: neither B nor its restored copy can, and no member holds a secret of
       // epoch e that could (the resumption PSK aside: §8.6 keeps it to resume the group, and
@@ -224,14 +224,15 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       for (const Group* m : {&a, &b, &c}) {
         const SecretBytes s = m->serialize();
         for (uint32_t i = 0; i <= k + 1; ++i) {
-          EXPECT_FALSE(state_derives(s, f.suite, a.own_leaf(), i, keys[i])) << "message " << i;
-          EXPECT_FALSE(contains(s, keys[i].key.view())) << "message " << i;
+          EXPECT_FALSE(state_derives(s.view(), f.suite, a.own_leaf(), i, keys[i]))
+              << "message " << i;
+          EXPECT_FALSE(contains(s.view(), keys[i].key.view())) << "message " << i;
         }
         for (const SecretBytes* secret :
              {&epoch_e->sender_data_secret, &epoch_e->encryption_secret, &epoch_e->exporter_secret,
               &epoch_e->external_secret, &epoch_e->confirmation_key, &epoch_e->membership_key,
               &epoch_e->epoch_authenticator, &epoch_e->init_secret})
-          EXPECT_FALSE(contains(s, secret->view()))
+          EXPECT_FALSE(contains(s.view(), secret->view()))
               << "a secret of epoch " << e << " is still held";
       }
     }
@@ -240,7 +241,7 @@ TEST_P(ForwardSecrecyWindow, OldEpochKeysAreGoneAfterTheWindow) {
       for (const SecretBytes* secret :
            {&epoch_e->exporter_secret, &epoch_e->external_secret, &epoch_e->confirmation_key,
             &epoch_e->membership_key, &epoch_e->epoch_authenticator, &epoch_e->init_secret})
-        EXPECT_FALSE(contains(state, secret->view()));
+        EXPECT_FALSE(contains(state.view(), secret->view()));
     }
   }
 }
@@ -281,15 +282,15 @@ TEST(ForwardSecrecy, ConsumedKeyDecryptsOnce) {
   EXPECT_EQ(error_of([&] { restored.process(sent[0]); }), ErrorCode::kGenerationReused);
   const SecretBytes state = b.serialize();
   for (uint32_t j : {0u, 2u}) {
-    EXPECT_FALSE(state_derives(state, f.suite, a.own_leaf(), j, keys[j])) << j;
-    EXPECT_FALSE(contains(state, keys[j].key.view())) << j;
-    EXPECT_FALSE(contains(state, keys[j].nonce.view())) << j;
+    EXPECT_FALSE(state_derives(state.view(), f.suite, a.own_leaf(), j, keys[j])) << j;
+    EXPECT_FALSE(contains(state.view(), keys[j].key.view())) << j;
+    EXPECT_FALSE(contains(state.view(), keys[j].nonce.view())) << j;
   }
   // The skipped key of generation 1 is kept (§9.2 allows it, within the window) until used.
   EXPECT_TRUE(state_derives(state.view(), f.suite, a.own_leaf(), 1, keys[1]));
   EXPECT_EQ(text(std::get<ApplicationMessage>(restored.process(sent[1]))), "m1");
   EXPECT_EQ(error_of([&] { restored.process(sent[1]); }), ErrorCode::kGenerationReused);
-  EXPECT_FALSE(contains(restored.serialize(), keys[1].key.view()));
+  EXPECT_FALSE(contains(restored.serialize().view(), keys[1].key.view()));
 
   // A handshake message (a PrivateMessage proposal) is read once too.
   const auto proposal = a.propose_update();
@@ -349,15 +350,16 @@ TEST(ForwardSecrecy, RemovedMemberReadsNothingNew) {
     EXPECT_EQ(error_of([&] { removed->commit(); }), ErrorCode::kNotAMember);
     EXPECT_EQ(error_of([&] { removed->propose_update(); }), ErrorCode::kNotAMember);
     EXPECT_EQ(error_of([&] { removed->export_secret("x", {}, 32); }), ErrorCode::kNotAMember);
-    const Bytes s = removed->serialize();
-    EXPECT_FALSE(state_derives(s, f.suite, a.own_leaf(), 0, key));
-    EXPECT_FALSE(contains(s, key.key.view()));
+    const SecretBytes s = removed->serialize();
+    EXPECT_FALSE(state_derives(s.view(), f.suite, a.own_leaf(), 0, key));
+    EXPECT_FALSE(contains(s.view(), key.key.view()));
     for (const SecretBytes* secret :
          {&new_epoch->sender_data_secret, &new_epoch->encryption_secret,
           &new_epoch->exporter_secret, &new_epoch->external_secret, &new_epoch->confirmation_key,
           &new_epoch->membership_key, &new_epoch->resumption_psk, &new_epoch->epoch_authenticator,
           &new_epoch->init_secret})
-      EXPECT_FALSE(contains(s, secret->view())) << "the removed member holds a new-epoch secret";
+      EXPECT_FALSE(contains(s.view(), secret->view()))
+          << "the removed member holds a new-epoch secret";
   }
 
   // Nor the epochs after: the next commit cannot even be processed.

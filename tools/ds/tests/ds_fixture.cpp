@@ -87,7 +87,7 @@ std::string state_of(const DsClient& client) {
   std::string out = "epoch ";
   out += std::to_string(client.group->epoch());
   out += " ";
-  out += conclave::to_hex(client.group->epoch_authenticator());
+  out += conclave::to_hex(client.group->epoch_authenticator().view());
   return out;
 }
 
