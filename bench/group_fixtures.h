@@ -137,13 +137,14 @@ inline const Populated& populated(size_t n) {
   // §12.4.3.1: the Welcome, from a fresh joiner secret and no PSKs.
   const SecretBytes joiner_secret = s.random_secret(s.hash_len());
   const SecretBytes psk_secret = schedule::derive_psk_secret(s, {});
-  const SecretBytes welcome_secret = schedule::derive_welcome_secret(s, joiner_secret.view(), psk_secret.view());
-  const schedule::EpochSecrets epoch =
-      schedule::derive_epoch_secrets(s, joiner_secret.view(), psk_secret.view(), codec::encode(context));
+  const SecretBytes welcome_secret =
+      schedule::derive_welcome_secret(s, joiner_secret.view(), psk_secret.view());
+  const schedule::EpochSecrets epoch = schedule::derive_epoch_secrets(
+      s, joiner_secret.view(), psk_secret.view(), codec::encode(context));
   wire::GroupInfo info;
   info.group_context = context;
-  info.confirmation_tag =
-      schedule::confirmation_tag(s, epoch.confirmation_key.view(), context.confirmed_transcript_hash);
+  info.confirmation_tag = schedule::confirmation_tag(s, epoch.confirmation_key.view(),
+                                                     context.confirmed_transcript_hash);
   info.signer = signer.value;
   schedule::sign_group_info(s, info, c.ids[0].signature_private_key.view());
   wire::Welcome welcome;

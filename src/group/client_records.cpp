@@ -24,9 +24,9 @@ void store_identity(storage::StorageProvider& store, std::string_view name,
                     const Identity& identity) {
   storage::WriteBatch batch;
   batch.put(detail::identity_scope(), detail::kIdentityRecord, to_bytes(name),
-            SecretBytes(codec::encode(IdentityRecord{identity.cipher_suite, identity.credential,
-                                                     identity.signature_private_key,
-                                                     identity.signature_public_key})));
+            codec::encode_secret(IdentityRecord{identity.cipher_suite, identity.credential,
+                                                identity.signature_private_key,
+                                                identity.signature_public_key}));
   store.apply(batch);
 }
 

@@ -124,7 +124,7 @@ SecretBytes Group::encode_pending() const {
   r.interim_transcript_hash = s.interim_transcript_hash_;
   r.confirmation_tag = s.confirmation_tag_;
   r.own_leaf = s.own_leaf_.value;
-  return SecretBytes(codec::encode(r));
+  return codec::encode_secret(r);
 }
 
 Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {

@@ -159,7 +159,7 @@ void Group::write_changes(storage::WriteBatch& batch, bool everything) {
         shape.signature_keys.push_back(detail::SignatureKeyRecord{leaf, key});
       record.past_epochs.push_back(std::move(shape));
     }
-    batch.put(scope, detail::kEpochRecord, {}, SecretBytes(codec::encode(record)));
+    batch.put(scope, detail::kEpochRecord, {}, codec::encode_secret(record));
   }
 
   // Tree nodes: those the merged commits changed and every ancestor (its hash changed).

@@ -60,10 +60,9 @@ Bytes KeyPackageStore::add(const crypto::Suite& suite, KeyPackageBundle bundle) 
     const Bytes scope = detail::key_package_scope(ref);
     storage::WriteBatch batch;
     batch.versions.push_back({scope, storage_->version(scope)});
-    batch.put(
-        scope, detail::kKeyPackageRecord, {},
-        SecretBytes(codec::encode(EntryRecord{ref, bundle.key_package, bundle.init_private_key,
-                                              bundle.encryption_private_key})));
+    batch.put(scope, detail::kKeyPackageRecord, {},
+              codec::encode_secret(EntryRecord{ref, bundle.key_package, bundle.init_private_key,
+                                               bundle.encryption_private_key}));
     storage_->apply(batch);
   }
   const auto it =

@@ -231,10 +231,10 @@ const SecretBytes* SecretTree::node_secret(tree::NodeIndex node) const {
 SecretBytes SecretTree::encode_leaf(tree::LeafIndex leaf) const {
   const auto it = leaves_.find(leaf.value);
   if (it == leaves_.end()) return {};
-  codec::Writer w;
+  codec::SecretWriter w;
   codec::write(w, it->second.handshake);
   codec::write(w, it->second.application);
-  return SecretBytes(w.take());
+  return w.take();
 }
 
 SecretTree SecretTree::restore(uint16_t cipher_suite, uint32_t leaf_count, RatchetWindow window,
