@@ -86,6 +86,17 @@ CREATE TABLE cursors (
 );
 )sql";
 
+// Version 2: external joins (RFC 9420 §12.4.3.2). The flag is fixed at CreateGroup; the
+// group's latest GroupInfo is replaced by each commit that brings one.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE groups ADD COLUMN allow_external_join INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE group_infos (
+  group_ref INTEGER PRIMARY KEY REFERENCES groups(id),
+  epoch INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
 }  // namespace
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
@@ -230,6 +241,7 @@ void Database::migrate() {
   // Each step takes the schema from one version to the next; the version moves with it in
   // the same transaction.
   if (version < 1) exec(kSchemaV1);
+  if (version < 2) exec(kSchemaV2);
   if (version < kSchemaVersion) {
     std::string pragma = "PRAGMA user_version = ";
     pragma += std::to_string(kSchemaVersion);

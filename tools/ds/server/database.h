@@ -48,7 +48,7 @@ class Statement {
 class Database {
  public:
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the file and brings its schema to kSchemaVersion; a file of a newer
   // version is refused. Throws std::runtime_error.

@@ -22,13 +22,23 @@ enum class Kind : int64_t { kMessage = 1, kWelcome = 2 };
 struct GroupRow {
   int64_t id = 0;
   uint64_t epoch = 0;
+  bool allow_external_join = false;
 };
 
 std::optional<GroupRow> find_group(Database& db, BytesView group_id) {
-  Statement s(db, "SELECT id, epoch FROM groups WHERE group_id = ?1");
+  Statement s(db, "SELECT id, epoch, allow_external_join FROM groups WHERE group_id = ?1");
   s.bind(1, group_id);
   if (!s.step()) return std::nullopt;
-  return GroupRow{s.column_int(0), static_cast<uint64_t>(s.column_int(1))};
+  return GroupRow{s.column_int(0), static_cast<uint64_t>(s.column_int(1)), s.column_int(2) != 0};
+}
+
+DsError unknown_group() {
+  return DsError(grpc::StatusCode::NOT_FOUND, v1::ERROR_CODE_UNKNOWN_GROUP, "no such group");
+}
+
+DsError external_join_not_allowed() {
+  return DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_EXTERNAL_JOIN_NOT_ALLOWED,
+                 "the group does not allow external joins");
 }
 
 std::vector<int64_t> members_of(Database& db, int64_t group) {
@@ -123,8 +133,9 @@ v1::CreateGroupReply Delivery::create_group(const Device& device, const v1::Crea
   if (body.group_id().empty() || body.group_id().size() > kMaxGroupIdBytes)
     throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "a group id is 1 to 255 bytes");
   Transaction tx(db_);
-  Statement insert(db_, "INSERT INTO groups (group_id, epoch) VALUES (?1, 0)");
-  insert.bind(1, as_bytes(body.group_id()));
+  Statement insert(db_,
+                   "INSERT INTO groups (group_id, epoch, allow_external_join) VALUES (?1, 0, ?2)");
+  insert.bind(1, as_bytes(body.group_id())).bind(2, body.allow_external_join() ? 1 : 0);
   if (!insert.step_unique())
     throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_GROUP_EXISTS,
                   "the group id is taken");
@@ -144,6 +155,20 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
     throw bad_request(v1::ERROR_CODE_WRONG_GROUP, "the message is for another group");
   const bool is_commit = framing.content_type == wire::ContentType::kCommit;
   const bool has_roster_change = body.added_size() > 0 || body.removed_size() > 0;
+  // RFC 9420 §12.4.3.2: an external commit; the DS derives its roster change (the sender
+  // joins) from the commit itself rather than from the request.
+  const bool external = framing.sender_type == wire::SenderType::kNewMemberCommit;
+  std::optional<ExternalCommit> joining;
+  if (external) {
+    joining = read_external_commit(as_bytes(body.message()));
+    if (has_roster_change)
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID,
+                        "the roster change of an external commit is its sender's join");
+    if (joining->signature_key != device.signature_key || joining->credential != device.credential)
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID,
+                        "an external commit adds exactly its sender's device");
+  }
+
   if (!is_commit && (has_roster_change || !body.welcome().empty()))
     throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "only a commit changes the roster");
   if (body.added_size() > 0 && body.welcome().empty())
@@ -151,11 +176,12 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   if (body.added_size() == 0 && !body.welcome().empty())
     throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a Welcome needs added devices");
   if (!body.welcome().empty()) check_welcome(as_bytes(body.welcome()));
+  if (!is_commit && !body.group_info().empty())
+    throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "only a commit brings a GroupInfo");
 
   Transaction tx(db_);
   const std::optional<GroupRow> group = find_group(db_, as_bytes(body.group_id()));
-  if (!group)
-    throw DsError(grpc::StatusCode::NOT_FOUND, v1::ERROR_CODE_UNKNOWN_GROUP, "no such group");
+  if (!group) throw unknown_group();
 
   // A retry of an accepted send gets the first reply and queues nothing again.
   {
@@ -175,10 +201,24 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   }
 
   const std::vector<int64_t> members = members_of(db_, group->id);
-  if (!contains(members, device.id))
+  const bool is_member = contains(members, device.id);
+  if (external) {
+    if (!group->allow_external_join) throw external_join_not_allowed();
+    // A non-member joins and removes nobody (one device per user: it has no earlier leaf). A
+    // member's external commit is a resync (§12.4.3.2): it removes exactly its own earlier
+    // leaf, which the members' MLS clients check (the DS does not map leaves to devices).
+    if (!is_member && joining->removes != 0)
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "an external join removes nobody");
+    if (is_member && joining->removes != 1)
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID,
+                        "a resync removes exactly the sender's earlier leaf");
+  } else if (!is_member) {
     throw DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_NOT_A_MEMBER,
                   "only member devices may post to a group");
+  }
   check_epoch(framing, group->epoch, options_.past_epochs);
+  if (!body.group_info().empty())
+    check_group_info(as_bytes(body.group_info()), as_bytes(body.group_id()), group->epoch + 1);
 
   const std::vector<int64_t> added = resolve(db_, body.added());
   const std::vector<int64_t> removed = resolve(db_, body.removed());
@@ -217,10 +257,26 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
     s.bind(1, group->id).bind(2, id);
     s.step();
   }
-  for (int64_t id : added) {
+  std::vector<int64_t> joined = added;
+  if (external && !is_member) joined.push_back(device.id);
+  for (int64_t id : joined) {
     Statement s(db_, "INSERT INTO members (group_ref, device_id) VALUES (?1, ?2)");
     s.bind(1, group->id).bind(2, id);
     s.step();
+  }
+  if (is_commit) {
+    // The latest GroupInfo only: one of an earlier epoch cannot be joined from (an external
+    // commit must be for the current epoch), so a commit without one drops the old one.
+    Statement drop(db_, "DELETE FROM group_infos WHERE group_ref = ?1");
+    drop.bind(1, group->id);
+    drop.step();
+    if (!body.group_info().empty()) {
+      Statement info(db_, "INSERT INTO group_infos (group_ref, epoch, data) VALUES (?1, ?2, ?3)");
+      info.bind(1, group->id)
+          .bind(2, static_cast<int64_t>(epoch))
+          .bind(3, as_bytes(body.group_info()));
+      info.step();
+    }
   }
   if (!added.empty()) {
     const int64_t welcome =
@@ -272,6 +328,26 @@ v1::FetchReply Delivery::fetch(const Device& device, const v1::FetchBody& body) 
     entry->mutable_sender()->set_user(s.column_text(4));
     entry->mutable_sender()->set_device(s.column_text(5));
   }
+  return reply;
+}
+
+v1::FetchGroupInfoReply Delivery::fetch_group_info(const Device& device,
+                                                   const v1::FetchGroupInfoBody& body) {
+  const std::optional<GroupRow> group = find_group(db_, as_bytes(body.group_id()));
+  if (!group) throw unknown_group();
+  // RFC 9750 §5: the GroupInfo lets anyone who holds it join by external commit; outsiders
+  // get it only where the group allows that.
+  if (!group->allow_external_join && !contains(members_of(db_, group->id), device.id))
+    throw external_join_not_allowed();
+  Statement s(db_, "SELECT epoch, data FROM group_infos WHERE group_ref = ?1");
+  s.bind(1, group->id);
+  if (!s.step())
+    throw DsError(grpc::StatusCode::NOT_FOUND, v1::ERROR_CODE_NO_GROUP_INFO,
+                  "no GroupInfo was published for the current epoch");
+  v1::FetchGroupInfoReply reply;
+  reply.set_epoch(static_cast<uint64_t>(s.column_int(0)));
+  const Bytes data = s.column_blob(1);
+  reply.set_group_info(std::string(data.begin(), data.end()));
   return reply;
 }
 

@@ -33,6 +33,11 @@ class Delivery {
   // The caller's queue after max(body.after, its acknowledged cursor), in the DS's order.
   v1::FetchReply fetch(const Device& device, const v1::FetchBody& body);
 
+  // The group's latest GroupInfo: to members, and to other devices if the group allows external
+  // joins (RFC 9420 §12.4.3.2).
+  v1::FetchGroupInfoReply fetch_group_info(const Device& device,
+                                           const v1::FetchGroupInfoBody& body);
+
   // Drops the caller's entries up to `cursor` and remembers it.
   v1::AckReply ack(const Device& device, const v1::AckBody& body);
 

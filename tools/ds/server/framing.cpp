@@ -1,6 +1,7 @@
 #include "framing.h"
 
 #include <string>
+#include <variant>
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
@@ -27,14 +28,63 @@ wire::MlsMessage decode(BytesView bytes) {
 PublicFraming read_framing(BytesView bytes) {
   const wire::MlsMessage message = decode(bytes);
   if (const auto* pub = message.get<wire::PublicMessage>())
-    return {pub->content.group_id, pub->content.epoch, pub->content.content_type()};
+    return {pub->content.group_id, pub->content.epoch, pub->content.content_type(),
+            pub->content.sender.sender_type};
   if (const auto* priv = message.get<wire::PrivateMessage>())
-    return {priv->group_id, priv->epoch, priv->content_type};
+    return {priv->group_id, priv->epoch, priv->content_type, wire::SenderType::kMember};
   throw malformed("a group message is a PublicMessage or a PrivateMessage");
 }
 
 void check_welcome(BytesView bytes) {
   if (!decode(bytes).get<wire::Welcome>()) throw malformed("the welcome is not a Welcome");
+}
+
+ExternalCommit read_external_commit(BytesView bytes) {
+  const wire::MlsMessage message = decode(bytes);
+  const auto* pub = message.get<wire::PublicMessage>();
+  const auto* commit = pub ? std::get_if<wire::Commit>(&pub->content.content) : nullptr;
+  if (!commit || pub->content.sender.sender_type != wire::SenderType::kNewMemberCommit)
+    throw malformed("an external commit is a PublicMessage commit from a new member");
+  auto invalid = [](const char* why) {
+    return DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_ROSTER_INVALID, why);
+  };
+  // RFC 9420 §12.4.3.2: the joiner knows no proposal of the epoch, so all are by value; the
+  // path carries its new leaf.
+  if (!commit->path) throw invalid("an external commit has a path");
+  ExternalCommit out;
+  size_t inits = 0;
+  for (const auto& entry : commit->proposals) {
+    const wire::Proposal* proposal = entry.proposal();
+    if (!proposal) throw invalid("an external commit has no proposals by reference");
+    if (std::holds_alternative<wire::ExternalInit>(proposal->content)) {
+      ++inits;
+    } else if (std::holds_alternative<wire::Remove>(proposal->content)) {
+      ++out.removes;
+    } else if (!std::holds_alternative<wire::PreSharedKey>(proposal->content)) {
+      throw invalid("an external commit adds nobody but its sender");
+    }
+  }
+  if (inits != 1) throw invalid("an external commit has exactly one ExternalInit");
+  out.signature_key = commit->path->leaf_node.signature_key;
+  out.credential = codec::encode(commit->path->leaf_node.credential);
+  return out;
+}
+
+void check_group_info(BytesView bytes, BytesView group_id, uint64_t epoch) {
+  auto invalid = [](const char* why) {
+    return DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_INVALID_GROUP_INFO, why);
+  };
+  wire::MlsMessage message;
+  try {
+    message = codec::decode<wire::MlsMessage>(bytes);
+  } catch (const Error&) {
+    throw invalid("the GroupInfo is not an MLSMessage");
+  }
+  const auto* info = message.get<wire::GroupInfo>();
+  if (!info) throw invalid("the GroupInfo is not a GroupInfo");
+  if (info->group_context.group_id != to_bytes(group_id))
+    throw invalid("the GroupInfo is of another group");
+  if (info->group_context.epoch != epoch) throw invalid("the GroupInfo is not of the new epoch");
 }
 
 }  // namespace conclave::ds

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "conclave/base/bytes.h"
 #include "conclave/wire/types.h"
@@ -13,6 +14,16 @@ struct PublicFraming {
   Bytes group_id;
   uint64_t epoch = 0;
   wire::ContentType content_type = wire::ContentType::kApplication;
+  // Known for a PublicMessage; a PrivateMessage's sender is encrypted, and always a member.
+  wire::SenderType sender_type = wire::SenderType::kMember;
+};
+
+// What the DS reads of an external commit (RFC 9420 §12.4.3.2): who joins, and how many
+// members it removes (a resync removes the joiner's earlier leaf).
+struct ExternalCommit {
+  Bytes signature_key;  // of the joiner's new leaf (the commit's UpdatePath)
+  Bytes credential;     // the same leaf's Credential, TLS-encoded
+  size_t removes = 0;
 };
 
 // The framing of an MLSMessage holding a PublicMessage or PrivateMessage; throws DsError
@@ -21,5 +32,14 @@ PublicFraming read_framing(BytesView message);
 
 // Throws DsError (MALFORMED_MESSAGE) unless `message` is an MLSMessage holding a Welcome.
 void check_welcome(BytesView message);
+
+// The external commit in `message`, a PublicMessage commit from a new_member_commit sender.
+// Throws DsError (ROSTER_INVALID) unless it holds only what §12.4.3.2 allows an external
+// commit by value: exactly one ExternalInit, PreSharedKey and Remove proposals, and a path.
+ExternalCommit read_external_commit(BytesView message);
+
+// Throws DsError (INVALID_GROUP_INFO) unless `message` is an MLSMessage holding a GroupInfo of
+// `group_id` at `epoch` (RFC 9420 §12.4.3).
+void check_group_info(BytesView message, BytesView group_id, uint64_t epoch);
 
 }  // namespace conclave::ds

@@ -105,4 +105,13 @@ grpc::Status Service::Ack(grpc::ServerContext*, const v1::SignedRequest* request
   });
 }
 
+grpc::Status Service::FetchGroupInfo(grpc::ServerContext*, const v1::SignedRequest* request,
+                                     v1::FetchGroupInfoReply* reply) {
+  return run("FetchGroupInfo", [&] {
+    std::lock_guard lock(mutex_);
+    const Device device = auth_.authenticate("FetchGroupInfo", *request);
+    *reply = delivery_.fetch_group_info(device, parse<v1::FetchGroupInfoBody>(*request));
+  });
+}
+
 }  // namespace conclave::ds

@@ -38,6 +38,7 @@ class Service final : public v1::DeliveryService::Service {
   CONCLAVE_DS_RPC(Send, SendReply);
   CONCLAVE_DS_RPC(Fetch, FetchReply);
   CONCLAVE_DS_RPC(Ack, AckReply);
+  CONCLAVE_DS_RPC(FetchGroupInfo, FetchGroupInfoReply);
 
  private:
   std::mutex mutex_;

@@ -112,7 +112,8 @@ Outcome<v1::FetchKeyPackagesReply> DsClient::fetch_key_packages(const std::strin
 Outcome<v1::SendReply> DsClient::send(const conclave::wire::MlsMessage& message,
                                       const std::vector<v1::DeviceRef>& added,
                                       const std::vector<v1::DeviceRef>& removed,
-                                      const std::optional<conclave::wire::MlsMessage>& welcome) {
+                                      const std::optional<conclave::wire::MlsMessage>& welcome,
+                                      const std::optional<conclave::wire::MlsMessage>& group_info) {
   v1::SendBody body;
   body.set_group_id(std::string(group->group_id().begin(), group->group_id().end()));
   body.set_message(encode_message(message));
@@ -125,18 +126,41 @@ Outcome<v1::SendReply> DsClient::send(const conclave::wire::MlsMessage& message,
   for (const auto& ref : removed)
     *body.add_removed() = ref;
   if (welcome) body.set_welcome(encode_message(*welcome));
+  if (group_info) body.set_group_info(encode_message(*group_info));
   last_send_ = body;
   return call(kSend, body);
 }
 
-void DsClient::create_group(const std::string& group_id) {
+void DsClient::create_group(const std::string& group_id, bool allow_external_join) {
   conclave::CreateOptions options;
   options.group_id = conclave::to_bytes(group_id);
   group = conclave::Group::create(provider_, identity_, options);
   v1::CreateGroupBody body;
   body.set_group_id(group_id);
+  body.set_allow_external_join(allow_external_join);
   const auto out = call(kCreateGroup, body);
   if (!out.ok()) fail("CreateGroup", out.status);
+}
+
+conclave::wire::MlsMessage DsClient::next_group_info() const {
+  conclave::Group next = *group;
+  next.merge_pending_commit();
+  return next.group_info();
+}
+
+Outcome<v1::SendReply> DsClient::join_external(const std::string& group_id,
+                                               const conclave::ExternalJoinOptions& options) {
+  v1::FetchGroupInfoBody fetch;
+  fetch.set_group_id(group_id);
+  const auto info = call(kFetchGroupInfo, fetch);
+  if (!info.ok()) fail("FetchGroupInfo", info.status);
+  conclave::ExternalJoin join = conclave::Group::join_external(
+      provider_, identity_, decode_message(info.reply.group_info()), options);
+  std::optional<conclave::Group> before = std::move(group);
+  group = std::move(join.group);
+  auto out = send(join.commit, {}, {}, {}, group->group_info());
+  if (!out.ok()) group = std::move(before);
+  return out;
 }
 
 size_t DsClient::sync() {

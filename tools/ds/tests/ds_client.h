@@ -36,6 +36,7 @@ inline const Rpc<v1::CreateGroupReply> kCreateGroup{"CreateGroup", &Stub::Create
 inline const Rpc<v1::SendReply> kSend{"Send", &Stub::Send};
 inline const Rpc<v1::FetchReply> kFetch{"Fetch", &Stub::Fetch};
 inline const Rpc<v1::AckReply> kAck{"Ack", &Stub::Ack};
+inline const Rpc<v1::FetchGroupInfoReply> kFetchGroupInfo{"FetchGroupInfo", &Stub::FetchGroupInfo};
 
 template <class Reply>
 struct Outcome {
@@ -92,13 +93,23 @@ class DsClient {
   Outcome<v1::SendReply> send(const conclave::wire::MlsMessage& message,
                               const std::vector<v1::DeviceRef>& added = {},
                               const std::vector<v1::DeviceRef>& removed = {},
-                              const std::optional<conclave::wire::MlsMessage>& welcome = {});
+                              const std::optional<conclave::wire::MlsMessage>& welcome = {},
+                              const std::optional<conclave::wire::MlsMessage>& group_info = {});
   // The bytes of the last send() with its client message id, for retries.
   const v1::SendBody& last_send() const { return last_send_; }
 
   // --- the group ---
   // Creates the MLS group and registers it with the DS.
-  void create_group(const std::string& group_id);
+  void create_group(const std::string& group_id, bool allow_external_join = false);
+  // The GroupInfo of the epoch the pending commit starts, with the ratchet tree (RFC 9420
+  // §12.4.3.1), for the commit's Send: CommitOutput::group_info has no tree, so it is taken
+  // from a copy of the group with the commit merged (the group itself is left as it is).
+  conclave::wire::MlsMessage next_group_info() const;
+  // Fetches the group's GroupInfo from the DS and joins by external commit (RFC 9420
+  // §12.4.3.2), sending the commit with the new epoch's GroupInfo. On success `group` is the
+  // joined group; on a refusal it is left as it was.
+  Outcome<v1::SendReply> join_external(const std::string& group_id,
+                                       const conclave::ExternalJoinOptions& options = {});
   // Fetches the queue and handles every entry in order: joins by Welcome, merges commits,
   // collects application messages; then acknowledges. Returns how many entries it handled.
   size_t sync();

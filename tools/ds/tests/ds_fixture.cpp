@@ -27,7 +27,7 @@ std::unique_ptr<DsClient> DsTest::client(const std::string& user, const std::str
 }
 
 void DsTest::group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
-                            const std::string& group_id) {
+                            const std::string& group_id, bool allow_external_join) {
   ASSERT_TRUE(bob.publish(1).ok());
   ASSERT_TRUE(carol.publish(1).ok());
   const auto kb = alice.fetch_key_packages("bob");
@@ -35,7 +35,7 @@ void DsTest::group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
   ASSERT_TRUE(kb.ok() && kc.ok());
   ASSERT_EQ(kb.reply.key_packages_size(), 1);
   ASSERT_EQ(kc.reply.key_packages_size(), 1);
-  alice.create_group(group_id);
+  alice.create_group(group_id, allow_external_join);
   conclave::CommitOptions options;
   for (const auto* reply : {&kb.reply, &kc.reply}) {
     const auto message = decode_message(reply->key_packages(0).key_package());
@@ -43,7 +43,8 @@ void DsTest::group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
   }
   const auto out = alice.group->commit(options);
   ASSERT_TRUE(out.welcome.has_value());
-  const auto sent = alice.send(out.commit, {bob.ref(), carol.ref()}, {}, out.welcome);
+  const auto sent =
+      alice.send(out.commit, {bob.ref(), carol.ref()}, {}, out.welcome, alice.next_group_info());
   ASSERT_TRUE(sent.ok()) << sent.status.error_message();
   EXPECT_EQ(sent.reply.epoch(), 1u);
   alice.group->merge_pending_commit();
@@ -74,7 +75,7 @@ int64_t DsTest::rows(const std::string& table) const {
 std::string DsTest::footprint() const {
   std::string out;
   for (const char* table : {"messages", "queue", "sends", "commits", "members", "key_packages",
-                            "groups", "devices", "users"}) {
+                            "groups", "devices", "users", "group_infos"}) {
     out += table;
     out += "=";
     out += std::to_string(rows(table));

@@ -21,9 +21,9 @@ class DsTest : public ::testing::Test {
   // A registered client.
   std::unique_ptr<DsClient> client(const std::string& user, const std::string& device = "phone");
   // alice creates `group_id` and adds bob and carol by Welcome through the DS; all three end at
-  // epoch 1 with the same epoch authenticator.
+  // epoch 1 with the same epoch authenticator. The commit brings the new epoch's GroupInfo.
   void group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
-                      const std::string& group_id = "group-1");
+                      const std::string& group_id = "group-1", bool allow_external_join = false);
   // Rows of a table of the server's database, read next to the running server (WAL).
   int64_t rows(const std::string& table) const;
   // The rows of the tables a request could write: messages, queue, sends, commits, members,

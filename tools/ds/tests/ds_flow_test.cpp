@@ -87,6 +87,91 @@ TEST_F(DsTest, GroupLifecycleThroughTheDs) {
   EXPECT_EQ(bob->received.back(), "just us now");
 }
 
+// RFC 9420 §12.4.3.2, RFC 9750 §5: a device that is not a member fetches the GroupInfo the last
+// committer published through the DS and joins by external commit; then it and the members
+// exchange application messages, and all end with the same epoch authenticator.
+TEST_F(DsTest, ExternalJoinThroughTheDs) {
+  auto alice = client("alice");
+  auto bob = client("bob");
+  auto carol = client("carol");
+  auto dave = client("dave");
+  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol, "group-1", true));
+
+  const auto joined = dave->join_external("group-1");
+  ASSERT_TRUE(joined.ok()) << joined.status.error_message();
+  EXPECT_EQ(joined.reply.epoch(), 2u);
+  EXPECT_EQ(rows("members"), 4);
+  for (DsClient* member : {alice.get(), bob.get(), carol.get()}) {
+    EXPECT_EQ(member->sync(), 1u);
+    EXPECT_EQ(state_of(*member), state_of(*dave));
+  }
+
+  // The joiner's commit brought the GroupInfo of epoch 2: the next outsider joins from it.
+  v1::FetchGroupInfoBody fetch;
+  fetch.set_group_id("group-1");
+  const auto info = alice->call(kFetchGroupInfo, fetch);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info.reply.epoch(), 2u);
+
+  ASSERT_TRUE(dave->send(text(*dave, "hello from dave")).ok());
+  ASSERT_TRUE(alice->send(text(*alice, "welcome dave")).ok());
+  EXPECT_EQ(alice->sync(), 1u);
+  EXPECT_EQ(bob->sync(), 2u);
+  EXPECT_EQ(carol->sync(), 2u);
+  EXPECT_EQ(dave->sync(), 1u);
+  EXPECT_EQ(alice->received, (std::vector<std::string>{"hello from dave"}));
+  EXPECT_EQ(bob->received, (std::vector<std::string>{"hello from dave", "welcome dave"}));
+  EXPECT_EQ(dave->received, (std::vector<std::string>{"welcome dave"}));
+
+  // A member's update commit after the join reaches dave too.
+  const auto update = bob->group->commit({});
+  const auto sent = bob->send(update.commit, {}, {}, {}, bob->next_group_info());
+  ASSERT_TRUE(sent.ok()) << sent.status.error_message();
+  EXPECT_EQ(sent.reply.epoch(), 3u);
+  bob->group->merge_pending_commit();
+  for (DsClient* member : {alice.get(), carol.get(), dave.get()}) {
+    EXPECT_EQ(member->sync(), 1u);
+    EXPECT_EQ(state_of(*member), state_of(*bob));
+  }
+}
+
+// RFC 9420 §12.4.3.2: a member that lost its state resyncs by an external commit that removes
+// its earlier leaf. The DS keeps the roster as it is; a member's external commit that removes
+// nothing is refused (it would leave two leaves for one device).
+TEST_F(DsTest, ResyncByExternalCommit) {
+  auto alice = client("alice");
+  auto bob = client("bob");
+  auto carol = client("carol");
+  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol, "group-1", true));
+  std::optional<conclave::tree::LeafIndex> old_leaf;
+  for (const auto& m : alice->group->members())
+    if (m.credential == bob->identity().credential) old_leaf = m.leaf;
+  ASSERT_TRUE(old_leaf.has_value());
+  bob->group.reset();  // lost
+
+  const std::string before = footprint();
+  const auto no_remove = bob->join_external("group-1");
+  EXPECT_EQ(no_remove.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(no_remove.detail.code(), v1::ERROR_CODE_ROSTER_INVALID);
+  EXPECT_EQ(footprint(), before);
+
+  conclave::ExternalJoinOptions options;
+  options.remove_leaf = old_leaf;
+  const auto resynced = bob->join_external("group-1", options);
+  ASSERT_TRUE(resynced.ok()) << resynced.status.error_message();
+  EXPECT_EQ(resynced.reply.epoch(), 2u);
+  EXPECT_EQ(rows("members"), 3);
+  EXPECT_EQ(alice->sync(), 1u);
+  EXPECT_EQ(carol->sync(), 1u);
+  EXPECT_EQ(state_of(*alice), state_of(*bob));
+  EXPECT_EQ(state_of(*carol), state_of(*bob));
+  EXPECT_EQ(alice->group->members().size(), 3u);
+
+  ASSERT_TRUE(bob->send(text(*bob, "back again")).ok());
+  EXPECT_EQ(alice->sync(), 1u);
+  EXPECT_EQ(alice->received, (std::vector<std::string>{"back again"}));
+}
+
 // Issue 14: a client-supplied message id makes a retried send idempotent: the same reply, and
 // no second delivery.
 TEST_F(DsTest, RetriedSendIsIdempotent) {

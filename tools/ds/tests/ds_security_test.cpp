@@ -226,6 +226,148 @@ TEST_F(DsSecurityTest, CommitsForStaleOrFutureEpochsAreRefused) {
   EXPECT_EQ(footprint(), before);
 }
 
+// RFC 9750 §5, RFC 9420 §12.4.3.2: a GroupInfo lets its holder join by external commit, so the
+// DS gives it to outsiders only where the group allows external joins (group-1 does not);
+// members always get it.
+TEST_F(DsSecurityTest, GroupInfoIsRefusedToOutsidersUnlessAllowed) {
+  const std::string before = footprint();
+  v1::FetchGroupInfoBody body;
+  body.set_group_id("group-1");
+  const auto refused = mallory->call(kFetchGroupInfo, body);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(refused.detail.code(), v1::ERROR_CODE_EXTERNAL_JOIN_NOT_ALLOWED);
+  EXPECT_TRUE(refused.reply.group_info().empty());
+  const auto member = bob->call(kFetchGroupInfo, body);
+  ASSERT_TRUE(member.ok()) << member.status.error_message();
+  EXPECT_EQ(member.reply.epoch(), 1u);
+  EXPECT_NE(decode_message(member.reply.group_info()).get<conclave::wire::GroupInfo>(), nullptr);
+  EXPECT_EQ(footprint(), before);
+
+  // An open group with no GroupInfo yet (no commit brought one) says so.
+  alice->create_group("open", true);
+  body.set_group_id("open");
+  const auto none = mallory->call(kFetchGroupInfo, body);
+  EXPECT_EQ(none.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(none.detail.code(), v1::ERROR_CODE_NO_GROUP_INFO);
+}
+
+// RFC 9420 §12.4.3.2: the DS accepts an external commit only into a group that allows external
+// joins. Mallory got the GroupInfo out of band; her commit is refused and stores nothing.
+TEST_F(DsSecurityTest, ExternalCommitRefusedWhenTheGroupDoesNotAllowIt) {
+  const std::string before = footprint();
+  auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(),
+                                             alice->group->group_info());
+  mallory->group = std::move(join.group);
+  const auto out = mallory->send(join.commit);
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_EXTERNAL_JOIN_NOT_ALLOWED);
+  EXPECT_EQ(footprint(), before);
+}
+
+class DsExternalJoinTest : public DsSecurityTest {
+ protected:
+  // An open group of alice alone, at epoch 1, whose GroupInfo the DS holds.
+  void SetUp() override {
+    DsSecurityTest::SetUp();
+    eve = client("eve");
+    alice->group.reset();
+    alice->create_group("open", true);
+    const auto update = alice->group->commit({});
+    ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
+    alice->group->merge_pending_commit();
+    v1::FetchGroupInfoBody body;
+    body.set_group_id("open");
+    const auto fetched = mallory->call(kFetchGroupInfo, body);
+    ASSERT_TRUE(fetched.ok()) << fetched.status.error_message();
+    info = decode_message(fetched.reply.group_info());
+  }
+  void TearDown() override {
+    eve.reset();
+    DsSecurityTest::TearDown();
+  }
+  v1::SendBody external_body(const conclave::wire::MlsMessage& commit, const std::string& id) {
+    v1::SendBody body = send_body(commit, id);
+    body.set_group_id("open");
+    return body;
+  }
+
+  std::unique_ptr<DsClient> eve;
+  conclave::wire::MlsMessage info;
+};
+
+// RFC 9750 §5.2, RFC 9420 §12.4.3.2: an external commit is for the current epoch; one built
+// from the GroupInfo of an epoch already decided is STALE_EPOCH, like any late commit.
+TEST_F(DsExternalJoinTest, ExternalCommitForAStaleEpochIsRefused) {
+  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info);
+  const auto update = alice->group->commit({});
+  ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
+  alice->group->merge_pending_commit();
+  const std::string before = footprint();
+  const auto out = mallory->call(kSend, external_body(join.commit, "late-join"));
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_STALE_EPOCH);
+  EXPECT_EQ(out.detail.current_epoch(), 2u);
+  EXPECT_EQ(footprint(), before);
+}
+
+// RFC 9420 §12.4.3.2: an external commit adds exactly its sender. Refused: one whose new leaf
+// is another device's, one whose request adds someone else, one whose commit carries an Add,
+// and one that removes a member.
+TEST_F(DsExternalJoinTest, ExternalCommitAddingSomeoneElseIsRefused) {
+  const std::string before = footprint();
+  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info);
+
+  // Eve posts mallory's external commit: its leaf is not eve's device.
+  auto out = eve->call(kSend, external_body(join.commit, "eve-1"));
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_ROSTER_INVALID);
+
+  // Mallory's own commit, with a roster change that adds bob as well.
+  v1::SendBody with_bob = external_body(join.commit, "mallory-1");
+  *with_bob.add_added() = bob->ref();
+  out = mallory->call(kSend, with_bob);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_ROSTER_INVALID);
+
+  // An Add proposal inside the commit (the DS reads the PublicMessage's proposals).
+  conclave::wire::MlsMessage with_add = join.commit;
+  auto& commit = std::get<conclave::wire::Commit>(
+      std::get<conclave::wire::PublicMessage>(with_add.body).content.content);
+  const auto kp =
+      conclave::create_key_package(eve->suite(), eve->identity(), conclave::unix_time_now());
+  commit.proposals.push_back({conclave::wire::Proposal{conclave::wire::Add{kp.key_package}}});
+  out = mallory->call(kSend, external_body(with_add, "mallory-2"));
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_ROSTER_INVALID);
+
+  // A Remove of a member: an outsider has no earlier leaf to resync.
+  conclave::wire::MlsMessage with_remove = join.commit;
+  std::get<conclave::wire::Commit>(
+      std::get<conclave::wire::PublicMessage>(with_remove.body).content.content)
+      .proposals.push_back({conclave::wire::Proposal{conclave::wire::Remove{0}}});
+  out = mallory->call(kSend, external_body(with_remove, "mallory-3"));
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_ROSTER_INVALID);
+  EXPECT_EQ(footprint(), before);
+
+  // The unaltered commit from its own device is accepted.
+  mallory->group = join.group;
+  out = mallory->call(kSend, external_body(join.commit, "mallory-4"));
+  ASSERT_TRUE(out.ok()) << out.status.error_message();
+  EXPECT_EQ(alice->sync(), 1u);
+  EXPECT_EQ(state_of(*alice), state_of(*mallory));
+}
+
+// RFC 9420 §12.4.3: a commit's GroupInfo is of the group's new epoch; any other is refused with
+// the commit, and nothing is stored.
+TEST_F(DsExternalJoinTest, GroupInfoOfAnotherEpochIsRefused) {
+  const auto update = alice->group->commit({});
+  const std::string before = footprint();
+  const auto out = alice->send(update.commit, {}, {}, {}, alice->group->group_info());
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_INVALID_GROUP_INFO);
+  EXPECT_EQ(footprint(), before);
+  EXPECT_EQ(rows("group_infos"), 2);  // group-1's and open's, both of epoch 1
+  alice->group->discard_pending_commit();
+}
+
 // Issue 14: the AS binds a user name to the first registration, with proof of possession of
 // the signature key; basic credentials name their user.
 TEST_F(DsSecurityTest, RegistrationRules) {
