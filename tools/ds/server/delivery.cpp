@@ -117,6 +117,40 @@ int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, u
   return db.last_insert_rowid();
 }
 
+DsError limit(v1::ErrorCode code, const std::string& message) {
+  return DsError(grpc::StatusCode::RESOURCE_EXHAUSTED, code, message);
+}
+
+void check_size(const std::string& bytes, size_t max, const char* what) {
+  if (bytes.size() <= max) return;
+  std::string message = what;
+  message += " is larger than the server's limit of ";
+  message += std::to_string(max);
+  message += " bytes";
+  throw limit(v1::ERROR_CODE_MESSAGE_TOO_LARGE, message);
+}
+
+// The sender is refused rather than an entry dropped: the DS promises every member every
+// accepted message in order, and a member that misses a commit cannot follow the group.
+void check_queue_room(Database& db, const std::vector<int64_t>& devices, uint64_t max) {
+  for (int64_t device : devices) {
+    Statement s(db, "SELECT COUNT(*) FROM queue WHERE device_id = ?1");
+    s.bind(1, device);
+    if (s.step() && static_cast<uint64_t>(s.column_int(0)) < max) continue;
+    const auto full = find_device(db, device);
+    std::string message = "the queue of ";
+    if (full) {
+      message += full->user;
+      message += "/";
+      message += full->device;
+    } else {
+      message += "a recipient";
+    }
+    message += " is full; it must fetch and acknowledge first";
+    throw limit(v1::ERROR_CODE_QUEUE_FULL, message);
+  }
+}
+
 void enqueue(Database& db, const std::vector<int64_t>& devices, int64_t sequence) {
   for (int64_t device : devices) {
     Statement s(db, "INSERT INTO queue (device_id, sequence) VALUES (?1, ?2)");
@@ -150,6 +184,9 @@ v1::CreateGroupReply Delivery::create_group(const Device& device, const v1::Crea
 v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   if (body.client_message_id().empty() || body.client_message_id().size() > kMaxClientIdBytes)
     throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "a client message id is 1 to 64 bytes");
+  check_size(body.message(), options_.max_message_bytes, "the message");
+  check_size(body.welcome(), options_.max_message_bytes, "the Welcome");
+  check_size(body.group_info(), options_.max_message_bytes, "the GroupInfo");
   const PublicFraming framing = read_framing(as_bytes(body.message()));
   if (framing.group_id != to_bytes(as_bytes(body.group_id())))
     throw bad_request(v1::ERROR_CODE_WRONG_GROUP, "the message is for another group");
@@ -232,6 +269,20 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
       throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a committer cannot remove itself");
   }
 
+  // Every device that gets an entry must have room, except the removed ones: their queue ends
+  // with the commit that removes them (one entry over the limit at most), and a member whose
+  // queue is full must remain removable.
+  std::vector<int64_t> recipients;
+  for (int64_t id : members)
+    if (id != device.id) recipients.push_back(id);
+  {
+    std::vector<int64_t> bounded;
+    for (int64_t id : recipients)
+      if (!contains(removed, id)) bounded.push_back(id);
+    bounded.insert(bounded.end(), added.begin(), added.end());
+    check_queue_room(db_, bounded, options_.max_queue);
+  }
+
   const int64_t sequence =
       insert_message(db_, group->id, device.id, Kind::kMessage, framing.epoch, body.message());
   uint64_t epoch = group->epoch;
@@ -247,9 +298,6 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
     advance.step();
   }
 
-  std::vector<int64_t> recipients;
-  for (int64_t id : members)
-    if (id != device.id) recipients.push_back(id);
   enqueue(db_, recipients, sequence);
 
   for (int64_t id : removed) {

@@ -15,6 +15,10 @@ struct DeliveryOptions {
   // Application messages of this many epochs before the current one are still accepted
   // (members may send a little behind a commit they have not fetched yet).
   uint64_t past_epochs = 2;
+  // A Send's message, Welcome and GroupInfo are each at most this many bytes.
+  size_t max_message_bytes = 1 << 20;
+  // No device's queue grows beyond this many entries: a Send that would is refused whole.
+  uint64_t max_queue = 100000;
 };
 
 class Delivery {

@@ -1,5 +1,6 @@
 #include "key_directory.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,9 @@ DsError invalid(const std::string& message) {
 
 }  // namespace
 
-KeyDirectory::KeyDirectory(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider)
-    : db_(db), provider_(std::move(provider)) {}
+KeyDirectory::KeyDirectory(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
+                           uint64_t max_per_device)
+    : db_(db), provider_(std::move(provider)), max_per_device_(max_per_device) {}
 
 v1::PublishKeyPackagesReply KeyDirectory::publish(const Device& device,
                                                   const v1::PublishKeyPackagesBody& body) {
@@ -73,6 +75,29 @@ v1::PublishKeyPackagesReply KeyDirectory::publish(const Device& device,
   }
 
   Transaction tx(db_);
+  // The limit counts what the device would hold: its unexpired KeyPackages and the new ones
+  // (those already stored are not stored again).
+  uint64_t held = 0;
+  {
+    Statement count(db_,
+                    "SELECT COUNT(*) FROM key_packages WHERE device_id = ?1 AND not_after >= ?2");
+    count.bind(1, device.id).bind(2, static_cast<int64_t>(now));
+    if (count.step()) held = static_cast<uint64_t>(count.column_int(0));
+  }
+  std::set<std::string> counted;  // refs, as strings (GCC 12 misreads vector comparisons)
+  for (const Checked& c : checked) {
+    if (!counted.insert(std::string(c.ref.begin(), c.ref.end())).second) continue;
+    Statement known(db_, "SELECT 1 FROM key_packages WHERE ref = ?1");
+    known.bind(1, c.ref);
+    if (!known.step()) ++held;
+  }
+  if (held > max_per_device_) {
+    std::string message = "a device holds at most ";
+    message += std::to_string(max_per_device_);
+    message += " KeyPackages";
+    throw DsError(grpc::StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CODE_TOO_MANY_KEY_PACKAGES,
+                  message);
+  }
   uint32_t stored = 0;
   for (const Checked& c : checked) {
     Statement insert(db_,

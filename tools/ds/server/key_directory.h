@@ -14,12 +14,15 @@ namespace conclave::ds {
 
 class KeyDirectory {
  public:
-  KeyDirectory(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider);
+  // A device holds at most `max_per_device` unexpired KeyPackages.
+  KeyDirectory(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
+               uint64_t max_per_device);
 
   // Validates every KeyPackage (RFC 9420 §10.1 as far as a server can: version, suite, both
   // signatures, lifetime now, the leaf's rules) and that it is the device's own (its signature
   // key and credential are the registered ones); stores all of them or none. A KeyPackage
-  // already stored (same KeyPackageRef) is not stored twice.
+  // already stored (same KeyPackageRef) is not stored twice. A publish that would leave the
+  // device more than the limit is refused whole (TOO_MANY_KEY_PACKAGES).
   v1::PublishKeyPackagesReply publish(const Device& device, const v1::PublishKeyPackagesBody& body);
 
   // One KeyPackage per device of `user`, each taken in one transaction with its deletion, so
@@ -30,6 +33,7 @@ class KeyDirectory {
  private:
   Database& db_;
   std::shared_ptr<const crypto::CryptoProvider> provider_;
+  uint64_t max_per_device_;
 };
 
 }  // namespace conclave::ds

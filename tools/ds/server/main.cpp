@@ -1,14 +1,19 @@
 // conclave-ds: the Delivery Service and Authentication Service (tools/ds/README.md).
 //
 //   conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]
+//               [--max-message-bytes B] [--max-key-packages N] [--max-queue N] [--rate R]
 //
 // Serves the DeliveryService of tools/ds/ds.proto over plaintext gRPC on H:P (H defaults to
 // 127.0.0.1; P 0, the default, picks a free port), prints "listening on HOST:PORT" once it
-// accepts calls, and stops cleanly on SIGINT or SIGTERM.
+// accepts calls, and stops cleanly on SIGINT or SIGTERM. gRPC's standard health service
+// (grpc.health.v1.Health) answers SERVING while it runs.
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +29,9 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]\n";
+    "usage: conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]\n"
+    "                   [--max-message-bytes B] [--max-key-packages N] [--max-queue N] [--rate "
+    "R]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -47,6 +54,10 @@ int main(int argc, char** argv) {
   unsigned long long port = 0;
   unsigned long long window_seconds = 300;
   unsigned long long past_epochs = 2;
+  unsigned long long max_message_bytes = 1 << 20;
+  unsigned long long max_key_packages = 1000;
+  unsigned long long max_queue = 100000;
+  unsigned long long rate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -66,6 +77,18 @@ int main(int argc, char** argv) {
         return usage("--window-seconds takes 1 to 86400");
     } else if (arg == "--past-epochs") {
       if (!parse_number(value, 1000, past_epochs)) return usage("--past-epochs takes 0 to 1000");
+    } else if (arg == "--max-message-bytes") {
+      // 64 MiB: three such fields still fit in one gRPC message (under 2 GiB).
+      if (!parse_number(value, 64ull << 20, max_message_bytes) || max_message_bytes == 0)
+        return usage("--max-message-bytes takes 1 to 67108864");
+    } else if (arg == "--max-key-packages") {
+      if (!parse_number(value, 1000000, max_key_packages) || max_key_packages == 0)
+        return usage("--max-key-packages takes 1 to 1000000");
+    } else if (arg == "--max-queue") {
+      if (!parse_number(value, 1000000000, max_queue) || max_queue == 0)
+        return usage("--max-queue takes 1 to 1000000000");
+    } else if (arg == "--rate") {
+      if (!parse_number(value, 1000000, rate)) return usage("--rate takes 0 (no limit) to 1000000");
     } else {
       return usage("unknown argument");
     }
@@ -92,9 +115,19 @@ int main(int argc, char** argv) {
   conclave::ds::ServiceOptions options;
   options.window_ms = window_seconds * 1000;
   options.delivery.past_epochs = past_epochs;
+  options.delivery.max_message_bytes = max_message_bytes;
+  options.delivery.max_queue = max_queue;
+  options.max_key_packages = max_key_packages;
+  options.rate_per_second = rate;
   conclave::ds::Service service(std::move(db), conclave::crypto::openssl_provider(), options);
 
+  // Before the builder: the health service is added to servers built afterwards.
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  // A Send carries up to three fields of --max-message-bytes; room for them and the rest of
+  // the request, so that the DS's own typed MESSAGE_TOO_LARGE is what a client sees.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<unsigned long long>(INT_MAX, 3 * max_message_bytes + (1 << 20))));
   int bound_port = 0;
   std::string address = host;
   address += ":";

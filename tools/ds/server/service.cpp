@@ -1,8 +1,10 @@
 #include "service.h"
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "ds_error.h"
 
@@ -18,20 +20,99 @@ Body parse(const v1::SignedRequest& request) {
   return body;
 }
 
-// Runs one call; every refusal becomes its typed status. Logs name the call and the outcome,
-// never message contents or keys.
-template <class F>
-grpc::Status run(const char* method, F&& call) {
-  try {
-    call();
-    return grpc::Status::OK;
-  } catch (const DsError& e) {
-    std::fprintf(stderr, "conclave-ds: %s refused: %s\n", method, e.what());
-    return e.to_status();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "conclave-ds: %s failed: %s\n", method, e.what());
-    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+// What a log line may say of a call: names and a group id prefix, never message bytes or keys.
+struct CallLog {
+  std::string group;  // the group id the body names, if any
+};
+
+// Names come from the request, before authentication: anything but a plain name character is
+// escaped, so a log line stays one line of key=value fields.
+std::string log_value(std::string_view text) {
+  constexpr size_t kMax = 64;
+  std::string out;
+  for (const char c : text.substr(0, kMax)) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.' || c == '@';
+    if (plain) {
+      out.push_back(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      out += hex;
+    }
   }
+  if (text.size() > kMax) out += "...";
+  return out.empty() ? "-" : out;
+}
+
+// The first 8 bytes of a group id, in hex: enough to follow a group through the log.
+std::string group_prefix(std::string_view group_id) {
+  if (group_id.empty()) return "-";
+  std::string out;
+  for (const char c : group_id.substr(0, 8)) {
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(c));
+    out += hex;
+  }
+  return out;
+}
+
+const char* status_name(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    default: return "OTHER";
+  }
+}
+
+std::string code_name(v1::ErrorCode code) {
+  constexpr std::string_view kPrefix = "ERROR_CODE_";
+  std::string name = v1::ErrorCode_Name(code);
+  if (name.rfind(kPrefix, 0) == 0) name.erase(0, kPrefix.size());
+  return name.empty() ? "UNKNOWN" : name;
+}
+
+// Runs one call; every refusal becomes its typed status. One log line per call on stderr:
+//   conclave-ds method=Send user=alice device=phone group=67726f75702d31 status=ABORTED
+//   code=STALE_EPOCH duration_us=812
+// The refusal's reason is not logged: the typed code says it, and the client has the text.
+template <class F>
+grpc::Status run(const char* method, const v1::SignedRequest& request, F&& call) {
+  const auto start = std::chrono::steady_clock::now();
+  CallLog log;
+  grpc::Status status = grpc::Status::OK;
+  v1::ErrorCode code = v1::ERROR_CODE_UNSPECIFIED;
+  std::string internal;
+  try {
+    call(log);
+  } catch (const DsError& e) {
+    status = e.to_status();
+    code = e.code();
+  } catch (const std::exception& e) {
+    // An internal failure is the operator's concern: its reason is logged, not returned.
+    internal = " internal_error=";
+    internal += log_value(e.what());
+    status = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+  }
+  const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  // One fprintf, so that lines of concurrent calls do not interleave.
+  std::fprintf(
+      stderr,
+      "conclave-ds method=%s user=%s device=%s group=%s status=%s code=%s duration_us=%lld%s\n",
+      method, log_value(request.auth().user()).c_str(), log_value(request.auth().device()).c_str(),
+      group_prefix(log.group).c_str(), status_name(status.error_code()),
+      status.ok() ? "OK" : code_name(code).c_str(), static_cast<long long>(duration.count()),
+      internal.c_str());
+  return status;
 }
 
 }  // namespace
@@ -40,12 +121,22 @@ Service::Service(std::unique_ptr<Database> db,
                  std::shared_ptr<const crypto::CryptoProvider> provider, ServiceOptions options)
     : db_(std::move(db)),
       auth_(*db_, provider, options.window_ms),
-      keys_(*db_, provider),
-      delivery_(*db_, options.delivery) {}
+      keys_(*db_, provider, options.max_key_packages),
+      delivery_(*db_, options.delivery),
+      rate_(options.rate_per_second) {}
+
+Device Service::authenticate(const char* method, const v1::SignedRequest& request) {
+  Device device = auth_.authenticate(method, request);
+  // After authentication, so that nobody can spend another device's budget.
+  if (!rate_.allow(device.id, std::chrono::steady_clock::now()))
+    throw DsError(grpc::StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CODE_RATE_LIMITED,
+                  "too many requests from this device; retry later");
+  return device;
+}
 
 grpc::Status Service::Register(grpc::ServerContext*, const v1::SignedRequest* request,
                                v1::RegisterReply*) {
-  return run("Register", [&] {
+  return run("Register", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
     auth_.register_device(*request);
   });
@@ -53,64 +144,70 @@ grpc::Status Service::Register(grpc::ServerContext*, const v1::SignedRequest* re
 
 grpc::Status Service::PublishKeyPackages(grpc::ServerContext*, const v1::SignedRequest* request,
                                          v1::PublishKeyPackagesReply* reply) {
-  return run("PublishKeyPackages", [&] {
+  return run("PublishKeyPackages", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("PublishKeyPackages", *request);
+    const Device device = authenticate("PublishKeyPackages", *request);
     *reply = keys_.publish(device, parse<v1::PublishKeyPackagesBody>(*request));
   });
 }
 
 grpc::Status Service::FetchKeyPackages(grpc::ServerContext*, const v1::SignedRequest* request,
                                        v1::FetchKeyPackagesReply* reply) {
-  return run("FetchKeyPackages", [&] {
+  return run("FetchKeyPackages", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    auth_.authenticate("FetchKeyPackages", *request);
+    authenticate("FetchKeyPackages", *request);
     *reply = keys_.fetch(parse<v1::FetchKeyPackagesBody>(*request));
   });
 }
 
 grpc::Status Service::CreateGroup(grpc::ServerContext*, const v1::SignedRequest* request,
                                   v1::CreateGroupReply* reply) {
-  return run("CreateGroup", [&] {
+  return run("CreateGroup", *request, [&](CallLog& log) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("CreateGroup", *request);
-    *reply = delivery_.create_group(device, parse<v1::CreateGroupBody>(*request));
+    const Device device = authenticate("CreateGroup", *request);
+    const auto body = parse<v1::CreateGroupBody>(*request);
+    log.group = body.group_id();
+    *reply = delivery_.create_group(device, body);
   });
 }
 
 grpc::Status Service::Send(grpc::ServerContext*, const v1::SignedRequest* request,
                            v1::SendReply* reply) {
-  return run("Send", [&] {
+  return run("Send", *request, [&](CallLog& log) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("Send", *request);
-    *reply = delivery_.send(device, parse<v1::SendBody>(*request));
+    const Device device = authenticate("Send", *request);
+    const auto body = parse<v1::SendBody>(*request);
+    log.group = body.group_id();
+    *reply = delivery_.send(device, body);
   });
 }
 
 grpc::Status Service::Fetch(grpc::ServerContext*, const v1::SignedRequest* request,
                             v1::FetchReply* reply) {
-  return run("Fetch", [&] {
+  return run("Fetch", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("Fetch", *request);
+    const Device device = authenticate("Fetch", *request);
     *reply = delivery_.fetch(device, parse<v1::FetchBody>(*request));
   });
 }
 
 grpc::Status Service::Ack(grpc::ServerContext*, const v1::SignedRequest* request,
                           v1::AckReply* reply) {
-  return run("Ack", [&] {
+  return run("Ack", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("Ack", *request);
+    const Device device = authenticate("Ack", *request);
     *reply = delivery_.ack(device, parse<v1::AckBody>(*request));
   });
 }
 
 grpc::Status Service::FetchGroupInfo(grpc::ServerContext*, const v1::SignedRequest* request,
                                      v1::FetchGroupInfoReply* reply) {
-  return run("FetchGroupInfo", [&] {
+  return run("FetchGroupInfo", *request, [&](CallLog& log) {
     std::lock_guard lock(mutex_);
-    const Device device = auth_.authenticate("FetchGroupInfo", *request);
-    *reply = delivery_.fetch_group_info(device, parse<v1::FetchGroupInfoBody>(*request));
+    const Device device = authenticate("FetchGroupInfo", *request);
+    const auto body = parse<v1::FetchGroupInfoBody>(*request);
+    log.group = body.group_id();
+    *reply = delivery_.fetch_group_info(device, body);
   });
 }
 

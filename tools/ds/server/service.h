@@ -14,12 +14,17 @@
 #include "delivery.h"
 #include "ds.grpc.pb.h"
 #include "key_directory.h"
+#include "rate_limiter.h"
 
 namespace conclave::ds {
 
 struct ServiceOptions {
   uint64_t window_ms = 5 * 60 * 1000;
   DeliveryOptions delivery;
+  // KeyPackages a device may hold (unexpired, not yet fetched).
+  uint64_t max_key_packages = 1000;
+  // Requests per second per device (a token bucket with a burst of as many); 0: no limit.
+  uint64_t rate_per_second = 0;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
@@ -41,11 +46,15 @@ class Service final : public v1::DeliveryService::Service {
   CONCLAVE_DS_RPC(FetchGroupInfo, FetchGroupInfoReply);
 
  private:
+  // Authenticates the request, then takes a token of the device's rate budget.
+  Device authenticate(const char* method, const v1::SignedRequest& request);
+
   std::mutex mutex_;
   std::unique_ptr<Database> db_;
   Authenticator auth_;
   KeyDirectory keys_;
   Delivery delivery_;
+  RateLimiter rate_;
 };
 
 #undef CONCLAVE_DS_RPC

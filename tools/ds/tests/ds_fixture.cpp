@@ -19,6 +19,11 @@ void DsTest::TearDown() {
   dir_.reset();
 }
 
+void DsTest::restart(const std::vector<std::string>& args, const std::string& stderr_path) {
+  EXPECT_EQ(server_->stop(), 0);
+  server_ = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, db_path_, args, stderr_path);
+}
+
 std::unique_ptr<DsClient> DsTest::client(const std::string& user, const std::string& device) {
   auto c = std::make_unique<DsClient>(server_->address(), user, device);
   const auto out = c->register_device();

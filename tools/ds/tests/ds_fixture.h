@@ -18,6 +18,9 @@ class DsTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
+  // Stops the server and starts it again on the same database with `args` (limits), its
+  // stderr in `stderr_path` if given.
+  void restart(const std::vector<std::string>& args, const std::string& stderr_path = "");
   // A registered client.
   std::unique_ptr<DsClient> client(const std::string& user, const std::string& device = "phone");
   // alice creates `group_id` and adds bob and carol by Welcome through the DS; all three end at

@@ -28,9 +28,25 @@ int wait_status(pid_t pid, bool block) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(const std::string& binary, const std::string& db_path) {
+ServerProcess::ServerProcess(const std::string& binary, const std::string& db_path,
+                             const std::vector<std::string>& args, const std::string& stderr_path) {
+  // Everything the child needs is built before fork: it may not allocate.
+  std::vector<std::string> words = {binary, "--db", db_path, "--port", "0"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words)
+    argv.push_back(w.data());
+  argv.push_back(nullptr);
+  int err_fd = -1;
+  if (!stderr_path.empty()) {
+    err_fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (err_fd < 0) throw std::runtime_error("cannot open the server's log file");
+  }
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (err_fd >= 0) close(err_fd);
+    throw std::runtime_error("pipe failed");
+  }
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -39,10 +55,11 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& db_pa
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     dup2(fds[1], STDOUT_FILENO);
-    execl(binary.c_str(), binary.c_str(), "--db", db_path.c_str(), "--port", "0",
-          static_cast<char*>(nullptr));
+    if (err_fd >= 0) dup2(err_fd, STDERR_FILENO);
+    execv(argv[0], argv.data());
     _exit(127);
   }
+  if (err_fd >= 0) close(err_fd);
   close(fds[1]);
   out_fd_ = fds[0];
   std::string line;
@@ -73,7 +90,7 @@ ServerProcess::~ServerProcess() {
 }
 
 int ServerProcess::stop() {
-  int status = -1;
+  int status = exit_status_;
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     for (int i = 0; i < 1000 && status < 0; ++i) {
@@ -85,6 +102,7 @@ int ServerProcess::stop() {
       status = wait_status(pid_, true);
     }
     pid_ = -1;
+    exit_status_ = status;
   }
   if (out_fd_ >= 0) {
     close(out_fd_);

@@ -4,27 +4,32 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace ds_test {
 
 class ServerProcess {
  public:
-  // Starts `conclave-ds --db <db_path> --port 0` and returns once it printed
-  // "listening on HOST:PORT" (throws std::runtime_error otherwise, within 20 s).
-  ServerProcess(const std::string& binary, const std::string& db_path);
+  // Starts `conclave-ds --db <db_path> --port 0 <args...>` and returns once it printed
+  // "listening on HOST:PORT" (throws std::runtime_error otherwise, within 20 s). Its stderr
+  // goes to `stderr_path` when given, else to the test's.
+  ServerProcess(const std::string& binary, const std::string& db_path,
+                const std::vector<std::string>& args = {}, const std::string& stderr_path = "");
   // Stops the server if it still runs (SIGTERM, then SIGKILL).
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   const std::string& address() const { return address_; }
-  // SIGTERM and wait: the exit status (0 for a clean shutdown), or 128 + signal.
+  // SIGTERM and wait: the exit status (0 for a clean shutdown), or 128 + signal. Once stopped,
+  // the same status again.
   int stop();
   // SIGKILL and wait: a crash, with no chance to finish anything.
   void kill_now();
 
  private:
   pid_t pid_ = -1;
+  int exit_status_ = -1;
   int out_fd_ = -1;
   std::string address_;
 };
