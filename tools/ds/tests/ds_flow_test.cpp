@@ -269,6 +269,49 @@ TEST_F(DsTest, NewerSchemaVersionIsRefused) {
   server_ = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, dir_->path() + "/fresh.sqlite");
 }
 
+// The schema is versioned and migrated when opened: a version 1 file (version 2 without the
+// external join column and the GroupInfo table) is brought to version 2, keeps its groups and
+// messages, and its groups do not allow external joins.
+TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
+  auto alice = client("alice");
+  auto bob = client("bob");
+  auto carol = client("carol");
+  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_TRUE(alice->send(text(*alice, "before the upgrade")).ok());
+  ASSERT_EQ(server_->stop(), 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE groups DROP COLUMN allow_external_join; DROP TABLE "
+                         "group_infos; PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  restart({});
+  for (DsClient* c : {alice.get(), bob.get(), carol.get()})
+    c->connect(server_->address());
+  EXPECT_EQ(bob->sync(), 1u);
+  EXPECT_EQ(bob->received, (std::vector<std::string>{"before the upgrade"}));
+  auto dave = client("dave");
+  v1::FetchGroupInfoBody body;
+  body.set_group_id("group-1");
+  EXPECT_EQ(dave->call(kFetchGroupInfo, body).detail.code(),
+            v1::ERROR_CODE_EXTERNAL_JOIN_NOT_ALLOWED);
+  // A commit after the upgrade stores its GroupInfo in the new table.
+  const auto update = alice->group->commit({});
+  ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
+  EXPECT_EQ(rows("group_infos"), 1);
+  sqlite3* check = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &check), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(check, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  sqlite3_finalize(stmt);
+  sqlite3_close(check);
+}
+
 // RFC 9750 §5.2 (strongly consistent ordering): three members commit in the same epoch at
 // once; exactly one wins, each loser gets STALE_EPOCH with the current epoch, catches up,
 // merges the winner's commit and commits again; all end with the same epoch authenticator.
