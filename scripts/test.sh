@@ -16,7 +16,11 @@ if [ -n "${CONCLAVE_TEST_VECTORS:-}" ]; then
   export CONCLAVE_TEST_VECTORS
 fi
 # ccache keys on paths relative to the checkout, so clones in other folders share its cache.
+# The sanitizer build has debug info, for which ccache also keys on the build folder unless
+# told not to: then a clone elsewhere would recompile everything (the debug info's folder may
+# name the first clone; nothing else differs).
 export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=true
 options=(-DCMAKE_BUILD_TYPE=Release)
 # The sanitizer build checks the code, not its speed: unoptimized, quick to compile, and
 # without the benchmark programs.
