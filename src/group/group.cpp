@@ -378,8 +378,7 @@ detail::CommonRecord Group::common_record() const {
   r.signature_private_key = signature_private_key_;
   r.active = active_ ? 1 : 0;
   r.context = context_;
-  for (const auto& [node, keys] : tree_private_.keys())
-    r.tree_private.push_back(detail::NodeKeyRecord{node.value, keys.private_key, keys.public_key});
+  r.tree_private = detail::node_key_records(tree_private_);
   r.secrets = secrets_;
   r.interim_transcript_hash = interim_transcript_hash_;
   r.confirmation_tag = confirmation_tag_;
@@ -407,10 +406,7 @@ Group Group::from_common_record(std::shared_ptr<const crypto::CryptoProvider> pr
   g.signature_private_key_ = std::move(r.signature_private_key);
   g.active_ = r.active != 0;
   g.context_ = std::move(r.context);
-  g.tree_private_ = tree::TreeKemPrivate(g.own_leaf_);
-  for (auto& k : r.tree_private)
-    g.tree_private_.set_key(tree::NodeIndex(k.node),
-                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  g.tree_private_ = detail::tree_private_of(g.own_leaf_, std::move(r.tree_private));
   g.secrets_ = std::move(r.secrets);
   g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   g.confirmation_tag_ = std::move(r.confirmation_tag);

@@ -117,8 +117,7 @@ SecretBytes Group::encode_pending() const {
                     entries_of(s.journal_.leaves_before),  entries_of(s.journal_.leaves_after),
                     entries_of(s.journal_.parents_before), entries_of(s.journal_.parents_after)};
   r.private_leaf = s.tree_private_.leaf().value;
-  for (const auto& [node, keys] : s.tree_private_.keys())
-    r.private_keys.push_back(detail::NodeKeyRecord{node.value, keys.private_key, keys.public_key});
+  r.private_keys = detail::node_key_records(s.tree_private_);
   r.context = s.context_;
   r.secrets = s.secrets_;
   r.interim_transcript_hash = s.interim_transcript_hash_;
@@ -163,10 +162,8 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.journal_.leaves_after = map_of(r.journal.leaves_after);
   s.journal_.parents_before = map_of(r.journal.parents_before);
   s.journal_.parents_after = map_of(r.journal.parents_after);
-  s.tree_private_ = tree::TreeKemPrivate(tree::LeafIndex(r.private_leaf));
-  for (auto& k : r.private_keys)
-    s.tree_private_.set_key(tree::NodeIndex(k.node),
-                            tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  s.tree_private_ =
+      detail::tree_private_of(tree::LeafIndex(r.private_leaf), std::move(r.private_keys));
   s.context_ = std::move(r.context);
   s.secrets_ = std::move(r.secrets);
   s.interim_transcript_hash_ = std::move(r.interim_transcript_hash);

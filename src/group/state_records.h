@@ -11,6 +11,7 @@
 #include "conclave/codec/codec.h"
 #include "conclave/group/config.h"
 #include "conclave/schedule/key_schedule.h"
+#include "conclave/tree/treekem.h"
 #include "conclave/wire/credential.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/group_context.h"
@@ -24,6 +25,23 @@ struct NodeKeyRecord {
   Bytes public_key;
   CONCLAVE_TLS_FIELDS(node, private_key, public_key)
 };
+
+// A member's path keys as records, and back: the state blob and the pending commit keep them.
+inline std::vector<NodeKeyRecord> node_key_records(const tree::TreeKemPrivate& keys) {
+  std::vector<NodeKeyRecord> out;
+  for (const auto& [node, pair] : keys.keys())
+    out.push_back(NodeKeyRecord{node.value, pair.private_key, pair.public_key});
+  return out;
+}
+
+inline tree::TreeKemPrivate tree_private_of(tree::LeafIndex leaf,
+                                            std::vector<NodeKeyRecord>&& records) {
+  tree::TreeKemPrivate keys(leaf);
+  for (auto& k : records)
+    keys.set_key(tree::NodeIndex(k.node),
+                 tree::NodeKeyPair{std::move(k.private_key), std::move(k.public_key)});
+  return keys;
+}
 
 struct ProposalRecord {
   Bytes ref;
