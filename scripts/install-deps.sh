@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev                # bench/
   nlohmann-json3-dev              # conformance tool and tests
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # tools/interop
+  libpq-dev postgresql            # tools/ds: the PostgreSQL backend and its test cluster
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -4,7 +4,7 @@ namespace conclave::ds {
 namespace {
 
 constexpr std::string_view kColumns =
-    "SELECT id, user, device, cipher_suite, credential, signature_key FROM devices ";
+    "SELECT id, \"user\", device, cipher_suite, credential, signature_key FROM devices ";
 
 Device read_device(const Statement& s) {
   Device d;
@@ -25,8 +25,13 @@ std::string query(std::string_view where) {
 
 }  // namespace
 
+bool storable_name(std::string_view name) {
+  return name.find('\0') == std::string_view::npos;
+}
+
 std::optional<Device> find_device(Database& db, std::string_view user, std::string_view device) {
-  Statement s(db, query("WHERE user = ?1 AND device = ?2"));
+  if (!storable_name(user) || !storable_name(device)) return std::nullopt;
+  Statement s(db, query("WHERE \"user\" = ?1 AND device = ?2"));
   s.bind(1, user).bind(2, device);
   if (!s.step()) return std::nullopt;
   return read_device(s);
@@ -40,7 +45,8 @@ std::optional<Device> find_device(Database& db, int64_t id) {
 }
 
 std::vector<Device> devices_of_user(Database& db, std::string_view user) {
-  Statement s(db, query("WHERE user = ?1 ORDER BY id"));
+  if (!storable_name(user)) return {};
+  Statement s(db, query("WHERE \"user\" = ?1 ORDER BY id"));
   s.bind(1, user);
   std::vector<Device> out;
   while (s.step())

@@ -21,6 +21,10 @@ struct Device {
   Bytes signature_key;
 };
 
+// False for a name no device can have: one with a NUL character, which PostgreSQL's text cannot
+// hold. Register refuses such names on every backend, and lookups find no device by them.
+bool storable_name(std::string_view name);
+
 std::optional<Device> find_device(Database& db, std::string_view user, std::string_view device);
 std::optional<Device> find_device(Database& db, int64_t id);
 // Every device of the user, in registration order (empty for an unknown user).

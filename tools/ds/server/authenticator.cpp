@@ -1,6 +1,7 @@
 #include "authenticator.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
@@ -46,13 +47,17 @@ void Authenticator::check_fresh(const v1::Auth& auth) const {
 }
 
 void Authenticator::consume_nonce(const v1::Auth& auth) {
+  retry_transient([&] { record_nonce(auth); });
+}
+
+void Authenticator::record_nonce(const v1::Auth& auth) {
   Transaction tx(db_);
   // A nonce only needs remembering while its timestamp is acceptable.
   Statement purge(db_, "DELETE FROM nonces WHERE expires_ms < ?1");
   purge.bind(1, static_cast<int64_t>(now_ms()));
   purge.step();
-  Statement insert(db_,
-                   "INSERT INTO nonces (user, device, nonce, expires_ms) VALUES (?1, ?2, ?3, ?4)");
+  Statement insert(
+      db_, "INSERT INTO nonces (\"user\", device, nonce, expires_ms) VALUES (?1, ?2, ?3, ?4)");
   insert.bind(1, auth.user())
       .bind(2, auth.device())
       .bind(3, as_bytes(auth.nonce()))
@@ -95,6 +100,10 @@ Device Authenticator::register_device(const v1::SignedRequest& request) {
   if (auth.user().size() > kMaxNameBytes || auth.device().size() > kMaxNameBytes)
     throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
                   "user and device names are at most 64 bytes");
+  // PostgreSQL's text cannot hold a NUL: no backend stores such a name (accounts.cpp).
+  if (!storable_name(auth.user()) || !storable_name(auth.device()))
+    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
+                  "user and device names contain no NUL character");
   check_fresh(auth);
 
   std::optional<crypto::Suite> suite;
@@ -123,7 +132,10 @@ Device Authenticator::register_device(const v1::SignedRequest& request) {
     throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE,
                           "the request is not signed with the key being registered");
   consume_nonce(auth);
+  return retry_transient([&] { return store_device(auth, body); });
+}
 
+Device Authenticator::store_device(const v1::Auth& auth, const v1::RegisterBody& body) {
   Transaction tx(db_);
   if (const auto existing = find_device(db_, auth.user(), auth.device())) {
     if (existing->signature_key == to_bytes(body.signature_key()) &&
@@ -140,16 +152,19 @@ Device Authenticator::register_device(const v1::SignedRequest& request) {
   if (!insert_user.step_unique())
     throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
                   "the user name is taken");
-  Statement insert_device(db_,
-                          "INSERT INTO devices (user, device, cipher_suite, credential, "
-                          "signature_key) VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert_device.bind(1, auth.user())
-      .bind(2, auth.device())
-      .bind(3, static_cast<int64_t>(body.cipher_suite()))
-      .bind(4, as_bytes(body.credential()))
-      .bind(5, as_bytes(body.signature_key()));
-  insert_device.step();
-  const int64_t id = db_.last_insert_rowid();
+  int64_t id = 0;
+  {
+    Statement insert_device(db_,
+                            "INSERT INTO devices (\"user\", device, cipher_suite, credential, "
+                            "signature_key) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    insert_device.bind(1, auth.user())
+        .bind(2, auth.device())
+        .bind(3, static_cast<int64_t>(body.cipher_suite()))
+        .bind(4, as_bytes(body.credential()))
+        .bind(5, as_bytes(body.signature_key()));
+    if (!insert_device.step()) throw std::runtime_error("the device was not stored");
+    id = insert_device.column_int(0);
+  }
   tx.commit();
   return *find_device(db_, id);
 }

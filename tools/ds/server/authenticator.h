@@ -34,6 +34,11 @@ class Authenticator {
   void check_fresh(const v1::Auth& auth) const;
   // Records the nonce; a nonce seen before (within the window) is REPLAYED_NONCE.
   void consume_nonce(const v1::Auth& auth);
+  // One attempt of consume_nonce: one transaction.
+  void record_nonce(const v1::Auth& auth);
+  // Register's transaction, after every check: the user and device rows, unless the same
+  // registration is there already.
+  Device store_device(const v1::Auth& auth, const v1::RegisterBody& body);
 
   Database& db_;
   std::shared_ptr<const crypto::CryptoProvider> provider_;

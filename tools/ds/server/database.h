@@ -1,86 +1,137 @@
-// The server's SQLite database: its connection, statements, transactions and schema.
+// The server's database behind one seam: SQLite (a file, the default) or PostgreSQL (a
+// postgresql:// URI, which several conclave-ds processes may share).
 //
 // This is the DS's own schema (users, devices, nonces, KeyPackages, groups, rosters, messages,
-// queues), not the library's StorageProvider, which is a client-side record store. WAL mode
-// and a busy timeout let a backup or an inspection tool read while the server writes.
+// queues), not the library's StorageProvider, which is a client-side record store. Delivery,
+// KeyDirectory, Authenticator and accounts write one SQL dialect that both backends run: `?N`
+// parameters, RETURNING, ON CONFLICT, and the column "user" always quoted (a reserved word in
+// PostgreSQL). Each backend has its own DDL for the one logical schema, and its own record of
+// the schema version.
 #pragma once
 
-#include <sqlite3.h>
-
+#include <chrono>
 #include <cstdint>
-#include <optional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "conclave/base/bytes.h"
 
 namespace conclave::ds {
 
-class Database;
-
-// One prepared statement; reset when destroyed. Binding and reading are by 1-based parameter
-// and 0-based column, as in the C API.
-class Statement {
+// The database aborted a transaction that may succeed when run again (PostgreSQL's SQLSTATE
+// 40001, serialization failure, and 40P01, deadlock). Nothing of it was written.
+class TransientError : public std::runtime_error {
  public:
-  Statement(Database& db, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  using std::runtime_error::runtime_error;
+};
 
-  Statement& bind(int index, int64_t value);
-  Statement& bind(int index, std::string_view text);
-  Statement& bind(int index, BytesView blob);
-  // True while a row is available; false once done. Throws on errors (constraint violations
-  // included; use step_unique() where a unique constraint decides something).
-  bool step();
-  // step() for an INSERT whose unique constraint may refuse the row: false when it did.
-  bool step_unique();
-
-  int64_t column_int(int index) const;
-  std::string column_text(int index) const;
-  Bytes column_blob(int index) const;
-
- private:
-  Database& db_;
-  sqlite3_stmt* stmt_ = nullptr;
+// A backend's prepared statement (see Statement).
+class StatementBackend {
+ public:
+  virtual ~StatementBackend() = default;
+  virtual void bind(int index, int64_t value) = 0;
+  virtual void bind(int index, std::string_view text) = 0;
+  virtual void bind(int index, BytesView blob) = 0;
+  virtual bool step() = 0;
+  virtual bool step_unique() = 0;
+  virtual int64_t column_int(int index) const = 0;
+  virtual std::string column_text(int index) const = 0;
+  virtual Bytes column_blob(int index) const = 0;
 };
 
 class Database {
  public:
-  // The schema version this build writes (PRAGMA user_version).
+  // The schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
+  // schema_version table).
   static constexpr int kSchemaVersion = 2;
 
-  // Opens or creates the file and brings its schema to kSchemaVersion; a file of a newer
-  // version is refused. Throws std::runtime_error.
-  explicit Database(const std::string& path, int busy_timeout_ms = 10000);
-  ~Database();
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
+  virtual ~Database() = default;
 
-  void exec(std::string_view sql);
-  int64_t last_insert_rowid() const;
-  int changes() const;
-  sqlite3* handle() const { return db_; }
-  [[noreturn]] void fail(std::string_view what) const;
-
- private:
-  void migrate();
-  sqlite3* db_ = nullptr;
+  virtual std::unique_ptr<StatementBackend> prepare(std::string_view sql) = 0;
+  // A writing transaction: from begin() to its end no other writing transaction runs, in this
+  // process or any other on the same database (see each backend for how).
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
 };
 
-// BEGIN IMMEDIATE ... COMMIT: the write lock is taken at the start, so two transactions never
-// both read an epoch and then both write. Rolled back when destroyed uncommitted (an exception).
+// Opens the database `target` names and brings its schema to kSchemaVersion (a database of a
+// newer version is refused): "postgresql://..." or "postgres://..." is a PostgreSQL connection
+// URI, anything else the path of a SQLite file (created if missing). Throws std::runtime_error.
+std::unique_ptr<Database> open_database(const std::string& target);
+
+// One prepared statement. Binding and reading are by 1-based parameter (`?N` in the SQL) and
+// 0-based column, as in SQLite's C API.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql) : impl_(db.prepare(sql)) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, int64_t value) {
+    impl_->bind(index, value);
+    return *this;
+  }
+  Statement& bind(int index, std::string_view text) {
+    impl_->bind(index, text);
+    return *this;
+  }
+  Statement& bind(int index, BytesView blob) {
+    impl_->bind(index, blob);
+    return *this;
+  }
+  // True while a row is available; false once done. Throws on errors (constraint violations
+  // included; use step_unique() where a unique constraint decides something).
+  bool step() { return impl_->step(); }
+  // step() for an INSERT whose unique constraint may refuse the row: false when it did. On
+  // PostgreSQL a refusal aborts the transaction, so after `false` the caller must end it (every
+  // caller throws); an INSERT that may go on uses ON CONFLICT DO NOTHING RETURNING instead.
+  bool step_unique() { return impl_->step_unique(); }
+
+  int64_t column_int(int index) const { return impl_->column_int(index); }
+  std::string column_text(int index) const { return impl_->column_text(index); }
+  Bytes column_blob(int index) const { return impl_->column_blob(index); }
+
+ private:
+  std::unique_ptr<StatementBackend> impl_;
+};
+
+// A writing transaction (Database::begin); rolled back when destroyed uncommitted (an
+// exception).
 class Transaction {
  public:
-  explicit Transaction(Database& db);
-  ~Transaction();
+  explicit Transaction(Database& db) : db_(db) { db_.begin(); }
+  ~Transaction() {
+    if (!done_) db_.rollback();
+  }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  void commit();
+  void commit() {
+    db_.commit();
+    done_ = true;
+  }
 
  private:
   Database& db_;
   bool done_ = false;
 };
+
+// Runs `f`, one whole transaction that writes nothing outside it, again when the database
+// aborted it as transient; at most kAttempts times in all, with a short growing pause.
+template <class F>
+auto retry_transient(F&& f) -> decltype(f()) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return f();
+    } catch (const TransientError&) {
+      if (attempt >= kAttempts) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+  }
+}
 
 }  // namespace conclave::ds

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -107,14 +108,14 @@ int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, u
                        const std::string& data) {
   Statement s(db,
               "INSERT INTO messages (group_ref, sender, kind, epoch, data) "
-              "VALUES (?1, ?2, ?3, ?4, ?5)");
+              "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING sequence");
   s.bind(1, group)
       .bind(2, sender)
       .bind(3, static_cast<int64_t>(kind))
       .bind(4, static_cast<int64_t>(epoch))
       .bind(5, as_bytes(data));
-  s.step();
-  return db.last_insert_rowid();
+  if (!s.step()) throw std::runtime_error("the message was not stored");
+  return s.column_int(0);
 }
 
 DsError limit(v1::ErrorCode code, const std::string& message) {
@@ -167,13 +168,17 @@ v1::CreateGroupReply Delivery::create_group(const Device& device, const v1::Crea
   if (body.group_id().empty() || body.group_id().size() > kMaxGroupIdBytes)
     throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "a group id is 1 to 255 bytes");
   Transaction tx(db_);
-  Statement insert(db_,
-                   "INSERT INTO groups (group_id, epoch, allow_external_join) VALUES (?1, 0, ?2)");
-  insert.bind(1, as_bytes(body.group_id())).bind(2, body.allow_external_join() ? 1 : 0);
-  if (!insert.step_unique())
-    throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_GROUP_EXISTS,
-                  "the group id is taken");
-  const int64_t group = db_.last_insert_rowid();
+  int64_t group = 0;
+  {
+    Statement insert(db_,
+                     "INSERT INTO groups (group_id, epoch, allow_external_join) VALUES (?1, 0, ?2) "
+                     "ON CONFLICT DO NOTHING RETURNING id");
+    insert.bind(1, as_bytes(body.group_id())).bind(2, int64_t{body.allow_external_join() ? 1 : 0});
+    if (!insert.step())
+      throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_GROUP_EXISTS,
+                    "the group id is taken");
+    group = insert.column_int(0);
+  }
   Statement member(db_, "INSERT INTO members (group_ref, device_id) VALUES (?1, ?2)");
   member.bind(1, group).bind(2, device.id);
   member.step();
@@ -358,7 +363,7 @@ v1::FetchReply Delivery::fetch(const Device& device, const v1::FetchBody& body) 
     if (cursor.step()) after = std::max(after, cursor.column_int(0));
   }
   Statement s(db_,
-              "SELECT q.sequence, m.kind, g.group_id, m.data, d.user, d.device FROM queue q "
+              "SELECT q.sequence, m.kind, g.group_id, m.data, d.\"user\", d.device FROM queue q "
               "JOIN messages m ON m.sequence = q.sequence JOIN groups g ON g.id = m.group_ref "
               "JOIN devices d ON d.id = m.sender WHERE q.device_id = ?1 AND q.sequence > ?2 "
               "ORDER BY q.sequence LIMIT ?3");
@@ -415,7 +420,7 @@ v1::AckReply Delivery::ack(const Device& device, const v1::AckBody& body) {
   drop.step();
   Statement keep(db_,
                  "INSERT INTO cursors (device_id, acked) VALUES (?1, ?2) ON CONFLICT (device_id) "
-                 "DO UPDATE SET acked = MAX(acked, excluded.acked)");
+                 "DO UPDATE SET acked = excluded.acked WHERE excluded.acked > cursors.acked");
   keep.bind(1, device.id).bind(2, cursor);
   keep.step();
   tx.commit();

@@ -102,13 +102,15 @@ v1::PublishKeyPackagesReply KeyDirectory::publish(const Device& device,
   for (const Checked& c : checked) {
     Statement insert(db_,
                      "INSERT INTO key_packages (device_id, ref, data, last_resort, not_after) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)");
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING id");
     insert.bind(1, device.id)
         .bind(2, c.ref)
         .bind(3, c.data)
-        .bind(4, c.last_resort ? 1 : 0)
+        .bind(4, int64_t{c.last_resort ? 1 : 0})
         .bind(5, static_cast<int64_t>(c.not_after));
-    if (insert.step_unique()) ++stored;  // else already stored: publishing is idempotent
+    // No row: already stored (publishing is idempotent). Not a refused INSERT, after which
+    // PostgreSQL would abort the transaction.
+    if (insert.step()) ++stored;
   }
   tx.commit();
   v1::PublishKeyPackagesReply reply;

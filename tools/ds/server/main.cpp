@@ -1,12 +1,14 @@
 // conclave-ds: the Delivery Service and Authentication Service (tools/ds/README.md).
 //
-//   conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]
-//               [--max-message-bytes B] [--max-key-packages N] [--max-queue N] [--rate R]
+//   conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]
+//               [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]
+//               [--max-queue N] [--rate R]
 //
-// Serves the DeliveryService of tools/ds/ds.proto over plaintext gRPC on H:P (H defaults to
-// 127.0.0.1; P 0, the default, picks a free port), prints "listening on HOST:PORT" once it
-// accepts calls, and stops cleanly on SIGINT or SIGTERM. gRPC's standard health service
-// (grpc.health.v1.Health) answers SERVING while it runs.
+// --db names a SQLite file (created if missing) or a PostgreSQL connection URI, which several
+// conclave-ds processes may share. Serves the DeliveryService of tools/ds/ds.proto over
+// plaintext gRPC on H:P (H defaults to 127.0.0.1; P 0, the default, picks a free port), prints
+// "listening on HOST:PORT" once it accepts calls, and stops cleanly on SIGINT or SIGTERM.
+// gRPC's standard health service (grpc.health.v1.Health) answers SERVING while it runs.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -29,9 +31,9 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: conclave-ds --db PATH [--port P] [--host H] [--window-seconds S] [--past-epochs N]\n"
-    "                   [--max-message-bytes B] [--max-key-packages N] [--max-queue N] [--rate "
-    "R]\n";
+    "usage: conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]\n"
+    "                   [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]\n"
+    "                   [--max-queue N] [--rate R]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -107,7 +109,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<conclave::ds::Database> db;
   try {
-    db = std::make_unique<conclave::ds::Database>(db_path);
+    db = conclave::ds::open_database(db_path);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conclave-ds: %s\n", e.what());
     return 1;

@@ -147,7 +147,8 @@ grpc::Status Service::PublishKeyPackages(grpc::ServerContext*, const v1::SignedR
   return run("PublishKeyPackages", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
     const Device device = authenticate("PublishKeyPackages", *request);
-    *reply = keys_.publish(device, parse<v1::PublishKeyPackagesBody>(*request));
+    const auto body = parse<v1::PublishKeyPackagesBody>(*request);
+    *reply = retry_transient([&] { return keys_.publish(device, body); });
   });
 }
 
@@ -156,7 +157,8 @@ grpc::Status Service::FetchKeyPackages(grpc::ServerContext*, const v1::SignedReq
   return run("FetchKeyPackages", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
     authenticate("FetchKeyPackages", *request);
-    *reply = keys_.fetch(parse<v1::FetchKeyPackagesBody>(*request));
+    const auto body = parse<v1::FetchKeyPackagesBody>(*request);
+    *reply = retry_transient([&] { return keys_.fetch(body); });
   });
 }
 
@@ -167,7 +169,7 @@ grpc::Status Service::CreateGroup(grpc::ServerContext*, const v1::SignedRequest*
     const Device device = authenticate("CreateGroup", *request);
     const auto body = parse<v1::CreateGroupBody>(*request);
     log.group = body.group_id();
-    *reply = delivery_.create_group(device, body);
+    *reply = retry_transient([&] { return delivery_.create_group(device, body); });
   });
 }
 
@@ -178,7 +180,7 @@ grpc::Status Service::Send(grpc::ServerContext*, const v1::SignedRequest* reques
     const Device device = authenticate("Send", *request);
     const auto body = parse<v1::SendBody>(*request);
     log.group = body.group_id();
-    *reply = delivery_.send(device, body);
+    *reply = retry_transient([&] { return delivery_.send(device, body); });
   });
 }
 
@@ -187,7 +189,8 @@ grpc::Status Service::Fetch(grpc::ServerContext*, const v1::SignedRequest* reque
   return run("Fetch", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
     const Device device = authenticate("Fetch", *request);
-    *reply = delivery_.fetch(device, parse<v1::FetchBody>(*request));
+    const auto body = parse<v1::FetchBody>(*request);
+    *reply = retry_transient([&] { return delivery_.fetch(device, body); });
   });
 }
 
@@ -196,7 +199,8 @@ grpc::Status Service::Ack(grpc::ServerContext*, const v1::SignedRequest* request
   return run("Ack", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
     const Device device = authenticate("Ack", *request);
-    *reply = delivery_.ack(device, parse<v1::AckBody>(*request));
+    const auto body = parse<v1::AckBody>(*request);
+    *reply = retry_transient([&] { return delivery_.ack(device, body); });
   });
 }
 
@@ -207,7 +211,7 @@ grpc::Status Service::FetchGroupInfo(grpc::ServerContext*, const v1::SignedReque
     const Device device = authenticate("FetchGroupInfo", *request);
     const auto body = parse<v1::FetchGroupInfoBody>(*request);
     log.group = body.group_id();
-    *reply = delivery_.fetch_group_info(device, body);
+    *reply = retry_transient([&] { return delivery_.fetch_group_info(device, body); });
   });
 }
 

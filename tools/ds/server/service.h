@@ -1,8 +1,10 @@
 // The gRPC DeliveryService (tools/ds/ds.proto): authenticates each call, parses its body and
 // hands it to the Authenticator, KeyDirectory or Delivery.
 //
-// One SQLite connection serves every call, under one mutex: calls are serialized, which makes
-// each one a transaction in the DS's order (the simplest correct model; see README, "not yet").
+// One database connection serves every call of this process, under one mutex: calls are
+// serialized, which makes each one a transaction in the DS's order (the simplest correct model;
+// see README, "not yet"). Processes sharing a PostgreSQL database are ordered by the database
+// (postgres_database.cpp). A transaction the database aborted as transient is run again.
 #pragma once
 
 #include <memory>

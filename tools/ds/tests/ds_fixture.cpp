@@ -2,21 +2,47 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
+
 #include "conclave/base/bytes.h"
 
 namespace ds_test {
 
 void DsTest::SetUp() {
   dir_ = std::make_unique<TempDir>();
-  db_path_ = dir_->path() + "/ds.sqlite";
+  const char* backend = std::getenv("CONCLAVE_DS_TEST_BACKEND");
+  postgres_ = backend && std::string_view(backend) == "postgresql";
+  if (postgres_) {
+    try {
+      PgCluster::shared();
+    } catch (const std::runtime_error& e) {
+      // CI installs PostgreSQL (scripts/install-deps.sh): there its absence is a failure.
+      if (std::getenv("CI")) FAIL() << e.what();
+      GTEST_SKIP() << e.what();
+    }
+  }
+  db_path_ = fresh_database();
   server_ = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, db_path_);
 }
 
 void DsTest::TearDown() {
   // A clean shutdown on SIGTERM is part of the contract.
-  EXPECT_EQ(server_->stop(), 0);
+  if (server_) {
+    EXPECT_EQ(server_->stop(), 0);
+  }
   server_.reset();
   dir_.reset();
+}
+
+std::string DsTest::fresh_database() {
+  if (postgres_) return PgCluster::shared().create_database();
+  static int files = 0;
+  std::string path = dir_->path() + "/ds";
+  path += std::to_string(++files);
+  path += ".sqlite";
+  return path;
 }
 
 void DsTest::restart(const std::vector<std::string>& args, const std::string& stderr_path) {
@@ -61,20 +87,40 @@ void DsTest::group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
 }
 
 int64_t DsTest::rows(const std::string& table) const {
+  std::string statement = "SELECT COUNT(*) FROM ";
+  statement += table;
+  try {
+    return sql(statement);
+  } catch (const std::runtime_error&) {
+    return -1;
+  }
+}
+
+int64_t DsTest::sql(const std::string& statement) const {
+  if (postgres_) return pg_query(db_path_, statement);
   sqlite3* db = nullptr;
-  int64_t count = -1;
-  if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+  int64_t value = -1;
+  std::string error;
+  // Read and written next to the running server (WAL), waiting for its write lock if need be.
+  if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 5000);
-    std::string sql = "SELECT COUNT(*) FROM ";
-    sql += table;
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW)
-      count = sqlite3_column_int64(stmt, 0);
+    int rc = sqlite3_prepare_v2(db, statement.c_str(), -1, &stmt, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+      value = sqlite3_column_int64(stmt, 0);
+    else if (rc != SQLITE_DONE)
+      error = sqlite3_errmsg(db);
     sqlite3_finalize(stmt);
+  } else {
+    error = "cannot open the database";
   }
   sqlite3_close(db);
-  return count;
+  if (!error.empty()) {
+    error.insert(0, "sqlite: ");
+    throw std::runtime_error(error);
+  }
+  return value;
 }
 
 std::string DsTest::footprint() const {

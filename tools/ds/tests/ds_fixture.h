@@ -1,6 +1,10 @@
 // The fixture of the conclave-ds integration tests: a real conclave-ds process on a temporary
-// SQLite file, clients built on the library, and a look at the database to check that refused
+// database, clients built on the library, and a look at the database to check that refused
 // requests stored nothing.
+//
+// The backend is SQLite (a temporary file) unless CONCLAVE_DS_TEST_BACKEND=postgresql, which
+// gives each test a fresh database in a throwaway PostgreSQL cluster (pg_cluster.h). Without
+// PostgreSQL's server programs those tests are skipped, or fail when CI is set.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +13,7 @@
 #include <string>
 
 #include "ds_client.h"
+#include "pg_cluster.h"
 #include "server_process.h"
 
 namespace ds_test {
@@ -27,13 +32,20 @@ class DsTest : public ::testing::Test {
   // epoch 1 with the same epoch authenticator. The commit brings the new epoch's GroupInfo.
   void group_of_three(DsClient& alice, DsClient& bob, DsClient& carol,
                       const std::string& group_id = "group-1", bool allow_external_join = false);
-  // Rows of a table of the server's database, read next to the running server (WAL).
+  // Rows of a table of the server's database, read next to the running server.
   int64_t rows(const std::string& table) const;
+  // Runs one SQL statement on the server's database next to the server; the first column of
+  // its first row as an integer, if it returns one (-1 otherwise).
+  int64_t sql(const std::string& statement) const;
+  // A new empty database of the test's backend: a --db argument.
+  std::string fresh_database();
   // The rows of the tables a request could write: messages, queue, sends, commits, members,
   // key_packages, groups, devices.
   std::string footprint() const;
 
   std::unique_ptr<TempDir> dir_;
+  bool postgres_ = false;
+  // The server's --db: a SQLite file or a PostgreSQL URI.
   std::string db_path_;
   std::unique_ptr<ServerProcess> server_;
 };

@@ -3,11 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <set>
 #include <thread>
 #include <variant>
-
-#include <sqlite3.h>
 
 #include "conclave/base/error.h"
 #include "ds_fixture.h"
@@ -257,16 +256,21 @@ TEST_F(DsTest, AcceptedMessagesSurviveAServerCrash) {
   EXPECT_EQ(refused.detail.current_epoch(), 2u);
 }
 
+// The schema version of the backend: SQLite's PRAGMA user_version, PostgreSQL's
+// schema_version table.
+std::string set_version(bool postgres, int version) {
+  std::string out = postgres ? "UPDATE schema_version SET version = " : "PRAGMA user_version = ";
+  out += std::to_string(version);
+  return out;
+}
+
 // The schema is versioned: a database written by a newer conclave-ds is refused at start.
 TEST_F(DsTest, NewerSchemaVersionIsRefused) {
   server_->stop();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_NO_THROW(sql(set_version(postgres_, 99)));
   EXPECT_THROW(ServerProcess(CONCLAVE_DS_SERVER, db_path_), std::runtime_error);
-  // TearDown stops a server: give it one on a fresh file.
-  server_ = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, dir_->path() + "/fresh.sqlite");
+  // TearDown stops a server: give it one on a fresh database.
+  server_ = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, fresh_database());
 }
 
 // The schema is versioned and migrated when opened: a version 1 file (version 2 without the
@@ -279,14 +283,9 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
   ASSERT_TRUE(alice->send(text(*alice, "before the upgrade")).ok());
   ASSERT_EQ(server_->stop(), 0);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "ALTER TABLE groups DROP COLUMN allow_external_join; DROP TABLE "
-                         "group_infos; PRAGMA user_version = 1",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_NO_THROW(sql("ALTER TABLE groups DROP COLUMN allow_external_join"));
+  ASSERT_NO_THROW(sql("DROP TABLE group_infos"));
+  ASSERT_NO_THROW(sql(set_version(postgres_, 1)));
 
   restart({});
   for (DsClient* c : {alice.get(), bob.get(), carol.get()})
@@ -302,25 +301,16 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   const auto update = alice->group->commit({});
   ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
   EXPECT_EQ(rows("group_infos"), 1);
-  sqlite3* check = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &check), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(check, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
-  sqlite3_finalize(stmt);
-  sqlite3_close(check);
+  EXPECT_EQ(sql(postgres_ ? "SELECT version FROM schema_version" : "PRAGMA user_version"), 2);
 }
 
 // RFC 9750 §5.2 (strongly consistent ordering): three members commit in the same epoch at
 // once; exactly one wins, each loser gets STALE_EPOCH with the current epoch, catches up,
 // merges the winner's commit and commits again; all end with the same epoch authenticator.
-TEST_F(DsTest, EpochRaceExactlyOneCommitWinsAndLosersRetry) {
-  auto alice = client("alice");
-  auto bob = client("bob");
-  auto carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
-  std::vector<DsClient*> racers{alice.get(), bob.get(), carol.get()};
+//
+// The racers at epoch 1 of a group of three (group_of_three); `rows` counts a table.
+template <class Rows>
+void race_at_epoch_one(const std::vector<DsClient*>& racers, Rows rows) {
   std::vector<conclave::CommitOutput> commits;
   for (DsClient* c : racers)
     commits.push_back(c->group->commit({}));
@@ -347,6 +337,7 @@ TEST_F(DsTest, EpochRaceExactlyOneCommitWinsAndLosersRetry) {
   }
   ASSERT_EQ(winners, 1);
   EXPECT_EQ(rows("commits"), 2);  // the Add at epoch 0 and the winner at epoch 1
+  EXPECT_EQ(rows("groups"), 1);
 
   // Each loser drops its commit, catches up and tries again until the DS takes it.
   for (DsClient* loser : losers) {
@@ -365,9 +356,82 @@ TEST_F(DsTest, EpochRaceExactlyOneCommitWinsAndLosersRetry) {
   }
   for (DsClient* c : racers)
     c->sync();
-  EXPECT_EQ(alice->group->epoch(), 4u);
-  EXPECT_EQ(state_of(*bob), state_of(*alice));
-  EXPECT_EQ(state_of(*carol), state_of(*alice));
+  EXPECT_EQ(racers[0]->group->epoch(), 1 + racers.size());
+  for (DsClient* c : racers)
+    EXPECT_EQ(state_of(*c), state_of(*racers[0]));
+  EXPECT_EQ(rows("commits"), static_cast<int64_t>(1 + racers.size()));
+}
+
+TEST_F(DsTest, EpochRaceExactlyOneCommitWinsAndLosersRetry) {
+  auto alice = client("alice");
+  auto bob = client("bob");
+  auto carol = client("carol");
+  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  race_at_epoch_one({alice.get(), bob.get(), carol.get()},
+                    [&](const std::string& table) { return rows(table); });
+}
+
+// Issue 14: several conclave-ds processes on one database serve the same groups with the same
+// guarantees. The racers are spread over two processes (on SQLite, two processes on one file;
+// on PostgreSQL, two on one database), each client talking to one of them throughout.
+TEST_F(DsTest, EpochRaceAcrossTwoServerProcesses) {
+  auto alice = client("alice");
+  auto bob = client("bob");
+  auto carol = client("carol");
+  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ServerProcess second(CONCLAVE_DS_SERVER, db_path_);
+  bob->connect(second.address());
+  carol->connect(second.address());
+  // Both processes serve the group's state: an application message crosses from one to the
+  // other before the race.
+  ASSERT_TRUE(bob->send(text(*bob, "via the second")).ok());
+  EXPECT_EQ(alice->sync(), 1u);
+  EXPECT_EQ(alice->received, (std::vector<std::string>{"via the second"}));
+  race_at_epoch_one({alice.get(), bob.get(), carol.get()},
+                    [&](const std::string& table) { return rows(table); });
+  EXPECT_EQ(second.stop(), 0);
+}
+
+// Two processes started at once on one fresh database: one creates the schema, the other
+// waits for it (SQLite's write lock; PostgreSQL's advisory lock), and both serve it.
+TEST_F(DsTest, TwoProcessesStartOnOneFreshDatabase) {
+  const std::string db = fresh_database();
+  // The first server is started, and stopped, by a thread of its own that lives as long as it:
+  // a child's parent-death signal (server_process.cpp) fires when the thread that forked it
+  // ends.
+  std::promise<std::string> first_address;  // empty when it did not start
+  std::promise<void> done;
+  int first_status = -1;
+  std::thread starter([&] {
+    try {
+      ServerProcess first(CONCLAVE_DS_SERVER, db);
+      first_address.set_value(first.address());
+      done.get_future().wait();
+      first_status = first.stop();
+    } catch (const std::exception&) {
+      first_address.set_value("");
+    }
+  });
+  std::unique_ptr<ServerProcess> second;
+  EXPECT_NO_THROW(second = std::make_unique<ServerProcess>(CONCLAVE_DS_SERVER, db));
+  const std::string first = first_address.get_future().get();
+  if (!first.empty() && second) {
+    DsClient bob(first, "bob", "phone");
+    const auto registered = bob.register_device();
+    EXPECT_TRUE(registered.ok()) << registered.status.error_message();
+    EXPECT_TRUE(bob.publish(1).ok());
+    DsClient alice(second->address(), "alice", "phone");
+    EXPECT_TRUE(alice.register_device().ok());
+    const auto fetched = alice.fetch_key_packages("bob");
+    EXPECT_TRUE(fetched.ok()) << fetched.status.error_message();
+    EXPECT_EQ(fetched.reply.key_packages_size(), 1);
+  }
+  done.set_value();
+  starter.join();
+  EXPECT_FALSE(first.empty()) << "the first process did not start";
+  EXPECT_EQ(first_status, first.empty() ? -1 : 0);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->stop(), 0);
 }
 
 // Issue 14: KeyPackages are consumed exactly once; the last_resort one is handed out only when
