@@ -344,8 +344,12 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
       .bind(3, sequence)
       .bind(4, static_cast<int64_t>(epoch));
   record.step();
+  std::vector<int64_t> queued = recipients;
+  queued.insert(queued.end(), added.begin(), added.end());
+  db_.announce(queued);
   // Durable (synchronous = FULL) before the sender hears it was accepted.
   tx.commit();
+  if (on_queued_ && !queued.empty()) on_queued_(queued);
 
   v1::SendReply reply;
   reply.set_sequence(static_cast<uint64_t>(sequence));

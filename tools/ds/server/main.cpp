@@ -2,7 +2,7 @@
 //
 //   conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]
 //               [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]
-//               [--max-queue N] [--rate R]
+//               [--max-queue N] [--rate R] [--subscribe-poll-ms MS]
 //
 // --db names a SQLite file (created if missing) or a PostgreSQL connection URI, which several
 // conclave-ds processes may share. Serves the DeliveryService of tools/ds/ds.proto over
@@ -33,7 +33,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]\n"
     "                   [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]\n"
-    "                   [--max-queue N] [--rate R]\n";
+    "                   [--max-queue N] [--rate R] [--subscribe-poll-ms MS]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   unsigned long long max_key_packages = 1000;
   unsigned long long max_queue = 100000;
   unsigned long long rate = 0;
+  unsigned long long subscribe_poll_ms = 1000;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
         return usage("--max-queue takes 1 to 1000000000");
     } else if (arg == "--rate") {
       if (!parse_number(value, 1000000, rate)) return usage("--rate takes 0 (no limit) to 1000000");
+    } else if (arg == "--subscribe-poll-ms") {
+      if (!parse_number(value, 3600000, subscribe_poll_ms) || subscribe_poll_ms == 0)
+        return usage("--subscribe-poll-ms takes 1 to 3600000");
     } else {
       return usage("unknown argument");
     }
@@ -121,6 +125,7 @@ int main(int argc, char** argv) {
   options.delivery.max_queue = max_queue;
   options.max_key_packages = max_key_packages;
   options.rate_per_second = rate;
+  options.subscribe_poll_ms = subscribe_poll_ms;
   conclave::ds::Service service(std::move(db), conclave::crypto::openssl_provider(), options);
 
   // Before the builder: the health service is added to servers built afterwards.
@@ -149,6 +154,8 @@ int main(int argc, char** argv) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
+  // Subscribe streams would otherwise wait out the grace period below.
+  service.shutdown();
   // Calls in flight get a moment to finish (each is one transaction: it commits or rolls back
   // whole); then they are cancelled and the database is closed.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -277,7 +277,7 @@ class PostgresStatement final : public StatementBackend {
 
 class PostgresDatabase final : public Database {
  public:
-  explicit PostgresDatabase(const std::string& uri) : conn_(PQconnectdb(uri.c_str())) {
+  explicit PostgresDatabase(const std::string& uri) : uri_(uri), conn_(PQconnectdb(uri.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string message = "cannot connect to PostgreSQL: ";
       message += conn_ ? PQerrorMessage(conn_) : "out of memory";
@@ -325,6 +325,17 @@ class PostgresDatabase final : public Database {
     PQclear(PQexec(conn_, "ROLLBACK"));
   }
 
+  // NOTIFY is transactional: listeners hear of it at COMMIT, and never of a rollback.
+  void announce(const std::vector<int64_t>& devices) override {
+    if (devices.empty()) return;
+    Statement notify(*this, "SELECT pg_notify(?1, ?2)");
+    notify.bind(1, std::string_view(kQueueChannel)).bind(2, queue_announcement(devices));
+    notify.step();
+  }
+  std::unique_ptr<QueueListener> listen(QueueWake wake) override {
+    return listen_postgres(uri_, std::move(wake));
+  }
+
  private:
   // A connection the server dropped (a restart of PostgreSQL) is opened again before the next
   // transaction or statement outside one; a call in flight when it dropped fails.
@@ -364,6 +375,7 @@ class PostgresDatabase final : public Database {
     tx.commit();
   }
 
+  std::string uri_;
   PGconn* conn_;
   bool in_transaction_ = false;
 };

@@ -5,6 +5,10 @@
 // serialized, which makes each one a transaction in the DS's order (the simplest correct model;
 // see README, "not yet"). Processes sharing a PostgreSQL database are ordered by the database
 // (postgres_database.cpp). A transaction the database aborted as transient is run again.
+//
+// Subscribe streams hold no lock while they wait: each reads its queue under the mutex, writes
+// the entries out, and sleeps until a Send of this process (or an announcement of another one)
+// names its device.
 #pragma once
 
 #include <memory>
@@ -16,6 +20,7 @@
 #include "delivery.h"
 #include "ds.grpc.pb.h"
 #include "key_directory.h"
+#include "queue_signals.h"
 #include "rate_limiter.h"
 
 namespace conclave::ds {
@@ -27,6 +32,9 @@ struct ServiceOptions {
   uint64_t max_key_packages = 1000;
   // Requests per second per device (a token bucket with a burst of as many); 0: no limit.
   uint64_t rate_per_second = 0;
+  // A Subscribe stream looks at its queue this often even when nothing woke it: the safety net
+  // for announcements that cannot arrive (SQLite shared by two processes; a lost connection).
+  uint64_t subscribe_poll_ms = 1000;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
@@ -46,6 +54,12 @@ class Service final : public v1::DeliveryService::Service {
   CONCLAVE_DS_RPC(Fetch, FetchReply);
   CONCLAVE_DS_RPC(Ack, AckReply);
   CONCLAVE_DS_RPC(FetchGroupInfo, FetchGroupInfoReply);
+  grpc::Status Subscribe(grpc::ServerContext* context, const v1::SignedRequest* request,
+                         grpc::ServerWriter<v1::QueueEntry>* writer) override;
+
+  // Ends every Subscribe stream (now and later), so that the server can stop: call before
+  // grpc::Server::Shutdown, which waits for the calls in flight.
+  void shutdown();
 
  private:
   // Authenticates the request, then takes a token of the device's rate budget.
@@ -57,6 +71,10 @@ class Service final : public v1::DeliveryService::Service {
   KeyDirectory keys_;
   Delivery delivery_;
   RateLimiter rate_;
+  uint64_t subscribe_poll_ms_;
+  QueueSignals signals_;
+  // Announcements of the other processes on the database (PostgreSQL); null on SQLite.
+  std::unique_ptr<QueueListener> listener_;
 };
 
 #undef CONCLAVE_DS_RPC
