@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -102,6 +103,39 @@ std::vector<int64_t> resolve(Database& db,
     out.push_back(device->id);
   }
   return out;
+}
+
+// RFC 9750 §5.2 with RFC 9420 §12.1.1, §12.1.3: where the DS can read a commit (a member's
+// PublicMessage), the roster change attached to it must be the one the commit makes: the
+// added devices are exactly those whose signature keys the Adds carry, and as many devices
+// are removed as the Removes name. (Leaves are not mapped to devices, so which ones is
+// checked by the members' MLS clients.) With proposals by reference, which the DS does not
+// follow, the Adds by value must be among the added devices and the Removes at most as many.
+void check_against_commit(Database& db, BytesView message, const std::vector<int64_t>& added,
+                          const std::vector<int64_t>& removed) {
+  const std::optional<MemberCommit> commit = read_member_commit(message);
+  if (!commit) return;
+  auto mismatch = [](const char* why) { return bad_request(v1::ERROR_CODE_ROSTER_INVALID, why); };
+  // As strings: GCC 12 warns falsely when sorting vectors of bytes.
+  auto key = [](BytesView bytes) { return std::string(bytes.begin(), bytes.end()); };
+  std::multiset<std::string> keys;
+  for (const int64_t id : added) {
+    const auto device = find_device(db, id);
+    if (device) keys.insert(key(device->signature_key));
+  }
+  std::multiset<std::string> adds;
+  for (const Bytes& signature_key : commit->added_signature_keys)
+    adds.insert(key(signature_key));
+  if (commit->by_reference) {
+    if (!std::includes(keys.begin(), keys.end(), adds.begin(), adds.end()))
+      throw mismatch("the commit adds a device the roster change does not name");
+    if (removed.size() < commit->removes)
+      throw mismatch("the commit removes more members than the roster change names");
+    return;
+  }
+  if (keys != adds) throw mismatch("the roster change does not name the devices the commit adds");
+  if (removed.size() != commit->removes)
+    throw mismatch("the roster change does not remove as many devices as the commit");
 }
 
 int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, uint64_t epoch,
@@ -273,6 +307,8 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
     if (id == device.id)
       throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "a committer cannot remove itself");
   }
+
+  if (is_commit && !external) check_against_commit(db_, as_bytes(body.message()), added, removed);
 
   // Every device that gets an entry must have room, except the removed ones: their queue ends
   // with the commit that removes them (one entry over the limit at most), and a member whose
