@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "database.h"
@@ -165,6 +166,14 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 void check(const Result& result, PGconn* conn) {
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  // The server went away (a restart): whatever the transaction did is rolled back with the
+  // session, and the next attempt connects again (PostgresDatabase::begin). COMMIT is the
+  // exception, handled by its caller.
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    std::string message = "postgresql: the connection was lost: ";
+    message += error_text(result.get(), conn);
+    throw TransientError(message);
+  }
   const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0))
     throw TransientError(error_text(result.get(), conn));
@@ -318,7 +327,13 @@ class PostgresDatabase final : public Database {
   }
   void commit() override {
     in_transaction_ = false;  // a failed COMMIT ends the transaction too
-    exec("COMMIT");
+    try {
+      exec("COMMIT");
+    } catch (const TransientError& e) {
+      // Lost during COMMIT, the transaction may or may not have committed: running it again
+      // is not safe in general, so the call fails (a client's retry of a Send is idempotent).
+      throw std::runtime_error(e.what());
+    }
   }
   void rollback() noexcept override {
     in_transaction_ = false;

@@ -134,7 +134,7 @@ void Service::shutdown() {
 }
 
 Device Service::authenticate(const char* method, const v1::SignedRequest& request) {
-  Device device = auth_.authenticate(method, request);
+  Device device = retry_transient([&] { return auth_.authenticate(method, request); });
   // After authentication, so that nobody can spend another device's budget.
   if (!rate_.allow(device.id, std::chrono::steady_clock::now()))
     throw DsError(grpc::StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CODE_RATE_LIMITED,
@@ -146,7 +146,7 @@ grpc::Status Service::Register(grpc::ServerContext*, const v1::SignedRequest* re
                                v1::RegisterReply*) {
   return run("Register", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    auth_.register_device(*request);
+    retry_transient([&] { auth_.register_device(*request); });
   });
 }
 
