@@ -30,8 +30,11 @@ uint64_t now_ms() {
 }
 
 Authenticator::Authenticator(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
-                             uint64_t window_ms)
-    : db_(db), provider_(std::move(provider)), window_ms_(window_ms) {}
+                             uint64_t window_ms, CredentialCheck credentials)
+    : db_(db),
+      provider_(std::move(provider)),
+      window_ms_(window_ms),
+      credentials_(std::move(credentials)) {}
 
 void Authenticator::check_fresh(const v1::Auth& auth) const {
   if (auth.user().empty() || auth.device().empty())
@@ -116,15 +119,7 @@ Device Authenticator::register_device(const v1::SignedRequest& request) {
     throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
                   std::string("cipher suite or credential: ") + e.what());
   }
-  // Basic credentials (RFC 9420 §5.3): the identity is the user name. X.509 would need the
-  // server's trust anchors, which this slice does not configure yet.
-  const Bytes* identity = credential.identity();
-  if (credential.credential_type != wire::CredentialType::kBasic || !identity)
-    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_CREDENTIAL_REJECTED,
-                  "only basic credentials are accepted");
-  if (*identity != to_bytes(auth.user()))
-    throw DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_CREDENTIAL_REJECTED,
-                  "the basic credential's identity is not the user name");
+  credentials_.check(*suite, credential, auth.user(), as_bytes(body.signature_key()));
   // Proof of possession: the request is signed with the key it registers.
   if (!verify_request(*suite, as_bytes(body.signature_key()), "Register", auth.user(),
                       auth.device(), auth.timestamp_ms(), as_bytes(auth.nonce()),

@@ -8,6 +8,7 @@
 
 #include "accounts.h"
 #include "conclave/crypto/provider.h"
+#include "credential_check.h"
 #include "database.h"
 #include "ds.pb.h"
 
@@ -16,8 +17,9 @@ namespace conclave::ds {
 class Authenticator {
  public:
   // `window_ms`: how far a request's timestamp may be from the server's clock, either way.
+  // `credentials`: what a registration's credential must pass (its trust anchors).
   Authenticator(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
-                uint64_t window_ms);
+                uint64_t window_ms, CredentialCheck credentials = CredentialCheck());
 
   // Register: the body names the user, device, suite, credential and signature key; the request
   // is signed with that key (proof of possession over a client-chosen nonce, bound to the user,
@@ -43,6 +45,7 @@ class Authenticator {
   Database& db_;
   std::shared_ptr<const crypto::CryptoProvider> provider_;
   uint64_t window_ms_;
+  CredentialCheck credentials_;
 };
 
 // Milliseconds since the Unix epoch, from the system clock.

@@ -9,9 +9,11 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "authenticator.h"
 #include "conclave/crypto/provider.h"
+#include "conclave/crypto/x509.h"
 #include "database.h"
 #include "delivery.h"
 #include "ds.grpc.pb.h"
@@ -27,6 +29,8 @@ struct ServiceOptions {
   uint64_t max_key_packages = 1000;
   // Requests per second per device (a token bucket with a burst of as many); 0: no limit.
   uint64_t rate_per_second = 0;
+  // What X.509 credentials must chain to at Register; none: X.509 credentials are refused.
+  std::optional<crypto::X509TrustStore> trust_anchors;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
