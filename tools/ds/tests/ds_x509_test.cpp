@@ -172,5 +172,33 @@ TEST_F(DsX509Test, KeyPackagesCarryTheRegisteredCredential) {
   EXPECT_EQ(footprint(), before);
 }
 
+// A name first claimed by certificate is the CA's to give: another device with a verified
+// certificate for it registers without an approval. A basic credential cannot join that name,
+// nor can a certificate join a name first claimed by a basic credential (tools/ds/README.md).
+TEST_F(DsX509Test, CertificateAddsDevicesOnlyToNamesClaimedByCertificate) {
+  auto phone = device("bob", x509_identity(acme, "bob"), "phone");
+  ASSERT_TRUE(phone->register_device().ok());
+  auto laptop = device("bob", x509_identity(acme, "bob"), "laptop");
+  const auto added = laptop->register_device();
+  ASSERT_TRUE(added.ok()) << added.status.error_message();
+  ASSERT_TRUE(phone->publish(1).ok());
+  ASSERT_TRUE(laptop->publish(1).ok());
+  auto carol = client("carol");
+  EXPECT_EQ(carol->fetch_key_packages("bob").reply.key_packages_size(), 2);
+
+  std::string before = footprint();
+  auto basic = std::make_unique<DsClient>(server_->address(), "bob", "tablet");
+  auto out = basic->register_device();
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_NAME_TAKEN);
+  EXPECT_EQ(footprint(), before);
+
+  auto certified = device("carol", x509_identity(acme, "carol"), "laptop");
+  out = certified->register_device();
+  EXPECT_EQ(out.status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(out.detail.code(), v1::ERROR_CODE_NAME_TAKEN);
+  EXPECT_EQ(footprint(), before);
+}
+
 }  // namespace
 }  // namespace ds_test
