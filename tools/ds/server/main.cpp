@@ -3,12 +3,15 @@
 //   conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]
 //               [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]
 //               [--max-queue N] [--rate R] [--subscribe-poll-ms MS]
+//               [--trust-anchors FILE.pem]
 //
 // --db names a SQLite file (created if missing) or a PostgreSQL connection URI, which several
 // conclave-ds processes may share. Serves the DeliveryService of tools/ds/ds.proto over
 // plaintext gRPC on H:P (H defaults to 127.0.0.1; P 0, the default, picks a free port), prints
 // "listening on HOST:PORT" once it accepts calls, and stops cleanly on SIGINT or SIGTERM.
 // gRPC's standard health service (grpc.health.v1.Health) answers SERVING while it runs.
+// --trust-anchors names a PEM file of the CA certificates X.509 credentials must chain to;
+// without it only basic credentials register.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -25,6 +28,7 @@
 #include <string_view>
 
 #include "conclave/crypto/openssl_provider.h"
+#include "credential_check.h"
 #include "database.h"
 #include "service.h"
 
@@ -33,7 +37,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]\n"
     "                   [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]\n"
-    "                   [--max-queue N] [--rate R] [--subscribe-poll-ms MS]\n";
+    "                   [--max-queue N] [--rate R] [--subscribe-poll-ms MS]\n"
+    "                   [--trust-anchors FILE.pem]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   unsigned long long max_queue = 100000;
   unsigned long long rate = 0;
   unsigned long long subscribe_poll_ms = 1000;
+  std::string trust_anchors;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -95,6 +101,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--subscribe-poll-ms") {
       if (!parse_number(value, 3600000, subscribe_poll_ms) || subscribe_poll_ms == 0)
         return usage("--subscribe-poll-ms takes 1 to 3600000");
+    } else if (arg == "--trust-anchors") {
+      trust_anchors = value;
     } else {
       return usage("unknown argument");
     }
@@ -112,13 +120,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::unique_ptr<conclave::ds::Database> db;
+  conclave::ds::ServiceOptions options;
   try {
+    if (!trust_anchors.empty())
+      options.trust_anchors = conclave::ds::load_trust_anchors(trust_anchors);
     db = conclave::ds::open_database(db_path);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conclave-ds: %s\n", e.what());
     return 1;
   }
-  conclave::ds::ServiceOptions options;
   options.window_ms = window_seconds * 1000;
   options.delivery.past_epochs = past_epochs;
   options.delivery.max_message_bytes = max_message_bytes;

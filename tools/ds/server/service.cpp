@@ -120,7 +120,7 @@ grpc::Status run(const char* method, const v1::SignedRequest& request, F&& call)
 Service::Service(std::unique_ptr<Database> db,
                  std::shared_ptr<const crypto::CryptoProvider> provider, ServiceOptions options)
     : db_(std::move(db)),
-      auth_(*db_, provider, options.window_ms),
+      auth_(*db_, provider, options.window_ms, CredentialCheck(options.trust_anchors)),
       keys_(*db_, provider, options.max_key_packages),
       delivery_(*db_, options.delivery),
       rate_(options.rate_per_second),

@@ -13,9 +13,11 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "authenticator.h"
 #include "conclave/crypto/provider.h"
+#include "conclave/crypto/x509.h"
 #include "database.h"
 #include "delivery.h"
 #include "ds.grpc.pb.h"
@@ -35,6 +37,8 @@ struct ServiceOptions {
   // A Subscribe stream looks at its queue this often even when nothing woke it: the safety net
   // for announcements that cannot arrive (SQLite shared by two processes; a lost connection).
   uint64_t subscribe_poll_ms = 1000;
+  // What X.509 credentials must chain to at Register; none: X.509 credentials are refused.
+  std::optional<crypto::X509TrustStore> trust_anchors;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
