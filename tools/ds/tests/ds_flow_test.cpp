@@ -274,8 +274,8 @@ TEST_F(DsTest, NewerSchemaVersionIsRefused) {
 }
 
 // The schema is versioned and migrated when opened: a version 1 file (version 2 without the
-// external join column and the GroupInfo table) is brought to version 2, keeps its groups and
-// messages, and its groups do not allow external joins.
+// external join column and the GroupInfo table) is brought to the current version, keeps its
+// groups and messages, and its groups do not allow external joins.
 TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   auto alice = client("alice");
   auto bob = client("bob");
@@ -301,7 +301,7 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   const auto update = alice->group->commit({});
   ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
   EXPECT_EQ(rows("group_infos"), 1);
-  EXPECT_EQ(sql(postgres_ ? "SELECT version FROM schema_version" : "PRAGMA user_version"), 2);
+  EXPECT_EQ(sql(postgres_ ? "SELECT version FROM schema_version" : "PRAGMA user_version"), 3);
 }
 
 // RFC 9750 §5.2 (strongly consistent ordering): three members commit in the same epoch at
