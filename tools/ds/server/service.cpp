@@ -123,7 +123,8 @@ Service::Service(std::unique_ptr<Database> db,
       auth_(*db_, provider, options.window_ms),
       keys_(*db_, provider, options.max_key_packages),
       delivery_(*db_, options.delivery),
-      rate_(options.rate_per_second) {}
+      rate_(options.rate_per_second),
+      sweeper_(*db_, mutex_, options.retention) {}
 
 Device Service::authenticate(const char* method, const v1::SignedRequest& request) {
   Device device = auth_.authenticate(method, request);

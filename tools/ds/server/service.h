@@ -17,6 +17,7 @@
 #include "ds.grpc.pb.h"
 #include "key_directory.h"
 #include "rate_limiter.h"
+#include "retention.h"
 
 namespace conclave::ds {
 
@@ -27,6 +28,8 @@ struct ServiceOptions {
   uint64_t max_key_packages = 1000;
   // Requests per second per device (a token bucket with a burst of as many); 0: no limit.
   uint64_t rate_per_second = 0;
+  // The background sweep of delivered messages, old idempotency records, expired KeyPackages.
+  RetentionOptions retention;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
@@ -57,6 +60,8 @@ class Service final : public v1::DeliveryService::Service {
   KeyDirectory keys_;
   Delivery delivery_;
   RateLimiter rate_;
+  // Last: its thread uses the database and the mutex, and stops before they go.
+  RetentionSweeper sweeper_;
 };
 
 #undef CONCLAVE_DS_RPC
