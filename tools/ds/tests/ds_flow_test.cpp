@@ -283,6 +283,7 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
   ASSERT_TRUE(alice->send(text(*alice, "before the upgrade")).ok());
   ASSERT_EQ(server_->stop(), 0);
+  ASSERT_NO_THROW(downgrade_to_version_2());
   ASSERT_NO_THROW(sql("ALTER TABLE groups DROP COLUMN allow_external_join"));
   ASSERT_NO_THROW(sql("DROP TABLE group_infos"));
   ASSERT_NO_THROW(sql(set_version(postgres_, 1)));
