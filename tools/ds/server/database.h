@@ -58,7 +58,7 @@ class Database {
  public:
   // The schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
   // schema_version table).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   virtual ~Database() = default;
 

@@ -1,6 +1,7 @@
 #include "delivery.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -138,16 +139,24 @@ void check_against_commit(Database& db, BytesView message, const std::vector<int
     throw mismatch("the roster change does not remove as many devices as the commit");
 }
 
+// Wall-clock milliseconds: when a message and its idempotency record were stored (retention).
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, uint64_t epoch,
-                       const std::string& data) {
+                       const std::string& data, int64_t stored_ms) {
   Statement s(db,
-              "INSERT INTO messages (group_ref, sender, kind, epoch, data) "
-              "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING sequence");
+              "INSERT INTO messages (group_ref, sender, kind, epoch, data, stored_ms) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING sequence");
   s.bind(1, group)
       .bind(2, sender)
       .bind(3, static_cast<int64_t>(kind))
       .bind(4, static_cast<int64_t>(epoch))
-      .bind(5, as_bytes(data));
+      .bind(5, as_bytes(data))
+      .bind(6, stored_ms);
   if (!s.step()) throw std::runtime_error("the message was not stored");
   return s.column_int(0);
 }
@@ -166,10 +175,11 @@ void check_size(const std::string& bytes, size_t max, const char* what) {
 }
 
 // The sender is refused rather than an entry dropped: the DS promises every member every
-// accepted message in order, and a member that misses a commit cannot follow the group.
+// accepted message in order, and a member that misses a commit cannot follow the group. The
+// length is the device's maintained count (enqueue, Ack): one row read, not a count of the queue.
 void check_queue_room(Database& db, const std::vector<int64_t>& devices, uint64_t max) {
   for (int64_t device : devices) {
-    Statement s(db, "SELECT COUNT(*) FROM queue WHERE device_id = ?1");
+    Statement s(db, "SELECT queue_length FROM devices WHERE id = ?1");
     s.bind(1, device);
     if (s.step() && static_cast<uint64_t>(s.column_int(0)) < max) continue;
     const auto full = find_device(db, device);
@@ -191,6 +201,9 @@ void enqueue(Database& db, const std::vector<int64_t>& devices, int64_t sequence
     Statement s(db, "INSERT INTO queue (device_id, sequence) VALUES (?1, ?2)");
     s.bind(1, device).bind(2, sequence);
     s.step();
+    Statement count(db, "UPDATE devices SET queue_length = queue_length + 1 WHERE id = ?1");
+    count.bind(1, device);
+    count.step();
   }
 }
 
@@ -258,6 +271,9 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   Transaction tx(db_);
   const std::optional<GroupRow> group = find_group(db_, as_bytes(body.group_id()));
   if (!group) throw unknown_group();
+  // One time for the message, its Welcome and its idempotency record: the sweep drops the
+  // record no later than the message (retention.cpp).
+  const int64_t stored_ms = now_ms();
 
   // A retry of an accepted send gets the first reply and queues nothing again.
   {
@@ -324,8 +340,8 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
     check_queue_room(db_, bounded, options_.max_queue);
   }
 
-  const int64_t sequence =
-      insert_message(db_, group->id, device.id, Kind::kMessage, framing.epoch, body.message());
+  const int64_t sequence = insert_message(db_, group->id, device.id, Kind::kMessage, framing.epoch,
+                                          body.message(), stored_ms);
   uint64_t epoch = group->epoch;
   if (is_commit) {
     // The arbiter of RFC 9750 §5.2: the first commit of an epoch takes its row; the epoch
@@ -369,16 +385,18 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   }
   if (!added.empty()) {
     const int64_t welcome =
-        insert_message(db_, group->id, device.id, Kind::kWelcome, epoch, body.welcome());
+        insert_message(db_, group->id, device.id, Kind::kWelcome, epoch, body.welcome(), stored_ms);
     enqueue(db_, added, welcome);
   }
 
-  Statement record(
-      db_, "INSERT INTO sends (sender, client_id, sequence, epoch) VALUES (?1, ?2, ?3, ?4)");
+  Statement record(db_,
+                   "INSERT INTO sends (sender, client_id, sequence, epoch, stored_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
   record.bind(1, device.id)
       .bind(2, as_bytes(body.client_message_id()))
       .bind(3, sequence)
-      .bind(4, static_cast<int64_t>(epoch));
+      .bind(4, static_cast<int64_t>(epoch))
+      .bind(5, stored_ms);
   record.step();
   std::vector<int64_t> queued = recipients;
   queued.insert(queued.end(), added.begin(), added.end());
@@ -451,13 +469,22 @@ v1::AckReply Delivery::ack(const Device& device, const v1::AckBody& body) {
     Statement s(db_, "SELECT COALESCE(MAX(sequence), 0) FROM messages");
     if (s.step()) last = s.column_int(0);
   }
-  // A cursor past every message would silently skip messages not sent yet.
+  // A cursor past every message would silently skip messages not sent yet. The retention sweep
+  // never deletes the newest message, so its sequence is the last one handed out.
   if (body.cursor() > static_cast<uint64_t>(last))
     throw bad_request(v1::ERROR_CODE_MALFORMED_REQUEST, "the cursor is past the last message");
   const auto cursor = static_cast<int64_t>(body.cursor());
-  Statement drop(db_, "DELETE FROM queue WHERE device_id = ?1 AND sequence <= ?2");
+  Statement drop(db_,
+                 "DELETE FROM queue WHERE device_id = ?1 AND sequence <= ?2 RETURNING sequence");
   drop.bind(1, device.id).bind(2, cursor);
-  drop.step();
+  int64_t dropped = 0;
+  while (drop.step())
+    ++dropped;
+  if (dropped > 0) {
+    Statement count(db_, "UPDATE devices SET queue_length = queue_length - ?2 WHERE id = ?1");
+    count.bind(1, device.id).bind(2, dropped);
+    count.step();
+  }
   Statement keep(db_,
                  "INSERT INTO cursors (device_id, acked) VALUES (?1, ?2) ON CONFLICT (device_id) "
                  "DO UPDATE SET acked = excluded.acked WHERE excluded.acked > cursors.acked");

@@ -3,7 +3,8 @@
 //   conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]
 //               [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]
 //               [--max-queue N] [--rate R] [--subscribe-poll-ms MS]
-//               [--trust-anchors FILE.pem]
+//               [--trust-anchors FILE.pem] [--retention-seconds S]
+//               [--retention-interval-ms M]
 //
 // --db names a SQLite file (created if missing) or a PostgreSQL connection URI, which several
 // conclave-ds processes may share. Serves the DeliveryService of tools/ds/ds.proto over
@@ -38,7 +39,8 @@ constexpr const char* kUsage =
     "usage: conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]\n"
     "                   [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]\n"
     "                   [--max-queue N] [--rate R] [--subscribe-poll-ms MS]\n"
-    "                   [--trust-anchors FILE.pem]\n";
+    "                   [--trust-anchors FILE.pem] [--retention-seconds S]\n"
+    "                   [--retention-interval-ms M]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
   unsigned long long rate = 0;
   unsigned long long subscribe_poll_ms = 1000;
   std::string trust_anchors;
+  unsigned long long retention_seconds = 7 * 86400;
+  unsigned long long retention_interval_ms = 60000;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -103,6 +107,13 @@ int main(int argc, char** argv) {
         return usage("--subscribe-poll-ms takes 1 to 3600000");
     } else if (arg == "--trust-anchors") {
       trust_anchors = value;
+    } else if (arg == "--retention-seconds") {
+      // Ten years at most: the window in milliseconds stays far from overflowing.
+      if (!parse_number(value, 315360000, retention_seconds) || retention_seconds == 0)
+        return usage("--retention-seconds takes 1 to 315360000");
+    } else if (arg == "--retention-interval-ms") {
+      if (!parse_number(value, 86400000, retention_interval_ms) || retention_interval_ms == 0)
+        return usage("--retention-interval-ms takes 1 to 86400000");
     } else {
       return usage("unknown argument");
     }
@@ -136,6 +147,8 @@ int main(int argc, char** argv) {
   options.max_key_packages = max_key_packages;
   options.rate_per_second = rate;
   options.subscribe_poll_ms = subscribe_poll_ms;
+  options.retention.retention = std::chrono::seconds(retention_seconds);
+  options.retention.interval = std::chrono::milliseconds(retention_interval_ms);
   conclave::ds::Service service(std::move(db), conclave::crypto::openssl_provider(), options);
 
   // Before the builder: the health service is added to servers built afterwards.

@@ -124,6 +124,21 @@ CREATE TABLE group_infos (
 );
 )sql";
 
+// Version 3 (see sqlite_database.cpp): stored-at times for retention, a maintained queue
+// length, and the sweep's indexes.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE messages ADD COLUMN stored_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sends ADD COLUMN stored_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE messages SET stored_ms = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT;
+UPDATE sends SET stored_ms = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT;
+ALTER TABLE devices ADD COLUMN queue_length BIGINT NOT NULL DEFAULT 0;
+UPDATE devices SET queue_length = (SELECT COUNT(*) FROM queue WHERE queue.device_id = devices.id);
+CREATE INDEX queue_sequence ON queue (sequence);
+CREATE INDEX sends_sequence ON sends (sequence);
+CREATE INDEX sends_stored ON sends (stored_ms);
+CREATE INDEX key_packages_expiry ON key_packages (not_after);
+)sql";
+
 // The shared SQL names parameters `?N` (SQLite's form); PostgreSQL's is `$N`. String literals
 // and quoted identifiers are copied as they are.
 std::string to_postgres(std::string_view sql) {
@@ -381,6 +396,7 @@ class PostgresDatabase final : public Database {
     // the same transaction.
     if (version < 1) exec(kSchemaV1);
     if (version < 2) exec(kSchemaV2);
+    if (version < 3) exec(kSchemaV3);
     if (version < kSchemaVersion) {
       exec("DELETE FROM schema_version");
       Statement s(*this, "INSERT INTO schema_version (version) VALUES (?1)");

@@ -124,7 +124,8 @@ Service::Service(std::unique_ptr<Database> db,
       keys_(*db_, provider, options.max_key_packages),
       delivery_(*db_, options.delivery),
       rate_(options.rate_per_second),
-      subscribe_poll_ms_(options.subscribe_poll_ms) {
+      subscribe_poll_ms_(options.subscribe_poll_ms),
+      sweeper_(*db_, mutex_, options.retention) {
   delivery_.on_queued([this](const std::vector<int64_t>& devices) { signals_.wake(devices); });
   listener_ = db_->listen([this](const std::vector<int64_t>& devices) { signals_.wake(devices); });
 }

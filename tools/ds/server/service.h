@@ -24,6 +24,7 @@
 #include "key_directory.h"
 #include "queue_signals.h"
 #include "rate_limiter.h"
+#include "retention.h"
 
 namespace conclave::ds {
 
@@ -39,6 +40,8 @@ struct ServiceOptions {
   uint64_t subscribe_poll_ms = 1000;
   // What X.509 credentials must chain to at Register; none: X.509 credentials are refused.
   std::optional<crypto::X509TrustStore> trust_anchors;
+  // The background sweep of delivered messages, old idempotency records, expired KeyPackages.
+  RetentionOptions retention;
 };
 
 #define CONCLAVE_DS_RPC(name, Reply)                                                \
@@ -79,6 +82,8 @@ class Service final : public v1::DeliveryService::Service {
   QueueSignals signals_;
   // Announcements of the other processes on the database (PostgreSQL); null on SQLite.
   std::unique_ptr<QueueListener> listener_;
+  // Last: its thread uses the database and the mutex, and stops before they go.
+  RetentionSweeper sweeper_;
 };
 
 #undef CONCLAVE_DS_RPC
