@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev              # conformance tool and tests
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # tools/interop
   libpq-dev postgresql            # tools/ds: the PostgreSQL backend and its test cluster
-  clang libclang-rt-dev           # fuzz/: clang with libFuzzer and its sanitizers
+  clang libclang-rt-dev llvm      # fuzz/ (libFuzzer, sanitizers) and scripts/coverage.sh (llvm-cov)
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
