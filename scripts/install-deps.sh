@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev              # conformance tool and tests
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # tools/interop
   libpq-dev postgresql            # tools/ds: the PostgreSQL backend and its test cluster
+  clang libclang-rt-dev           # fuzz/: clang with libFuzzer and its sanitizers
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

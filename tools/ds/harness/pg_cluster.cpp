@@ -103,6 +103,12 @@ PgCluster::PgCluster() : dir_(std::make_unique<TempDir>()), bindir_(find_bindir(
   started_ = true;
 }
 
+bool PgCluster::restart() {
+  // pg_ctl restart starts the server again with the options of the last start.
+  return run(bindir_ + "/pg_ctl -D " + dir_->path() + "/data -m fast -w -t 60 restart",
+             "restart.log");
+}
+
 PgCluster::~PgCluster() {
   if (started_)
     run(bindir_ + "/pg_ctl -D " + dir_->path() + "/data -m immediate -w stop", "stop.log");

@@ -23,6 +23,8 @@ class PgCluster {
 
   // A new, empty database; its connection URI (postgresql://...), as conclave-ds takes it.
   std::string create_database();
+  // Restarts the server (fast shutdown: every session is disconnected). False when it fails.
+  bool restart();
 
  private:
   // Runs `command` (a shell command line) in the cluster's folder as the cluster's owner; its

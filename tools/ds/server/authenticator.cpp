@@ -7,6 +7,7 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/suite.h"
 #include "conclave/wire/credential.h"
+#include "device_approval.h"
 #include "ds_error.h"
 #include "request_signature.h"
 
@@ -30,8 +31,11 @@ uint64_t now_ms() {
 }
 
 Authenticator::Authenticator(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
-                             uint64_t window_ms)
-    : db_(db), provider_(std::move(provider)), window_ms_(window_ms) {}
+                             uint64_t window_ms, CredentialCheck credentials)
+    : db_(db),
+      provider_(std::move(provider)),
+      window_ms_(window_ms),
+      credentials_(std::move(credentials)) {}
 
 void Authenticator::check_fresh(const v1::Auth& auth) const {
   if (auth.user().empty() || auth.device().empty())
@@ -116,26 +120,36 @@ Device Authenticator::register_device(const v1::SignedRequest& request) {
     throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_MALFORMED_REQUEST,
                   std::string("cipher suite or credential: ") + e.what());
   }
-  // Basic credentials (RFC 9420 §5.3): the identity is the user name. X.509 would need the
-  // server's trust anchors, which this slice does not configure yet.
-  const Bytes* identity = credential.identity();
-  if (credential.credential_type != wire::CredentialType::kBasic || !identity)
-    throw DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_CREDENTIAL_REJECTED,
-                  "only basic credentials are accepted");
-  if (*identity != to_bytes(auth.user()))
-    throw DsError(grpc::StatusCode::PERMISSION_DENIED, v1::ERROR_CODE_CREDENTIAL_REJECTED,
-                  "the basic credential's identity is not the user name");
+  credentials_.check(*suite, credential, auth.user(), as_bytes(body.signature_key()));
   // Proof of possession: the request is signed with the key it registers.
   if (!verify_request(*suite, as_bytes(body.signature_key()), "Register", auth.user(),
                       auth.device(), auth.timestamp_ms(), as_bytes(auth.nonce()),
                       as_bytes(request.body()), as_bytes(auth.signature())))
     throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE,
                           "the request is not signed with the key being registered");
+  const bool has_approval = approved(auth, body);
   consume_nonce(auth);
-  return retry_transient([&] { return store_device(auth, body); });
+  return retry_transient([&] { return store_device(auth, body, credential, has_approval); });
 }
 
-Device Authenticator::store_device(const v1::Auth& auth, const v1::RegisterBody& body) {
+bool Authenticator::approved(const v1::Auth& auth, const v1::RegisterBody& body) {
+  if (body.approver_device().empty() && body.approver_signature().empty()) return false;
+  // Devices are never deleted, so an approver found here is still there in store_device.
+  const std::optional<Device> approver = find_device(db_, auth.user(), body.approver_device());
+  // One answer for an unknown approver and a bad signature, as for requests.
+  if (!approver ||
+      !verify_device_approval(
+          crypto::Suite(provider_, approver->cipher_suite), approver->signature_key, auth.user(),
+          auth.device(), static_cast<uint16_t>(body.cipher_suite()), as_bytes(body.credential()),
+          as_bytes(body.signature_key()), as_bytes(body.approver_signature())))
+    throw unauthenticated(v1::ERROR_CODE_BAD_SIGNATURE,
+                          "the approving device is not the user's or its signature does not "
+                          "verify");
+  return true;
+}
+
+Device Authenticator::store_device(const v1::Auth& auth, const v1::RegisterBody& body,
+                                   const wire::Credential& credential, bool has_approval) {
   Transaction tx(db_);
   if (const auto existing = find_device(db_, auth.user(), auth.device())) {
     if (existing->signature_key == to_bytes(body.signature_key()) &&
@@ -145,13 +159,33 @@ Device Authenticator::store_device(const v1::Auth& auth, const v1::RegisterBody&
     throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
                   "the device is registered with another key");
   }
-  Statement insert_user(db_, "INSERT INTO users (name, credential) VALUES (?1, ?2)");
-  insert_user.bind(1, auth.user()).bind(2, as_bytes(body.credential()));
-  // First registration wins. Further devices of a registered user would need the consent of
-  // one of its devices, which this slice does not offer yet.
-  if (!insert_user.step_unique())
-    throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
-                  "the user name is taken");
+  std::optional<Bytes> first_credential;
+  {
+    Statement user(db_, "SELECT credential FROM users WHERE name = ?1");
+    user.bind(1, auth.user());
+    if (user.step()) first_credential = user.column_blob(0);
+  }
+  if (first_credential) {
+    // A user name is claimed by its first device. A basic credential proves nothing about
+    // who else may use the name, so further devices need one of the user's devices to agree;
+    // a name first claimed by certificate is the CA's to give, and a verified certificate for
+    // it (credentials_.check) is the proof.
+    const bool by_certificate =
+        credential.credential_type == wire::CredentialType::kX509 &&
+        codec::decode<wire::Credential>(*first_credential).credential_type ==
+            wire::CredentialType::kX509;
+    if (!has_approval && !by_certificate)
+      throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
+                    "the user name is taken: a further device needs the approval of one of the "
+                    "user's devices");
+  } else {
+    Statement insert_user(db_, "INSERT INTO users (name, credential) VALUES (?1, ?2)");
+    insert_user.bind(1, auth.user()).bind(2, as_bytes(body.credential()));
+    // Another process may have claimed the name since the SELECT: first registration wins.
+    if (!insert_user.step_unique())
+      throw DsError(grpc::StatusCode::ALREADY_EXISTS, v1::ERROR_CODE_NAME_TAKEN,
+                    "the user name is taken");
+  }
   int64_t id = 0;
   {
     Statement insert_device(db_,

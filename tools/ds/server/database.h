@@ -11,11 +11,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 
@@ -27,6 +29,16 @@ class TransientError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A watch on what other processes announce (Database::listen); stops when destroyed.
+class QueueListener {
+ public:
+  virtual ~QueueListener() = default;
+};
+
+// Called with the devices whose queues another process extended; with an empty list when any
+// queue may have been (announcements were missed, or one was too large to name them all).
+using QueueWake = std::function<void(const std::vector<int64_t>&)>;
 
 // A backend's prepared statement (see Statement).
 class StatementBackend {
@@ -46,7 +58,7 @@ class Database {
  public:
   // The schema version this build writes (SQLite: PRAGMA user_version; PostgreSQL: the
   // schema_version table).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   virtual ~Database() = default;
 
@@ -56,6 +68,19 @@ class Database {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+
+  // Within a writing transaction: the queues of `devices` grow, which processes listening on
+  // the same database learn once (and only if) the transaction commits. PostgreSQL: NOTIFY.
+  // SQLite serves one process at a time in practice and announces nothing: a second process
+  // on the same file finds new entries by polling.
+  virtual void announce(const std::vector<int64_t>& devices) { (void)devices; }
+  // Calls `wake` (on a thread of its own) for every announcement of any process on this
+  // database, this one's included, until the listener is destroyed; nullptr where the backend
+  // announces nothing.
+  virtual std::unique_ptr<QueueListener> listen(QueueWake wake) {
+    (void)wake;
+    return nullptr;
+  }
 };
 
 // Opens the database `target` names and brings its schema to kSchemaVersion (a database of a

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "accounts.h"
 #include "database.h"
@@ -45,9 +47,15 @@ class Delivery {
   // Drops the caller's entries up to `cursor` and remembers it.
   v1::AckReply ack(const Device& device, const v1::AckBody& body);
 
+  // Called after each Send that queued entries commits, with the devices whose queues grew.
+  void on_queued(std::function<void(const std::vector<int64_t>&)> hook) {
+    on_queued_ = std::move(hook);
+  }
+
  private:
   Database& db_;
   DeliveryOptions options_;
+  std::function<void(const std::vector<int64_t>&)> on_queued_;
 };
 
 }  // namespace conclave::ds

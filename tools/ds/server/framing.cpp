@@ -70,6 +70,25 @@ ExternalCommit read_external_commit(BytesView bytes) {
   return out;
 }
 
+std::optional<MemberCommit> read_member_commit(BytesView bytes) {
+  const wire::MlsMessage message = decode(bytes);
+  const auto* pub = message.get<wire::PublicMessage>();
+  const auto* commit = pub ? std::get_if<wire::Commit>(&pub->content.content) : nullptr;
+  if (!commit || pub->content.sender.sender_type != wire::SenderType::kMember) return std::nullopt;
+  MemberCommit out;
+  for (const auto& entry : commit->proposals) {
+    const wire::Proposal* proposal = entry.proposal();
+    if (!proposal) {
+      out.by_reference = true;
+    } else if (const auto* add = std::get_if<wire::Add>(&proposal->content)) {
+      out.added_signature_keys.push_back(add->key_package.leaf_node.signature_key);
+    } else if (std::holds_alternative<wire::Remove>(proposal->content)) {
+      ++out.removes;
+    }
+  }
+  return out;
+}
+
 void check_group_info(BytesView bytes, BytesView group_id, uint64_t epoch) {
   auto invalid = [](const char* why) {
     return DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_INVALID_GROUP_INFO, why);

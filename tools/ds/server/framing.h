@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/wire/types.h"
@@ -26,6 +27,15 @@ struct ExternalCommit {
   size_t removes = 0;
 };
 
+// What the DS reads of a member's PublicMessage commit: the roster change its proposals by
+// value make (RFC 9420 §12.1.1, §12.1.3). Proposals by reference were sent earlier in the
+// epoch; the DS does not follow them.
+struct MemberCommit {
+  std::vector<Bytes> added_signature_keys;  // of each Add's KeyPackage leaf, in order
+  size_t removes = 0;
+  bool by_reference = false;  // whether any proposal is by reference
+};
+
 // The framing of an MLSMessage holding a PublicMessage or PrivateMessage; throws DsError
 // (MALFORMED_MESSAGE) for anything else, including bytes that do not decode in full.
 PublicFraming read_framing(BytesView message);
@@ -37,6 +47,10 @@ void check_welcome(BytesView message);
 // Throws DsError (ROSTER_INVALID) unless it holds only what §12.4.3.2 allows an external
 // commit by value: exactly one ExternalInit, PreSharedKey and Remove proposals, and a path.
 ExternalCommit read_external_commit(BytesView message);
+
+// The roster change of `message` when it is a PublicMessage commit from a member; nothing for
+// any other message (a PrivateMessage commit's proposals are encrypted).
+std::optional<MemberCommit> read_member_commit(BytesView message);
 
 // Throws DsError (INVALID_GROUP_INFO) unless `message` is an MLSMessage holding a GroupInfo of
 // `group_id` at `epoch` (RFC 9420 §12.4.3).

@@ -2,13 +2,17 @@
 //
 //   conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]
 //               [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]
-//               [--max-queue N] [--rate R]
+//               [--max-queue N] [--rate R] [--subscribe-poll-ms MS]
+//               [--trust-anchors FILE.pem] [--retention-seconds S]
+//               [--retention-interval-ms M]
 //
 // --db names a SQLite file (created if missing) or a PostgreSQL connection URI, which several
 // conclave-ds processes may share. Serves the DeliveryService of tools/ds/ds.proto over
 // plaintext gRPC on H:P (H defaults to 127.0.0.1; P 0, the default, picks a free port), prints
 // "listening on HOST:PORT" once it accepts calls, and stops cleanly on SIGINT or SIGTERM.
 // gRPC's standard health service (grpc.health.v1.Health) answers SERVING while it runs.
+// --trust-anchors names a PEM file of the CA certificates X.509 credentials must chain to;
+// without it only basic credentials register.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -25,6 +29,7 @@
 #include <string_view>
 
 #include "conclave/crypto/openssl_provider.h"
+#include "credential_check.h"
 #include "database.h"
 #include "service.h"
 
@@ -33,7 +38,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: conclave-ds --db PATH|postgresql://... [--port P] [--host H] [--window-seconds S]\n"
     "                   [--past-epochs N] [--max-message-bytes B] [--max-key-packages N]\n"
-    "                   [--max-queue N] [--rate R]\n";
+    "                   [--max-queue N] [--rate R] [--subscribe-poll-ms MS]\n"
+    "                   [--trust-anchors FILE.pem] [--retention-seconds S]\n"
+    "                   [--retention-interval-ms M]\n";
 
 int usage(const char* why) {
   std::fprintf(stderr, "conclave-ds: %s\n%s", why, kUsage);
@@ -60,6 +67,10 @@ int main(int argc, char** argv) {
   unsigned long long max_key_packages = 1000;
   unsigned long long max_queue = 100000;
   unsigned long long rate = 0;
+  unsigned long long subscribe_poll_ms = 1000;
+  std::string trust_anchors;
+  unsigned long long retention_seconds = 7 * 86400;
+  unsigned long long retention_interval_ms = 60000;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -91,6 +102,18 @@ int main(int argc, char** argv) {
         return usage("--max-queue takes 1 to 1000000000");
     } else if (arg == "--rate") {
       if (!parse_number(value, 1000000, rate)) return usage("--rate takes 0 (no limit) to 1000000");
+    } else if (arg == "--subscribe-poll-ms") {
+      if (!parse_number(value, 3600000, subscribe_poll_ms) || subscribe_poll_ms == 0)
+        return usage("--subscribe-poll-ms takes 1 to 3600000");
+    } else if (arg == "--trust-anchors") {
+      trust_anchors = value;
+    } else if (arg == "--retention-seconds") {
+      // Ten years at most: the window in milliseconds stays far from overflowing.
+      if (!parse_number(value, 315360000, retention_seconds) || retention_seconds == 0)
+        return usage("--retention-seconds takes 1 to 315360000");
+    } else if (arg == "--retention-interval-ms") {
+      if (!parse_number(value, 86400000, retention_interval_ms) || retention_interval_ms == 0)
+        return usage("--retention-interval-ms takes 1 to 86400000");
     } else {
       return usage("unknown argument");
     }
@@ -108,19 +131,24 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::unique_ptr<conclave::ds::Database> db;
+  conclave::ds::ServiceOptions options;
   try {
+    if (!trust_anchors.empty())
+      options.trust_anchors = conclave::ds::load_trust_anchors(trust_anchors);
     db = conclave::ds::open_database(db_path);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conclave-ds: %s\n", e.what());
     return 1;
   }
-  conclave::ds::ServiceOptions options;
   options.window_ms = window_seconds * 1000;
   options.delivery.past_epochs = past_epochs;
   options.delivery.max_message_bytes = max_message_bytes;
   options.delivery.max_queue = max_queue;
   options.max_key_packages = max_key_packages;
   options.rate_per_second = rate;
+  options.subscribe_poll_ms = subscribe_poll_ms;
+  options.retention.retention = std::chrono::seconds(retention_seconds);
+  options.retention.interval = std::chrono::milliseconds(retention_interval_ms);
   conclave::ds::Service service(std::move(db), conclave::crypto::openssl_provider(), options);
 
   // Before the builder: the health service is added to servers built afterwards.
@@ -149,6 +177,8 @@ int main(int argc, char** argv) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
+  // Subscribe streams would otherwise wait out the grace period below.
+  service.shutdown();
   // Calls in flight get a moment to finish (each is one transaction: it commits or rolls back
   // whole); then they are cancelled and the database is closed.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

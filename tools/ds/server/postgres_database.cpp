@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "database.h"
@@ -123,6 +124,21 @@ CREATE TABLE group_infos (
 );
 )sql";
 
+// Version 3 (see sqlite_database.cpp): stored-at times for retention, a maintained queue
+// length, and the sweep's indexes.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE messages ADD COLUMN stored_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sends ADD COLUMN stored_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE messages SET stored_ms = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT;
+UPDATE sends SET stored_ms = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT;
+ALTER TABLE devices ADD COLUMN queue_length BIGINT NOT NULL DEFAULT 0;
+UPDATE devices SET queue_length = (SELECT COUNT(*) FROM queue WHERE queue.device_id = devices.id);
+CREATE INDEX queue_sequence ON queue (sequence);
+CREATE INDEX sends_sequence ON sends (sequence);
+CREATE INDEX sends_stored ON sends (stored_ms);
+CREATE INDEX key_packages_expiry ON key_packages (not_after);
+)sql";
+
 // The shared SQL names parameters `?N` (SQLite's form); PostgreSQL's is `$N`. String literals
 // and quoted identifiers are copied as they are.
 std::string to_postgres(std::string_view sql) {
@@ -165,6 +181,14 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 void check(const Result& result, PGconn* conn) {
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  // The server went away (a restart): whatever the transaction did is rolled back with the
+  // session, and the next attempt connects again (PostgresDatabase::begin). COMMIT is the
+  // exception, handled by its caller.
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    std::string message = "postgresql: the connection was lost: ";
+    message += error_text(result.get(), conn);
+    throw TransientError(message);
+  }
   const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0))
     throw TransientError(error_text(result.get(), conn));
@@ -277,7 +301,7 @@ class PostgresStatement final : public StatementBackend {
 
 class PostgresDatabase final : public Database {
  public:
-  explicit PostgresDatabase(const std::string& uri) : conn_(PQconnectdb(uri.c_str())) {
+  explicit PostgresDatabase(const std::string& uri) : uri_(uri), conn_(PQconnectdb(uri.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string message = "cannot connect to PostgreSQL: ";
       message += conn_ ? PQerrorMessage(conn_) : "out of memory";
@@ -318,11 +342,28 @@ class PostgresDatabase final : public Database {
   }
   void commit() override {
     in_transaction_ = false;  // a failed COMMIT ends the transaction too
-    exec("COMMIT");
+    try {
+      exec("COMMIT");
+    } catch (const TransientError& e) {
+      // Lost during COMMIT, the transaction may or may not have committed: running it again
+      // is not safe in general, so the call fails (a client's retry of a Send is idempotent).
+      throw std::runtime_error(e.what());
+    }
   }
   void rollback() noexcept override {
     in_transaction_ = false;
     PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+
+  // NOTIFY is transactional: listeners hear of it at COMMIT, and never of a rollback.
+  void announce(const std::vector<int64_t>& devices) override {
+    if (devices.empty()) return;
+    Statement notify(*this, "SELECT pg_notify(?1, ?2)");
+    notify.bind(1, std::string_view(kQueueChannel)).bind(2, queue_announcement(devices));
+    notify.step();
+  }
+  std::unique_ptr<QueueListener> listen(QueueWake wake) override {
+    return listen_postgres(uri_, std::move(wake));
   }
 
  private:
@@ -355,6 +396,7 @@ class PostgresDatabase final : public Database {
     // the same transaction.
     if (version < 1) exec(kSchemaV1);
     if (version < 2) exec(kSchemaV2);
+    if (version < 3) exec(kSchemaV3);
     if (version < kSchemaVersion) {
       exec("DELETE FROM schema_version");
       Statement s(*this, "INSERT INTO schema_version (version) VALUES (?1)");
@@ -364,6 +406,7 @@ class PostgresDatabase final : public Database {
     tx.commit();
   }
 
+  std::string uri_;
   PGconn* conn_;
   bool in_transaction_ = false;
 };

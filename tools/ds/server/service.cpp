@@ -120,13 +120,22 @@ grpc::Status run(const char* method, const v1::SignedRequest& request, F&& call)
 Service::Service(std::unique_ptr<Database> db,
                  std::shared_ptr<const crypto::CryptoProvider> provider, ServiceOptions options)
     : db_(std::move(db)),
-      auth_(*db_, provider, options.window_ms),
+      auth_(*db_, provider, options.window_ms, CredentialCheck(options.trust_anchors)),
       keys_(*db_, provider, options.max_key_packages),
       delivery_(*db_, options.delivery),
-      rate_(options.rate_per_second) {}
+      rate_(options.rate_per_second),
+      subscribe_poll_ms_(options.subscribe_poll_ms),
+      sweeper_(*db_, mutex_, options.retention) {
+  delivery_.on_queued([this](const std::vector<int64_t>& devices) { signals_.wake(devices); });
+  listener_ = db_->listen([this](const std::vector<int64_t>& devices) { signals_.wake(devices); });
+}
+
+void Service::shutdown() {
+  signals_.close();
+}
 
 Device Service::authenticate(const char* method, const v1::SignedRequest& request) {
-  Device device = auth_.authenticate(method, request);
+  Device device = retry_transient([&] { return auth_.authenticate(method, request); });
   // After authentication, so that nobody can spend another device's budget.
   if (!rate_.allow(device.id, std::chrono::steady_clock::now()))
     throw DsError(grpc::StatusCode::RESOURCE_EXHAUSTED, v1::ERROR_CODE_RATE_LIMITED,
@@ -138,7 +147,7 @@ grpc::Status Service::Register(grpc::ServerContext*, const v1::SignedRequest* re
                                v1::RegisterReply*) {
   return run("Register", *request, [&](CallLog&) {
     std::lock_guard lock(mutex_);
-    auth_.register_device(*request);
+    retry_transient([&] { auth_.register_device(*request); });
   });
 }
 
@@ -213,6 +222,57 @@ grpc::Status Service::FetchGroupInfo(grpc::ServerContext*, const v1::SignedReque
     log.group = body.group_id();
     *reply = retry_transient([&] { return delivery_.fetch_group_info(device, body); });
   });
+}
+
+}  // namespace conclave::ds
+
+namespace conclave::ds {
+
+// The stream is the queue read in batches, as Fetch reads it, from `after` on; between batches
+// it waits for a signal naming its device (or the poll interval). It is at least once by
+// construction: it never skips, and a client that reconnects from its last sequence gets the
+// rest.
+grpc::Status Service::Subscribe(grpc::ServerContext* context, const v1::SignedRequest* request,
+                                grpc::ServerWriter<v1::QueueEntry>* writer) {
+  Device device;
+  v1::SubscribeBody body;
+  grpc::Status status = run("Subscribe", *request, [&](CallLog&) {
+    std::lock_guard lock(mutex_);
+    device = authenticate("Subscribe", *request);
+    body = parse<v1::SubscribeBody>(*request);
+  });
+  if (!status.ok()) return status;
+
+  constexpr uint32_t kBatch = 100;
+  QueueSignals::Subscription subscription(signals_, device.id);
+  v1::FetchBody fetch;
+  fetch.set_after(body.after());
+  fetch.set_limit(kBatch);
+  while (!context->IsCancelled()) {
+    // Before the read: a Send that commits after it moves the generation, and wait() returns.
+    const uint64_t seen = subscription.generation();
+    v1::FetchReply batch;
+    try {
+      std::lock_guard lock(mutex_);
+      batch = retry_transient([&] { return delivery_.fetch(device, fetch); });
+    } catch (const std::exception& e) {
+      // The call was logged when it started; its end is worth a line only when it fails.
+      std::fprintf(stderr,
+                   "conclave-ds method=Subscribe user=%s device=%s status=INTERNAL "
+                   "internal_error=%s\n",
+                   log_value(device.user).c_str(), log_value(device.device).c_str(),
+                   log_value(e.what()).c_str());
+      return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+    }
+    for (const v1::QueueEntry& entry : batch.entries()) {
+      if (!writer->Write(entry)) return grpc::Status::CANCELLED;  // the client went away
+      fetch.set_after(entry.sequence());
+    }
+    if (batch.entries_size() == static_cast<int>(kBatch)) continue;  // more may be waiting
+    if (!subscription.wait(seen, std::chrono::milliseconds(subscribe_poll_ms_)))
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+  }
+  return grpc::Status::CANCELLED;
 }
 
 }  // namespace conclave::ds

@@ -101,6 +101,24 @@ CREATE TABLE group_infos (
 );
 )sql";
 
+// Version 3: retention (retention.h) and an O(1) queue-room check. Rows stored before it count
+// as stored at the migration, so they get a whole retention window. queue_length is the count
+// of the device's queue entries, kept by Send and Ack in their transactions. The indexes serve
+// the sweep: whether a queue entry or an idempotency record still refers to a message (also
+// the foreign key check of a message's deletion), old records, expired KeyPackages.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE messages ADD COLUMN stored_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sends ADD COLUMN stored_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET stored_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+UPDATE sends SET stored_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+ALTER TABLE devices ADD COLUMN queue_length INTEGER NOT NULL DEFAULT 0;
+UPDATE devices SET queue_length = (SELECT COUNT(*) FROM queue WHERE queue.device_id = devices.id);
+CREATE INDEX queue_sequence ON queue (sequence);
+CREATE INDEX sends_sequence ON sends (sequence);
+CREATE INDEX sends_stored ON sends (stored_ms);
+CREATE INDEX key_packages_expiry ON key_packages (not_after);
+)sql";
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
   std::string message = "sqlite ";
   message += what;
@@ -239,6 +257,7 @@ class SqliteDatabase final : public Database {
     // the same transaction.
     if (version < 1) exec(kSchemaV1);
     if (version < 2) exec(kSchemaV2);
+    if (version < 3) exec(kSchemaV3);
     if (version < kSchemaVersion) {
       std::string pragma = "PRAGMA user_version = ";
       pragma += std::to_string(kSchemaVersion);

@@ -42,6 +42,16 @@ DsClient::DsClient(const std::string& address, std::string user, std::string dev
       channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
       stub_(v1::DeliveryService::NewStub(channel_)) {}
 
+DsClient::DsClient(const std::string& address, std::string user, std::string device,
+                   conclave::Identity identity)
+    : provider_(conclave::crypto::openssl_provider()),
+      suite_(provider_, identity.cipher_suite),
+      user_(std::move(user)),
+      device_(std::move(device)),
+      identity_(std::move(identity)),
+      channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      stub_(v1::DeliveryService::NewStub(channel_)) {}
+
 void DsClient::connect(const std::string& address) {
   channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   stub_ = v1::DeliveryService::NewStub(channel_);

@@ -49,6 +49,9 @@ struct Outcome {
 class DsClient {
  public:
   DsClient(const std::string& address, std::string user, std::string device, uint16_t suite = 1);
+  // A device with the given identity (e.g. an X.509 credential), in the identity's suite.
+  DsClient(const std::string& address, std::string user, std::string device,
+           conclave::Identity identity);
 
   const std::string& user() const { return user_; }
   const std::string& device() const { return device_; }

@@ -135,6 +135,15 @@ std::string DsTest::footprint() const {
   return out;
 }
 
+void DsTest::downgrade_to_version_2() const {
+  for (const char* statement :
+       {"DROP INDEX queue_sequence", "DROP INDEX sends_sequence", "DROP INDEX sends_stored",
+        "DROP INDEX key_packages_expiry", "ALTER TABLE messages DROP COLUMN stored_ms",
+        "ALTER TABLE sends DROP COLUMN stored_ms", "ALTER TABLE devices DROP COLUMN queue_length"})
+    sql(statement);
+  sql(postgres_ ? "UPDATE schema_version SET version = 2" : "PRAGMA user_version = 2");
+}
+
 std::string state_of(const DsClient& client) {
   std::string out = "epoch ";
   out += std::to_string(client.group->epoch());

@@ -47,6 +47,9 @@ class DsTest : public ::testing::Test {
   // The rows of the tables a request could write: messages, queue, sends, commits, members,
   // key_packages, groups, devices.
   std::string footprint() const;
+  // Gives the stopped server's database the shape of schema version 2 (what version 3 added,
+  // taken away) and records that version, for the migration tests.
+  void downgrade_to_version_2() const;
 
   std::unique_ptr<TempDir> dir_;
   bool postgres_ = false;

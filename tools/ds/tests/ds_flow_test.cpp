@@ -274,8 +274,8 @@ TEST_F(DsTest, NewerSchemaVersionIsRefused) {
 }
 
 // The schema is versioned and migrated when opened: a version 1 file (version 2 without the
-// external join column and the GroupInfo table) is brought to version 2, keeps its groups and
-// messages, and its groups do not allow external joins.
+// external join column and the GroupInfo table) is brought to the current version, keeps its
+// groups and messages, and its groups do not allow external joins.
 TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   auto alice = client("alice");
   auto bob = client("bob");
@@ -283,6 +283,7 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
   ASSERT_TRUE(alice->send(text(*alice, "before the upgrade")).ok());
   ASSERT_EQ(server_->stop(), 0);
+  ASSERT_NO_THROW(downgrade_to_version_2());
   ASSERT_NO_THROW(sql("ALTER TABLE groups DROP COLUMN allow_external_join"));
   ASSERT_NO_THROW(sql("DROP TABLE group_infos"));
   ASSERT_NO_THROW(sql(set_version(postgres_, 1)));
@@ -301,7 +302,7 @@ TEST_F(DsTest, VersionOneDatabaseIsMigrated) {
   const auto update = alice->group->commit({});
   ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
   EXPECT_EQ(rows("group_infos"), 1);
-  EXPECT_EQ(sql(postgres_ ? "SELECT version FROM schema_version" : "PRAGMA user_version"), 2);
+  EXPECT_EQ(sql(postgres_ ? "SELECT version FROM schema_version" : "PRAGMA user_version"), 3);
 }
 
 // RFC 9750 §5.2 (strongly consistent ordering): three members commit in the same epoch at
