@@ -334,7 +334,10 @@ void LoadClient::poll(const std::atomic<bool>& stop) {
 }
 
 void LoadClient::subscribe(const std::atomic<bool>& stop) {
-  while (true) {
+  // While the server is down a new stream fails at once: back off, as for unary calls.
+  auto pause = std::chrono::milliseconds(50);
+  for (bool first = true;; first = false) {
+    if (!first) ++stats_.reconnects;
     auto context = std::make_shared<grpc::ClientContext>();
     {
       // Checked under the lock cancel_stream() takes: a stop is never missed.
@@ -349,6 +352,7 @@ void LoadClient::subscribe(const std::atomic<bool>& stop) {
     while (reader->Read(&entry)) {
       handle(entry);
       maybe_ack(false);
+      pause = std::chrono::milliseconds(50);
     }
     const grpc::Status status = reader->Finish();
     {
@@ -359,8 +363,8 @@ void LoadClient::subscribe(const std::atomic<bool>& stop) {
     // A stream ends when the server goes away (killed or shut down); anything else is a bug.
     if (!status.ok() && !retryable(status))
       throw CallError(user_ + " " + describe("Subscribe", status));
-    ++stats_.reconnects;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(500));
   }
 }
 

@@ -34,7 +34,7 @@ struct Stats {
   std::atomic<uint64_t> acked{0};          // Sends that returned OK
   std::atomic<uint64_t> send_retries{0};   // Sends tried again with the same body
   std::atomic<uint64_t> other_retries{0};  // Fetch, Ack and setup calls tried again
-  std::atomic<uint64_t> reconnects{0};     // Subscribe streams opened again after a break
+  std::atomic<uint64_t> reconnects{0};     // Subscribe calls after the first (a broken stream)
   std::atomic<uint64_t> redeliveries{0};   // entries dropped as already handled
   std::atomic<uint64_t> delivered{0};      // application messages decrypted, all clients
   // Set when the server could not be restarted: calls stop retrying.
