@@ -18,6 +18,11 @@
 
 namespace ds_test {
 
+using conclave::ds::harness::pg_query;
+using conclave::ds::harness::PgCluster;
+using conclave::ds::harness::ServerProcess;
+using conclave::ds::harness::TempDir;
+
 class DsTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -1,4 +1,5 @@
-// A conclave-ds child process on loopback and a temporary SQLite file, owned by a test.
+// A conclave-ds child process on loopback, owned by the program that started it: the
+// integration tests (tools/ds/tests) and the load generator (tools/ds/load).
 #pragma once
 
 #include <sys/types.h>
@@ -6,21 +7,26 @@
 #include <string>
 #include <vector>
 
-namespace ds_test {
+namespace conclave::ds::harness {
 
 class ServerProcess {
  public:
-  // Starts `conclave-ds --db <db_path> --port 0 <args...>` and returns once it printed
-  // "listening on HOST:PORT" (throws std::runtime_error otherwise, within 20 s). Its stderr
-  // goes to `stderr_path` when given, else to the test's.
+  // Starts `conclave-ds --db <db_path> --port <port> <args...>` and returns once it printed
+  // "listening on HOST:PORT" (throws std::runtime_error otherwise, within 20 s). Port 0 is any
+  // free port; a restart after a crash passes the port of the first start, so clients'
+  // channels reconnect to it. Its stderr goes to `stderr_path` when given, else to
+  // the caller's.
   ServerProcess(const std::string& binary, const std::string& db_path,
-                const std::vector<std::string>& args = {}, const std::string& stderr_path = "");
+                const std::vector<std::string>& args = {}, const std::string& stderr_path = "",
+                int port = 0);
   // Stops the server if it still runs (SIGTERM, then SIGKILL).
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   const std::string& address() const { return address_; }
+  // The port it listens on.
+  int port() const;
   // SIGTERM and wait: the exit status (0 for a clean shutdown), or 128 + signal. Once stopped,
   // the same status again.
   int stop();
@@ -47,4 +53,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace ds_test
+}  // namespace conclave::ds::harness

@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace ds_test {
+namespace conclave::ds::harness {
 namespace {
 
 int wait_status(pid_t pid, bool block) {
@@ -29,9 +29,10 @@ int wait_status(pid_t pid, bool block) {
 }  // namespace
 
 ServerProcess::ServerProcess(const std::string& binary, const std::string& db_path,
-                             const std::vector<std::string>& args, const std::string& stderr_path) {
+                             const std::vector<std::string>& args, const std::string& stderr_path,
+                             int port) {
   // Everything the child needs is built before fork: it may not allocate.
-  std::vector<std::string> words = {binary, "--db", db_path, "--port", "0"};
+  std::vector<std::string> words = {binary, "--db", db_path, "--port", std::to_string(port)};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& w : words)
@@ -85,6 +86,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& db_pa
   address_ = line.substr(prefix.size());
 }
 
+int ServerProcess::port() const {
+  return std::stoi(address_.substr(address_.rfind(':') + 1));
+}
+
 ServerProcess::~ServerProcess() {
   stop();
 }
@@ -131,4 +136,4 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-}  // namespace ds_test
+}  // namespace conclave::ds::harness

@@ -1,6 +1,6 @@
-// A throwaway PostgreSQL cluster for the conclave-ds tests: initdb and pg_ctl in a temporary
-// folder, reachable only through a unix socket in that folder, stopped and removed at the end
-// of the test program.
+// A throwaway PostgreSQL cluster for the conclave-ds tests and the load generator: initdb and
+// pg_ctl in a temporary folder, reachable only through a unix socket in that folder, stopped
+// and removed at the end of the program.
 #pragma once
 
 #include <memory>
@@ -8,7 +8,7 @@
 
 #include "server_process.h"
 
-namespace ds_test {
+namespace conclave::ds::harness {
 
 class PgCluster {
  public:
@@ -43,4 +43,4 @@ class PgCluster {
 // an integer when it returns one (-1 otherwise). Throws std::runtime_error when it fails.
 long long pg_query(const std::string& uri, const std::string& sql);
 
-}  // namespace ds_test
+}  // namespace conclave::ds::harness

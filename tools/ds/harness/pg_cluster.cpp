@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace ds_test {
+namespace conclave::ds::harness {
 namespace {
 
 // Any fixed port: the cluster listens on no TCP address, and its socket file is in a folder of
@@ -157,4 +157,4 @@ long long pg_query(const std::string& uri, const std::string& sql) {
   return value;
 }
 
-}  // namespace ds_test
+}  // namespace conclave::ds::harness
