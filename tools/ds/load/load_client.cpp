@@ -83,13 +83,6 @@ std::vector<std::string> Stats::findings() const {
   return findings_;
 }
 
-std::string client_name(int index) {
-  // Appended, not "c" + to_string(): GCC 12 warns falsely (-Wrestrict) on that at -O2.
-  std::string name = "c";
-  name += std::to_string(index);
-  return name;
-}
-
 LoadClient::LoadClient(int index, const std::string& address, const Options& options, Stats& stats)
     : index_(index),
       user_(client_name(index)),

@@ -23,6 +23,7 @@
 #include "conclave/group/identity.h"
 #include "ds.grpc.pb.h"
 #include "options.h"
+#include "records.h"
 
 namespace conclave::ds::load {
 
@@ -47,20 +48,6 @@ struct Stats {
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> findings_;
-};
-
-// One application message this client sent: acknowledged when its Send returned OK.
-struct Sent {
-  uint64_t counter = 0;
-  uint64_t sequence = 0;  // the DS's, from the SendReply
-  bool acked = false;
-};
-
-// One application message handed to this client's application.
-struct Delivered {
-  uint64_t sequence = 0;  // the queue entry's
-  int sender = 0;         // the sending client, from the payload
-  uint64_t counter = 0;
 };
 
 // A call that failed for good (not retryable, or retried for too long).
@@ -154,8 +141,5 @@ class LoadClient {
   std::mutex stream_mutex_;
   std::shared_ptr<grpc::ClientContext> stream_;
 };
-
-// The user name of client `index`; its only device is "d".
-std::string client_name(int index);
 
 }  // namespace conclave::ds::load

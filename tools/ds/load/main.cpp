@@ -344,7 +344,10 @@ int run(const Options& options, const std::string& dir) {
     stats.finding("shutdown: conclave-ds exited with " + std::to_string(report.server_exit) +
                   " on SIGTERM");
   report.total_s = seconds_since(start);
-  return print_report(options, report, stats, clients, verify(groups, clients));
+  std::vector<ClientLog> logs;
+  for (const auto& c : clients)
+    logs.push_back({c->sent(), c->delivered()});
+  return print_report(options, report, stats, clients, verify(groups, logs));
 }
 
 }  // namespace

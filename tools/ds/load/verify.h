@@ -2,11 +2,10 @@
 // what every client sent and the DS acknowledged.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "load_client.h"
+#include "records.h"
 
 namespace conclave::ds::load {
 
@@ -22,7 +21,14 @@ struct VerifyResult {
 //     none that was never sent; an unacknowledged one reached all other members or none;
 //   - each member's messages came in ascending DS sequence, and any two members of a group
 //     received the same messages in the same order, each apart from its own.
+// What client `i` did, for verify(): the messages it sent (in counter order, from 1) and those
+// its application received, in the order it received them.
+struct ClientLog {
+  const std::vector<Sent>& sent;
+  const std::vector<Delivered>& delivered;
+};
+
 VerifyResult verify(const std::vector<std::vector<int>>& groups,
-                    const std::vector<std::unique_ptr<LoadClient>>& clients);
+                    const std::vector<ClientLog>& clients);
 
 }  // namespace conclave::ds::load
