@@ -24,9 +24,11 @@ mkdir -p "$profiles"
 LLVM_PROFILE_FILE="$PWD/$profiles/%p-%m.profraw" ctest --test-dir "$build" -j"$(nproc)" \
   --output-on-failure || echo "coverage: some tests failed; the figures cover what ran"
 llvm-profdata merge -sparse "$profiles"/*.profraw -o "$build/coverage.profdata"
+# llvm-cov takes the first program as an argument and the others after -object.
 objects=()
 for program in "$build"/bin/*; do
-  [ -x "$program" ] && [ -f "$program" ] && objects+=(-object "$program")
+  [ -x "$program" ] && [ -f "$program" ] || continue
+  if [ ${#objects[@]} -eq 0 ]; then objects+=("$program"); else objects+=(-object "$program"); fi
 done
 llvm-cov report -instr-profile="$build/coverage.profdata" "${objects[@]}" \
   -ignore-filename-regex='(tests|tools|bench|examples|fuzz|_gen)/|/usr/' "$PWD/src"

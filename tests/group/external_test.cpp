@@ -68,7 +68,10 @@ class ExternalTest : public ::testing::TestWithParam<uint16_t> {
 // §12.4.3.2: a client with the GroupInfo (tree included) commits itself into the group; every
 // member reaches the same epoch and messages flow both ways.
 TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoin) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info());
   Group& c = joined.group;
@@ -90,7 +93,10 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoin) {
 TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithTreeOutOfBand) {
   GroupConfig config;
   config.handshake_format = HandshakeFormat::kPublic;
-  auto [a, b] = two_members({}, config);
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members({}, config);
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   ExternalJoinOptions options;
   options.ratchet_tree = a.tree().to_nodes();
@@ -110,7 +116,10 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithTreeOutOfBand) {
 
 // §12.4.3.2 "resync": a member replaces its own leaf by an external commit that removes it.
 TEST_P(ExternalTest, Rfc12_4_3_2_ExternalResync) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   ExternalJoinOptions options;
   options.remove_leaf = b.own_leaf();
   ExternalJoin rejoined = Group::join_external(provider, bob.identity, a.group_info(), options);
@@ -134,7 +143,10 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
     if (to_bytes(id) == psk_id) return psk_value;
     return std::nullopt;
   };
-  auto [a, b] = two_members({}, {}, policy);
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members({}, {}, policy);
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   ExternalJoinOptions options;
   wire::PreSharedKeyId id;
@@ -159,7 +171,10 @@ TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
   const Identity server = Identity::generate(suite, basic_credential("server"));
   const auto ext = external_senders_extension(
       {wire::ExternalSender{server.signature_public_key, server.credential}});
-  auto [a, b] = two_members({ext});
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members({ext});
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client dave = make_client(suite, "dave");
 
   auto add =
@@ -190,7 +205,10 @@ TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
 
 // §12.1.8: a new member proposes its own Add (sender type new_member_proposal).
 TEST_P(ExternalTest, Rfc12_1_8_NewMemberProposal) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client dave = make_client(suite, "dave");
   auto proposal = new_member_proposal(suite, a.group_id(), a.epoch(), dave.key_package.key_package,
                                       dave.identity.signature_private_key.view());
@@ -214,7 +232,10 @@ TEST_P(ExternalTest, Rfc12_1_8_UnknownExternalSenderRejected) {
   const Identity stranger = Identity::generate(suite, basic_credential("stranger"));
   Client dave = make_client(suite, "dave");
   {
-    auto [a, b] = two_members();  // no external_senders extension
+    // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+    auto members = two_members();  // no external_senders extension
+    [[maybe_unused]] Group& a = members.first;
+    [[maybe_unused]] Group& b = members.second;
     auto add =
         external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
                           wire::Proposal{wire::Add{dave.key_package.key_package}});
@@ -223,7 +244,10 @@ TEST_P(ExternalTest, Rfc12_1_8_UnknownExternalSenderRejected) {
   }
   const auto ext = external_senders_extension(
       {wire::ExternalSender{server.signature_public_key, server.credential}});
-  auto [a, b] = two_members({ext});
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members({ext});
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   auto out_of_range =
       external_proposal(suite, a.group_id(), a.epoch(), 1, server.signature_private_key.view(),
                         wire::Proposal{wire::Add{dave.key_package.key_package}});
@@ -243,7 +267,10 @@ TEST_P(ExternalTest, Rfc12_1_8_SenderTypeRulesEnforced) {
   const Identity server = Identity::generate(suite, basic_credential("server"));
   const auto ext = external_senders_extension(
       {wire::ExternalSender{server.signature_public_key, server.credential}});
-  auto [a, b] = two_members({ext});
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members({ext});
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client dave = make_client(suite, "dave");
   EXPECT_TRUE(rejects(ErrorCode::kSenderNotAllowed, [&] {
     external_proposal(suite, a.group_id(), a.epoch(), 0, server.signature_private_key.view(),
@@ -274,7 +301,10 @@ TEST_P(ExternalTest, Rfc12_1_8_SenderTypeRulesEnforced) {
 // §12.4.3.2 / §12.2: an external commit has a path, exactly one ExternalInit, at most one
 // Remove, only ExternalInit/Remove/PreSharedKey, and nothing by reference.
 TEST_P(ExternalTest, Rfc12_2_ExternalCommitRulesEnforced) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   Client dave = make_client(suite, "dave");
   ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info());
@@ -331,7 +361,10 @@ TEST_P(ExternalTest, Rfc12_2_ExternalCommitRulesEnforced) {
 
 // §12.2: a resync removes an old appearance of the same client, not someone else.
 TEST_P(ExternalTest, Rfc12_2_ResyncOfAnotherClientRejected) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   ExternalJoinOptions options;
   options.remove_leaf = b.own_leaf();
@@ -348,7 +381,10 @@ TEST_P(ExternalTest, Rfc12_2_ResyncOfAnotherClientRejected) {
 
 // §12.4.3.2: joining needs the external_pub extension; the GroupInfo must verify.
 TEST_P(ExternalTest, Rfc12_4_3_2_GroupInfoChecked) {
-  auto [a, b] = two_members();
+  // Named, not a structured binding: clang 14 cannot capture those in lambdas.
+  auto members = two_members();
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   auto info = *a.group_info().get<wire::GroupInfo>();
   auto no_pub = info;
