@@ -15,10 +15,6 @@ namespace {
 
 using conclave::Bytes;
 
-conclave::wire::MlsMessage text(DsClient& c, const std::string& s) {
-  return c.group->protect(conclave::as_bytes(s));
-}
-
 std::string str(const Bytes& b) {
   return std::string(b.begin(), b.end());
 }

@@ -152,4 +152,8 @@ std::string state_of(const DsClient& client) {
   return out;
 }
 
+conclave::wire::MlsMessage text(DsClient& c, const std::string& s) {
+  return c.group->protect(conclave::as_bytes(s));
+}
+
 }  // namespace ds_test

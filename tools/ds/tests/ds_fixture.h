@@ -58,6 +58,9 @@ class DsTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
 };
 
+// An application message of `c`'s group carrying `s`.
+conclave::wire::MlsMessage text(DsClient& c, const std::string& s);
+
 // A member's stable view of its group: epoch and epoch authenticator.
 std::string state_of(const DsClient& client);
 

@@ -14,10 +14,6 @@
 namespace ds_test {
 namespace {
 
-conclave::wire::MlsMessage text(DsClient& c, const std::string& s) {
-  return c.group->protect(conclave::as_bytes(s));
-}
-
 // "prefix" + number, built with += (GCC 12 warns falsely on operator+ with a literal).
 std::string numbered(const char* prefix, int i) {
   std::string out = prefix;

@@ -9,10 +9,6 @@
 namespace ds_test {
 namespace {
 
-conclave::wire::MlsMessage text(DsClient& c, const std::string& s) {
-  return c.group->protect(conclave::as_bytes(s));
-}
-
 TEST_F(DsTest, PostgresqlRestartLosesNothingAndServiceResumes) {
   if (!postgres_) GTEST_SKIP() << "a PostgreSQL restart; the SQLite DS has no server to lose";
   // No polling: only pushes can reach a stream in time.

@@ -40,6 +40,14 @@ class DsRetentionTest : public DsTest {
     }
     return true;
   }
+  // alice, bob and carol in a group of three, on a server started again with `args`.
+  void start_group(const std::vector<std::string>& args) {
+    restart(args);
+    alice = client("alice");
+    bob = client("bob");
+    carol = client("carol");
+    group_of_three(*alice, *bob, *carol);
+  }
   Outcome<v1::SendReply> say(DsClient& c, const std::string& text) {
     return c.send(c.group->protect(conclave::as_bytes(text)));
   }
@@ -59,11 +67,8 @@ class DsRetentionTest : public DsTest {
 // older than --retention-seconds; the newest message stays (Ack's "cursor past the last
 // message" check reads it) and so do the commits rows (the one-commit-per-epoch arbiter).
 TEST_F(DsRetentionTest, AcknowledgedMessagesAreDeletedAfterRetention) {
-  restart({"--retention-seconds", "1", "--retention-interval-ms", "100"});
-  alice = client("alice");
-  bob = client("bob");
-  carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_NO_FATAL_FAILURE(
+      start_group({"--retention-seconds", "1", "--retention-interval-ms", "100"}));
   uint64_t last = 0;
   for (const char* m : {"one", "two", "three"}) {
     const auto sent = say(*alice, m);
@@ -97,11 +102,8 @@ TEST_F(DsRetentionTest, AcknowledgedMessagesAreDeletedAfterRetention) {
 // Retention never costs a device a message: entries it has not acknowledged keep their
 // messages past the retention time, and it fetches them all, in order, when it comes back.
 TEST_F(DsRetentionTest, UnacknowledgedMessagesStayAndAreDelivered) {
-  restart({"--retention-seconds", "1", "--retention-interval-ms", "100"});
-  alice = client("alice");
-  bob = client("bob");
-  carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_NO_FATAL_FAILURE(
+      start_group({"--retention-seconds", "1", "--retention-interval-ms", "100"}));
   std::vector<int64_t> sequences;
   for (const char* m : {"one", "two", "three"}) {
     const auto sent = say(*alice, m);
@@ -130,11 +132,8 @@ TEST_F(DsRetentionTest, UnacknowledgedMessagesStayAndAreDelivered) {
 // Sequence numbers are never reused: after the sweep deleted messages, new ones continue above
 // every number handed out before (SQLite AUTOINCREMENT, a PostgreSQL identity).
 TEST_F(DsRetentionTest, SequenceNumbersKeepIncreasingAfterDeletion) {
-  restart({"--retention-seconds", "1", "--retention-interval-ms", "100"});
-  alice = client("alice");
-  bob = client("bob");
-  carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_NO_FATAL_FAILURE(
+      start_group({"--retention-seconds", "1", "--retention-interval-ms", "100"}));
   uint64_t last = 0;
   for (int round = 0; round < 2; ++round) {
     for (const char* m : {"a", "b"}) {
@@ -161,11 +160,8 @@ TEST_F(DsRetentionTest, SequenceNumbersKeepIncreasingAfterDeletion) {
 // its message is kept for that (also when every recipient acknowledged it and it is old, which
 // the test forces); once the record is older, a retry is a new message.
 TEST_F(DsRetentionTest, RetryWithinTheWindowIsIdempotent) {
-  restart({"--retention-seconds", "60", "--retention-interval-ms", "50"});
-  alice = client("alice");
-  bob = client("bob");
-  carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_NO_FATAL_FAILURE(
+      start_group({"--retention-seconds", "60", "--retention-interval-ms", "50"}));
   const auto first = say(*alice, "once");
   ASSERT_TRUE(first.ok());
   const v1::SendBody retried = alice->last_send();
@@ -215,11 +211,7 @@ TEST_F(DsRetentionTest, ExpiredKeyPackagesAreDeleted) {
 // --max-queue with the maintained count (schema 3): Send reads the device's queue_length,
 // which Send and Ack keep equal to the number of its entries.
 TEST_F(DsRetentionTest, QueueLengthIsMaintained) {
-  restart({"--max-queue", "2"});
-  alice = client("alice");
-  bob = client("bob");
-  carol = client("carol");
-  ASSERT_NO_FATAL_FAILURE(group_of_three(*alice, *bob, *carol));
+  ASSERT_NO_FATAL_FAILURE(start_group({"--max-queue", "2"}));
   ASSERT_TRUE(say(*alice, "1").ok());
   ASSERT_TRUE(say(*alice, "2").ok());
   EXPECT_EQ(queue_length_of("bob"), 2);

@@ -23,10 +23,6 @@ using std::chrono::steady_clock;
 // So long that an entry arriving within a test's deadline was pushed, not polled.
 const std::vector<std::string> kNoPolling = {"--subscribe-poll-ms", "600000"};
 
-conclave::wire::MlsMessage text(DsClient& c, const std::string& s) {
-  return c.group->protect(conclave::as_bytes(s));
-}
-
 // The entry carries the message `sender` sent last, in the DS's order.
 void expect_entry(const std::optional<v1::QueueEntry>& entry, const DsClient& sender,
                   uint64_t sequence) {
