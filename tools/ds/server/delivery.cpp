@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "authenticator.h"
 #include "conclave/wire/types.h"
 #include "ds_error.h"
 #include "framing.h"
@@ -137,13 +138,6 @@ void check_against_commit(Database& db, BytesView message, const std::vector<int
   if (keys != adds) throw mismatch("the roster change does not name the devices the commit adds");
   if (removed.size() != commit->removes)
     throw mismatch("the roster change does not remove as many devices as the commit");
-}
-
-// Wall-clock milliseconds: when a message and its idempotency record were stored (retention).
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 int64_t insert_message(Database& db, int64_t group, int64_t sender, Kind kind, uint64_t epoch,
@@ -422,7 +416,7 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   // Everything is checked: from here on, only writes. One time for the message, its Welcome
   // and its idempotency record: the sweep drops the record no later than the message
   // (retention.cpp).
-  const int64_t stored_ms = now_ms();
+  const auto stored_ms = static_cast<int64_t>(now_ms());
   const int64_t sequence = insert_message(db_, group->id, device.id, Kind::kMessage,
                                           shape.framing.epoch, body.message(), stored_ms);
   uint64_t epoch = group->epoch;

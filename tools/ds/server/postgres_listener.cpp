@@ -51,7 +51,8 @@ class PostgresListener final : public QueueListener {
     conn_ = PQconnectdb(uri_.c_str());
     if (PQstatus(conn_) != CONNECTION_OK) return false;
     // A restart's "terminating connection" notice is expected here: the loop reconnects.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     std::string listen = "LISTEN ";
     listen += kQueueChannel;
     PGresult* result = PQexec(conn_, listen.c_str());

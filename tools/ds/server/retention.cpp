@@ -6,14 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "authenticator.h"
+#include "log_value.h"
+
 namespace conclave::ds {
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One batch: one writing transaction under the service's mutex, so that it runs between two
 // calls and never inside one.
@@ -97,21 +94,6 @@ int64_t drop_key_packages(Database& db, int64_t now_s, int64_t batch) {
   return count_rows(s);
 }
 
-// A log line stays one line of key=value fields.
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text.substr(0, 200)) {
-    if (c > ' ' && c < 127 && c != '%') {
-      out.push_back(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-      out += hex;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 SweepCounts sweep(Database& db, std::mutex& mutex, const RetentionOptions& options, int64_t now_ms,
@@ -162,14 +144,14 @@ void RetentionSweeper::run() {
     const auto start = std::chrono::steady_clock::now();
     std::string line;
     try {
-      const SweepCounts c = sweep(db_, mutex_, options_, now_ms(), stop_);
+      const SweepCounts c = sweep(db_, mutex_, options_, static_cast<int64_t>(now_ms()), stop_);
       // Quiet when there was nothing to do: a sweep a minute would otherwise fill the log.
       if (c.any()) {
         line = " sends=" + std::to_string(c.sends) + " messages=" + std::to_string(c.messages) +
                " key_packages=" + std::to_string(c.key_packages);
       }
     } catch (const std::exception& e) {
-      line = " status=INTERNAL internal_error=" + escaped(e.what());
+      line = " status=INTERNAL internal_error=" + log_value(e.what());
     }
     if (!line.empty()) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(

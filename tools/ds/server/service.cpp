@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ds_error.h"
+#include "log_value.h"
 
 namespace conclave::ds {
 namespace {
@@ -24,26 +25,6 @@ Body parse(const v1::SignedRequest& request) {
 struct CallLog {
   std::string group;  // the group id the body names, if any
 };
-
-// Names come from the request, before authentication: anything but a plain name character is
-// escaped, so a log line stays one line of key=value fields.
-std::string log_value(std::string_view text) {
-  constexpr size_t kMax = 64;
-  std::string out;
-  for (const char c : text.substr(0, kMax)) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == '.' || c == '@';
-    if (plain) {
-      out.push_back(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-      out += hex;
-    }
-  }
-  if (text.size() > kMax) out += "...";
-  return out.empty() ? "-" : out;
-}
 
 // The first 8 bytes of a group id, in hex: enough to follow a group through the log.
 std::string group_prefix(std::string_view group_id) {
