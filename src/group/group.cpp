@@ -1,5 +1,6 @@
 // Group creation (§11), joining by Welcome (§12.4.3.1), sending, state access and
-// serialization. Commits and message processing are in group_commit.cpp.
+// serialization. Proposals, commits and message processing are in proposal_*.cpp, commit_*.cpp and
+// message_processing.cpp.
 #include "conclave/group/group.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Joining by external commit (RFC 9420 §12.4.3.2) and proposals from outside the group
-// (§12.1.8). Processing both as a member is in group_commit.cpp.
+// (§12.1.8). Processing both as a member is in commit_processing.cpp.
 #include <algorithm>
 
 #include "conclave/base/error.h"

@@ -1,0 +1,218 @@
+// RFC 9420 §12.4.1: creating a commit, with the GroupInfo and Welcome of its new epoch
+// (§12.4.3); merging or discarding it once the Delivery Service answered.
+#include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
+#include "conclave/group/group.h"
+#include "conclave/schedule/key_schedule.h"
+#include "conclave/schedule/transcript_hash.h"
+#include "conclave/schedule/welcome.h"
+#include "conclave/tree/treekem.h"
+#include "proposal_checks.h"
+
+namespace conclave {
+
+using detail::check_added;
+using detail::journaled;
+using detail::validate_added_key_packages;
+
+// --- creating a commit (§12.4.1) -----------------------------------------------------------------
+
+CommitOutput Group::commit(const CommitOptions& options) {
+  if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
+  check_not_reinitialized();
+  if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is already pending");
+  const wire::Sender me = wire::Sender::member(own_leaf_.value);
+
+  // Proposals received this epoch, by reference, then the new ones by value. A received
+  // proposal that would make the list invalid is left out (§12.4: include those that keep it
+  // valid); own Updates are superseded by the commit's path.
+  wire::Commit commit;
+  std::vector<ResolvedProposal> list;
+  const auto try_add = [&](ResolvedProposal rp, wire::ProposalOrRef por) {
+    list.push_back(rp);
+    try {
+      validate_proposal_list(list, own_leaf_, false);
+    } catch (const Error&) {
+      list.pop_back();
+      return;
+    }
+    commit.proposals.push_back(std::move(por));
+  };
+  if (options.include_pending_proposals && !options.reinit) {
+    // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
+    // then Updates newest first, then the rest in arrival order.
+    std::vector<const CachedProposal*> ordered;
+    for (const auto& c : proposals_)
+      if (std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
+    for (auto c = proposals_.rbegin(); c != proposals_.rend(); ++c)
+      if (std::holds_alternative<wire::Update>(c->proposal.content)) ordered.push_back(&*c);
+    for (const auto& c : proposals_)
+      if (!std::holds_alternative<wire::Remove>(c.proposal.content) &&
+          !std::holds_alternative<wire::Update>(c.proposal.content))
+        ordered.push_back(&c);
+    for (const CachedProposal* c : ordered) {
+      if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;
+      // §8.4, §12.4.2: a PSK this member cannot resolve would make its own commit fail; left
+      // out, so a proposal naming an unknown PSK cannot keep everyone from committing.
+      if (const auto* psk = std::get_if<wire::PreSharedKey>(&c->proposal.content);
+          psk != nullptr && !find_psk(psk->psk))
+        continue;
+      try_add(ResolvedProposal{c->sender, c->proposal, c->ref}, wire::ProposalOrRef{c->ref});
+    }
+  }
+  std::vector<wire::Proposal> by_value;
+  if (options.group_context_extensions)
+    by_value.push_back(
+        wire::Proposal{wire::GroupContextExtensions{*options.group_context_extensions}});
+  for (tree::LeafIndex l : options.remove)
+    by_value.push_back(wire::Proposal{wire::Remove{l.value}});
+  for (const auto& kp : options.add)
+    by_value.push_back(wire::Proposal{wire::Add{kp}});
+  for (const auto& psk : options.psks)
+    by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  if (options.reinit) {
+    check_reinit_target(*options.reinit);
+    by_value.push_back(wire::Proposal{*options.reinit});
+  }
+  for (const auto& custom : options.custom_proposals)
+    by_value.push_back(wire::Proposal{custom});
+  std::vector<const wire::Proposal*> new_proposals;
+  for (const auto& p : by_value)
+    new_proposals.push_back(&p);
+  const tree::LeafPolicy policy = leaf_policy(extensions_after(list, by_value));
+  const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy);
+  for (size_t i = 0; i < by_value.size(); ++i) {
+    wire::Proposal& p = by_value[i];
+    if (const auto* add = std::get_if<wire::Add>(&p.content))
+      check_added(*add, add_failures[i], policy);
+    else
+      check_proposal(me, p);
+    list.push_back(ResolvedProposal{me, p, std::nullopt});
+    commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
+  }
+  validate_proposal_list(list, own_leaf_, false);
+
+  StagedCommit staged;
+  staged.committer_ = own_leaf_;
+  staged.own_leaf_ = own_leaf_;
+  staged.from_epoch_ = context_.epoch;
+  bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
+  for (const auto& rp : list)
+    needs_path = needs_path || requires_path(rp.proposal.proposal_type());
+
+  wire::GroupContext next = context_;
+  next.epoch = context_.epoch + 1;
+  tree::TreeKemPrivate next_private = tree_private_;
+  std::optional<tree::CreatedUpdatePath> created;
+  CommitOutput output;
+  wire::AuthenticatedContent content;
+  schedule::KeyScheduleResult ks;
+  staged.journal_ = journaled(tree_, [&] {
+    next.extensions = apply_proposals(list, staged);
+    std::vector<tree::LeafIndex> joiners;
+    for (const auto& a : staged.added_)
+      joiners.push_back(a.leaf);
+    SecretBytes commit_secret = schedule::zero_secret(suite_);
+    if (needs_path) {
+      wire::GroupContext provisional = next;
+      provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
+      created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
+                                         signature_private_key_.view(), provisional, joiners);
+      commit.path = created->path;
+      commit_secret = std::move(created->commit_secret);
+    }
+    next_private.prune(tree_);
+    next.tree_hash = tree_.tree_hash();
+
+    // §12.4.1: sign with the old GroupContext, then the transcript, key schedule and tag.
+    content = sign_content(handshake_wire_format(), commit, options.authenticated_data);
+    next.confirmed_transcript_hash =
+        schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
+    ks = schedule::run_key_schedule(suite_, secrets_.init_secret.view(), commit_secret.view(),
+                                    psk_secret(staged.psks_).view(), next);
+    content.auth.confirmation_tag = schedule::confirmation_tag(
+        suite_, ks.epoch.confirmation_key.view(), next.confirmed_transcript_hash);
+
+    // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members. A ReInit commit
+    // (alone in its commit, §12.2) ends the group: its epoch takes no joiner (§11.2).
+    if (staged.reinit_) return;
+    wire::GroupInfo info;
+    info.group_context = next;
+    info.confirmation_tag = *content.auth.confirmation_tag;
+    info.signer = own_leaf_.value;
+    info.extensions.push_back(
+        wire::Extension{wire::ExtensionType::kExternalPub,
+                        codec::encode(wire::ExternalPub{schedule::derive_external_key_pair(
+                                                            suite_, ks.epoch.external_secret.view())
+                                                            .public_key})});
+    // The returned GroupInfo leaves the tree out: encoding it is O(group size), and
+    // group_info() gives one with the tree once the commit is merged.
+    schedule::sign_group_info(suite_, info, signature_private_key_.view());
+    if (!staged.added_.empty()) {
+      wire::Welcome welcome;
+      welcome.cipher_suite = suite_.id();
+      wire::GroupInfo welcome_info = info;
+      if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
+        welcome_info.extensions.push_back(
+            wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+        schedule::sign_group_info(suite_, welcome_info, signature_private_key_.view());
+      } else {
+        output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
+      }
+      welcome.encrypted_group_info =
+          schedule::encrypt_group_info(suite_, ks.welcome_secret.view(), welcome_info);
+      // One batch: the encrypted GroupInfo is every encryption's context, hashed once.
+      std::vector<const wire::KeyPackage*> key_packages;
+      std::vector<wire::GroupSecrets> group_secrets;
+      for (const auto& added : staged.added_) {
+        wire::GroupSecrets secrets;
+        secrets.joiner_secret = ks.joiner_secret;
+        secrets.psks = staged.psks_;
+        if (created) {
+          if (const SecretBytes* ps = created->path_secret_for(own_leaf_, added.leaf))
+            secrets.path_secret = wire::PathSecret{*ps};
+        }
+        key_packages.push_back(&added.key_package);
+        group_secrets.push_back(std::move(secrets));
+      }
+      welcome.secrets = schedule::encrypt_group_secrets_many(suite_, key_packages, group_secrets,
+                                                             welcome.encrypted_group_info);
+      output.welcome = wire::MlsMessage{std::move(welcome)};
+    }
+    output.group_info = wire::MlsMessage{std::move(info)};
+  });
+  tree_.undo(staged.journal_);
+
+  // Protected under the old epoch's keys (§12.4.1).
+  output.commit = protect_content(content);
+  staged.has_path_ = created.has_value();
+  staged.tree_private_ = std::move(next_private);
+  staged.context_ = std::move(next);
+  staged.secrets_ = std::move(ks.epoch);
+  staged.confirmation_tag_ = *content.auth.confirmation_tag;
+  staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
+      suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
+  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
+  pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
+  // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
+  if (store_) changes_.pending = true;
+  persist();
+  return output;
+}
+
+void Group::merge_pending_commit() {
+  if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
+  StagedCommit staged = std::move(pending_->staged);
+  pending_.reset();
+  apply_staged(std::move(staged));
+  persist();
+}
+
+void Group::discard_pending_commit() {
+  if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
+  pending_.reset();
+  if (store_) changes_.pending = true;
+  persist();
+}
+
+}  // namespace conclave

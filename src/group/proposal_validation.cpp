@@ -1,0 +1,258 @@
+// RFC 9420 §12.1 (each proposal on its own) and §12.2 (a list of proposals, for a commit).
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <unordered_set>
+
+#include "conclave/base/error.h"
+#include "conclave/base/parallel.h"
+#include "conclave/codec/codec.h"
+#include "conclave/group/group.h"
+#include "proposal_checks.h"
+
+namespace conclave {
+
+using detail::leaf_text;
+using wire::ProposalType;
+
+namespace detail {
+
+// check_added() then reports it in list order, on this thread.
+std::vector<std::exception_ptr> validate_added_key_packages(
+    const crypto::Suite& suite, const std::vector<const wire::Proposal*>& proposals,
+    tree::LeafPolicy policy) {
+  policy.credential_validator = nullptr;  // the application's code runs on its own thread only
+  std::vector<std::exception_ptr> failures(proposals.size());
+  constexpr size_t kMinPerThread = 16;
+  parallel_chunks(proposals.size(), kMinPerThread, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const auto* add = std::get_if<wire::Add>(&proposals[i]->content);
+      if (add == nullptr) continue;
+      try {
+        validate_key_package(suite, add->key_package, policy);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  });
+  return failures;
+}
+
+void check_added(const wire::Add& add, const std::exception_ptr& failure,
+                 const tree::LeafPolicy& policy) {
+  if (failure) std::rethrow_exception(failure);
+  tree::check_leaf_credential(add.key_package.leaf_node, tree::LeafIndex(0), policy);
+}
+
+}  // namespace detail
+
+// --- single proposals (§12.1) --------------------------------------------------------------------
+
+void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const {
+  const ProposalType type = proposal.proposal_type();
+  const auto type_text = [&] { return std::to_string(static_cast<uint16_t>(type)); };
+  // Which sender may send what: members anything but ExternalInit; external senders the
+  // types of §12.1.8; a new member only its own Add (§12.1.8); an external committer only
+  // ExternalInit, Remove and PreSharedKey, by value (§12.2).
+  switch (sender.sender_type) {
+    case wire::SenderType::kMember:
+      if (type == ProposalType::kExternalInit)
+        throw Error(ErrorCode::kExternalInitInMemberCommit,
+                    "ExternalInit is only sent in an external commit");
+      break;
+    case wire::SenderType::kExternal:
+      if (type != ProposalType::kAdd && type != ProposalType::kRemove &&
+          type != ProposalType::kPsk && type != ProposalType::kReinit &&
+          type != ProposalType::kGroupContextExtensions)
+        throw Error(ErrorCode::kSenderNotAllowed,
+                    "proposal type " + type_text() + " from an external sender");
+      break;
+    case wire::SenderType::kNewMemberProposal:
+      if (type != ProposalType::kAdd)
+        throw Error(ErrorCode::kSenderNotAllowed,
+                    "proposal type " + type_text() + " from a new_member_proposal sender");
+      break;
+    case wire::SenderType::kNewMemberCommit:
+      if (type != ProposalType::kExternalInit && type != ProposalType::kRemove &&
+          type != ProposalType::kPsk)
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "proposal type " + type_text() + " in an external commit");
+      break;
+    default: throw Error(ErrorCode::kSenderNotAllowed, "an unknown sender type");
+  }
+  if (const auto* remove = std::get_if<wire::Remove>(&proposal.content)) {
+    // §12.1.3: the removed leaf must be a member.
+    const tree::LeafIndex l(remove->removed);
+    if (!tree_.contains(l) || tree_.leaf(l) == nullptr)
+      throw Error(ErrorCode::kInvalidProposal, "Remove of " + leaf_text(l) + ", not a member");
+  } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&proposal.content)) {
+    // §12.1.4
+    if (psk->psk.psk_nonce.size() != suite_.hash_len())
+      throw Error(ErrorCode::kPskNonceInvalid, "psk_nonce is not KDF.Nh bytes");
+    // §12.1.4, §11.2, §11.3: usage reinit and branch only in the first commit of a new group
+    // that Group::reinit or Group::branch makes.
+    if (psk->psk.psktype == wire::PskType::kResumption &&
+        psk->psk.usage != wire::ResumptionPskUsage::kApplication &&
+        !(founding_psk_ && founding_psk_->id == psk->psk))
+      throw Error(ErrorCode::kPskUsageInvalid,
+                  "a resumption PSK of usage reinit or branch outside reinit or branching");
+  } else if (const auto* reinit = std::get_if<wire::ReInit>(&proposal.content)) {
+    // §12.1.5: no downgrade of the protocol version.
+    if (static_cast<uint16_t>(reinit->version) < static_cast<uint16_t>(context_.version))
+      throw Error(ErrorCode::kInvalidProposal, "ReInit to an older protocol version");
+    if (!wire::extension_types_unique(reinit->extensions))
+      throw Error(ErrorCode::kDuplicateExtension, "the ReInit's extensions repeat a type");
+  } else if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
+    validate_key_package(suite_, add->key_package, leaf_policy(context_.extensions));
+  } else if (const auto* update = std::get_if<wire::Update>(&proposal.content)) {
+    tree::validate_leaf_node(tree_, update->leaf_node, tree::LeafNodeContext::kUpdate,
+                             tree::LeafIndex(sender.index), leaf_policy(context_.extensions));
+  } else if (const auto* custom = std::get_if<wire::CustomProposal>(&proposal.content)) {
+    check_custom_proposal(*custom);
+  }
+}
+
+// §12.1.7: every member that stays must support the new GroupContext extensions.
+void Group::check_group_context_extensions(const wire::ExtensionList& extensions,
+                                           const std::unordered_set<uint32_t>& removed) const {
+  if (!wire::extension_types_unique(extensions))
+    throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
+  for (tree::LeafIndex l : tree_.members()) {
+    if (removed.count(l.value) != 0) continue;
+    const wire::LeafNode& leaf = *tree_.leaf(l);
+    tree::check_required_capabilities(leaf, l, extensions);
+    for (const auto& ext : extensions) {
+      if (tree::is_default_extension_type(ext.extension_type)) continue;
+      const auto& caps = leaf.capabilities.extensions;
+      if (std::find(caps.begin(), caps.end(), ext.extension_type) == caps.end())
+        throw Error(ErrorCode::kRequiredCapabilityMissing,
+                    leaf_text(l) + " does not support a new group extension");
+    }
+  }
+}
+
+// --- proposal lists (§12.2) ----------------------------------------------------------------------
+
+std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
+                                                    const wire::Sender& committer) const {
+  std::vector<ResolvedProposal> out;
+  out.reserve(commit.proposals.size());
+  for (const auto& por : commit.proposals) {
+    if (const auto* p = por.proposal()) {
+      out.push_back(ResolvedProposal{committer, *p, std::nullopt});
+      continue;
+    }
+    const Bytes& ref = *por.reference();
+    const auto it = std::find_if(proposals_.begin(), proposals_.end(),
+                                 [&](const CachedProposal& c) { return c.ref == ref; });
+    if (it == proposals_.end())
+      throw Error(ErrorCode::kUnknownProposalRef, "a proposal reference not received this epoch");
+    out.push_back(ResolvedProposal{it->sender, it->proposal, it->ref});
+  }
+  return out;
+}
+
+void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposals,
+                                   std::optional<tree::LeafIndex> committer, bool external) const {
+  if (external) {
+    // §12.2: exactly one ExternalInit, at most one Remove, PreSharedKeys, nothing else.
+    size_t inits = 0;
+    size_t removes = 0;
+    std::vector<Bytes> psk_ids;
+    for (const auto& rp : proposals) {
+      if (rp.ref)
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "an external commit includes a proposal by reference");
+      if (std::holds_alternative<wire::ExternalInit>(rp.proposal.content)) {
+        ++inits;
+      } else if (std::holds_alternative<wire::Remove>(rp.proposal.content)) {
+        ++removes;
+      } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
+        Bytes id = codec::encode(psk->psk);
+        if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
+          throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
+        psk_ids.push_back(std::move(id));
+      } else {
+        throw Error(ErrorCode::kExternalCommitInvalid,
+                    "an external commit holds only ExternalInit, Remove and PreSharedKey");
+      }
+    }
+    if (inits != 1)
+      throw Error(ErrorCode::kExternalCommitInvalid,
+                  "an external commit holds " + std::to_string(inits) + " ExternalInit proposals");
+    if (removes > 1)
+      throw Error(ErrorCode::kExternalCommitInvalid,
+                  "an external commit removes more than one leaf");
+    return;
+  }
+  std::set<uint32_t> touched_leaves;
+  std::set<uint32_t> removed;
+  std::vector<Bytes> added_keys;
+  std::unordered_set<std::string_view> added_key_set;  // views into `proposals`: O(1) each
+  std::vector<Bytes> psk_ids;
+  std::vector<ProposalType> custom_types;
+  size_t gce = 0;
+  bool reinit = false;
+  for (const auto& rp : proposals) {
+    const ProposalType type = rp.proposal.proposal_type();
+    if (const auto* update = std::get_if<wire::Update>(&rp.proposal.content)) {
+      (void)update;
+      const tree::LeafIndex l(rp.sender.index);
+      if (committer && l == *committer)
+        throw Error(ErrorCode::kUpdateByCommitter, "a Commit covers its sender's own Update");
+      if (!touched_leaves.insert(l.value).second)
+        throw Error(ErrorCode::kConflictingLeafProposals,
+                    "two Updates/Removes for " + leaf_text(l));
+    } else if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
+      const tree::LeafIndex l(remove->removed);
+      if (committer && l == *committer)
+        throw Error(ErrorCode::kRemoveOfCommitter, "a Commit removes its own sender");
+      if (!touched_leaves.insert(l.value).second)
+        throw Error(ErrorCode::kConflictingLeafProposals,
+                    "two Updates/Removes for " + leaf_text(l));
+      removed.insert(l.value);
+    } else if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
+      const Bytes& key = add->key_package.leaf_node.signature_key;
+      if (!added_key_set.emplace(reinterpret_cast<const char*>(key.data()), key.size()).second)
+        throw Error(ErrorCode::kDuplicateAdd, "two Adds for the same client");
+      added_keys.push_back(key);
+    } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
+      Bytes id = codec::encode(psk->psk);
+      if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
+        throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
+      psk_ids.push_back(std::move(id));
+    } else if (std::holds_alternative<wire::GroupContextExtensions>(rp.proposal.content)) {
+      ++gce;
+    } else if (std::holds_alternative<wire::ReInit>(rp.proposal.content)) {
+      reinit = true;
+    } else if (type == ProposalType::kExternalInit) {
+      throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
+    } else if (std::holds_alternative<wire::CustomProposal>(rp.proposal.content)) {
+      custom_types.push_back(type);
+    }
+  }
+  // §12.2: every member that stays must support a non-default proposal type. Checked once the
+  // whole list is read, so a Remove anywhere in it exempts the removed member.
+  for (const ProposalType type : custom_types) {
+    for (tree::LeafIndex l : tree_.members()) {
+      if (removed.count(l.value)) continue;
+      const auto& supported = tree_.leaf(l)->capabilities.proposals;
+      if (std::find(supported.begin(), supported.end(), type) == supported.end())
+        throw Error(ErrorCode::kProposalTypeUnsupported,
+                    "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
+                        " unsupported by " + leaf_text(l));
+    }
+  }
+  if (gce > 1)
+    throw Error(ErrorCode::kMultipleGroupContextExtensions, "more than one GroupContextExtensions");
+  if (reinit && proposals.size() > 1)
+    throw Error(ErrorCode::kReInitNotAlone, "ReInit together with other proposals");
+  // §12.2: an Add of a client already in the group, unless the same Commit removes it.
+  for (const Bytes& key : added_keys) {
+    const auto existing = tree_.find_leaf_by_signature_key(key);
+    if (existing && !removed.count(existing->value))
+      throw Error(ErrorCode::kAddOfMember, "an Add of a client already in the group");
+  }
+}
+
+}  // namespace conclave
