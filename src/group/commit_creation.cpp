@@ -28,14 +28,14 @@ CommitOutput Group::commit(const CommitOptions& options) {
   // valid); own Updates are superseded by the commit's path.
   wire::Commit commit;
   std::vector<ResolvedProposal> list;
+  detail::ProposalListCheck check(tree_, own_leaf_);
   const auto try_add = [&](ResolvedProposal rp, wire::ProposalOrRef por) {
-    list.push_back(rp);
     try {
-      validate_proposal_list(list, own_leaf_, false);
+      check.add(rp.sender, rp.proposal, true);
     } catch (const Error&) {
-      list.pop_back();
       return;
     }
+    list.push_back(std::move(rp));
     commit.proposals.push_back(std::move(por));
   };
   if (options.include_pending_proposals && !options.reinit) {
@@ -87,10 +87,11 @@ CommitOutput Group::commit(const CommitOptions& options) {
       check_added(*add, add_failures[i], policy);
     else
       check_proposal(me, p);
+    check.add(me, p, false);
     list.push_back(ResolvedProposal{me, p, std::nullopt});
     commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
-  validate_proposal_list(list, own_leaf_, false);
+  check.finish();
 
   StagedCommit staged;
   staged.committer_ = own_leaf_;

@@ -168,7 +168,7 @@ void Group::apply_staged(StagedCommit staged) {
   context_ = std::move(staged.context_);
   interim_transcript_hash_ = std::move(staged.interim_transcript_hash_);
   confirmation_tag_ = std::move(staged.confirmation_tag_);
-  proposals_.clear();
+  clear_proposals();
   own_proposal_messages_.clear();
   update_private_keys_.clear();
   pending_.reset();

@@ -264,7 +264,7 @@ wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad,
   const auto content = sign_content(handshake_wire_format(), proposal, aad);
   const Bytes ref = suite_.make_proposal_ref(codec::encode(content));
   wire::MlsMessage message = protect_content(content);
-  proposals_.push_back(CachedProposal{ref, content.content.sender, std::move(proposal)});
+  cache_proposal(CachedProposal{ref, content.content.sender, std::move(proposal)});
   own_proposal_messages_.push_back(codec::encode(message));
   if (update_key) update_private_keys_.push_back(std::move(*update_key));
   if (store_) changes_.epoch = true;
@@ -412,7 +412,7 @@ Group Group::from_common_record(std::shared_ptr<const crypto::CryptoProvider> pr
   g.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   g.confirmation_tag_ = std::move(r.confirmation_tag);
   for (auto& p : r.proposals)
-    g.proposals_.push_back(CachedProposal{std::move(p.ref), p.sender, std::move(p.proposal)});
+    g.cache_proposal(CachedProposal{std::move(p.ref), p.sender, std::move(p.proposal)});
   for (auto& rec : r.resumption_psks)
     g.resumption_psks_.emplace(rec.id, std::move(rec.secret));
   for (auto& rec : r.update_private_keys)

@@ -130,7 +130,8 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
         if (c.content.content_type() == wire::ContentType::kCommit) staged = stage_commit(c);
       });
   if (staged) return std::move(*staged);
-  return process_content(content);
+  // A proposal was checked above (an Add's KeyPackage signatures included): not twice.
+  return process_content(content, true);
 }
 
 ApplicationMessage Group::process_past_application(const wire::PrivateMessage& message) {
@@ -163,18 +164,17 @@ ApplicationMessage Group::process_past_application(const wire::PrivateMessage& m
                             content.content.authenticated_data};
 }
 
-ProcessResult Group::process_content(const wire::AuthenticatedContent& content) {
+ProcessResult Group::process_content(const wire::AuthenticatedContent& content,
+                                     bool proposal_checked) {
   const wire::FramedContent& fc = content.content;
   if (const auto* app = std::get_if<wire::ApplicationData>(&fc.content))
     return ApplicationMessage{tree::LeafIndex(fc.sender.index), fc.epoch, app->data,
                               fc.authenticated_data};
   if (const auto* proposal = std::get_if<wire::Proposal>(&fc.content)) {
-    check_proposal(fc.sender, *proposal);
+    if (!proposal_checked) check_proposal(fc.sender, *proposal);
     Bytes ref = suite_.make_proposal_ref(codec::encode(content));
-    const bool known = std::any_of(proposals_.begin(), proposals_.end(),
-                                   [&](const CachedProposal& c) { return c.ref == ref; });
-    if (!known) {
-      proposals_.push_back(CachedProposal{ref, fc.sender, *proposal});
+    if (find_proposal(ref) == nullptr) {
+      cache_proposal(CachedProposal{ref, fc.sender, *proposal});
       if (store_) changes_.epoch = true;
     }
     return ReceivedProposal{fc.sender, *proposal, std::move(ref)};

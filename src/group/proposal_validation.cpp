@@ -1,7 +1,6 @@
 // RFC 9420 §12.1 (each proposal on its own) and §12.2 (a list of proposals, for a commit).
 #include <algorithm>
-#include <set>
-#include <string_view>
+#include <string>
 #include <unordered_set>
 
 #include "conclave/base/error.h"
@@ -133,6 +132,24 @@ void Group::check_group_context_extensions(const wire::ExtensionList& extensions
 
 // --- proposal lists (§12.2) ----------------------------------------------------------------------
 
+// --- the proposals received this epoch ---------------------------------------------------------
+
+const Group::CachedProposal* Group::find_proposal(BytesView ref) const {
+  const auto it = proposal_positions_.find(detail::bytes_key(ref));
+  return it == proposal_positions_.end() ? nullptr : &proposals_[it->second];
+}
+
+void Group::cache_proposal(CachedProposal proposal) {
+  // A proposal received twice (the same ref) is cached once.
+  if (proposal_positions_.emplace(detail::bytes_key(proposal.ref), proposals_.size()).second)
+    proposals_.push_back(std::move(proposal));
+}
+
+void Group::clear_proposals() {
+  proposals_.clear();
+  proposal_positions_.clear();
+}
+
 std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
                                                     const wire::Sender& committer) const {
   std::vector<ResolvedProposal> out;
@@ -142,12 +159,10 @@ std::vector<Group::ResolvedProposal> Group::resolve(const wire::Commit& commit,
       out.push_back(ResolvedProposal{committer, *p, std::nullopt});
       continue;
     }
-    const Bytes& ref = *por.reference();
-    const auto it = std::find_if(proposals_.begin(), proposals_.end(),
-                                 [&](const CachedProposal& c) { return c.ref == ref; });
-    if (it == proposals_.end())
+    const CachedProposal* cached = find_proposal(*por.reference());
+    if (cached == nullptr)
       throw Error(ErrorCode::kUnknownProposalRef, "a proposal reference not received this epoch");
-    out.push_back(ResolvedProposal{it->sender, it->proposal, it->ref});
+    out.push_back(ResolvedProposal{cached->sender, cached->proposal, cached->ref});
   }
   return out;
 }
@@ -185,74 +200,102 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
                   "an external commit removes more than one leaf");
     return;
   }
-  std::set<uint32_t> touched_leaves;
-  std::set<uint32_t> removed;
-  std::vector<Bytes> added_keys;
-  std::unordered_set<std::string_view> added_key_set;  // views into `proposals`: O(1) each
-  std::vector<Bytes> psk_ids;
-  std::vector<ProposalType> custom_types;
-  size_t gce = 0;
-  bool reinit = false;
-  for (const auto& rp : proposals) {
-    const ProposalType type = rp.proposal.proposal_type();
-    if (const auto* update = std::get_if<wire::Update>(&rp.proposal.content)) {
-      (void)update;
-      const tree::LeafIndex l(rp.sender.index);
-      if (committer && l == *committer)
-        throw Error(ErrorCode::kUpdateByCommitter, "a Commit covers its sender's own Update");
-      if (!touched_leaves.insert(l.value).second)
-        throw Error(ErrorCode::kConflictingLeafProposals,
-                    "two Updates/Removes for " + leaf_text(l));
-    } else if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
-      const tree::LeafIndex l(remove->removed);
-      if (committer && l == *committer)
-        throw Error(ErrorCode::kRemoveOfCommitter, "a Commit removes its own sender");
-      if (!touched_leaves.insert(l.value).second)
-        throw Error(ErrorCode::kConflictingLeafProposals,
-                    "two Updates/Removes for " + leaf_text(l));
-      removed.insert(l.value);
-    } else if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content)) {
-      const Bytes& key = add->key_package.leaf_node.signature_key;
-      if (!added_key_set.emplace(reinterpret_cast<const char*>(key.data()), key.size()).second)
-        throw Error(ErrorCode::kDuplicateAdd, "two Adds for the same client");
-      added_keys.push_back(key);
-    } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
-      Bytes id = codec::encode(psk->psk);
-      if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
-        throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
-      psk_ids.push_back(std::move(id));
-    } else if (std::holds_alternative<wire::GroupContextExtensions>(rp.proposal.content)) {
-      ++gce;
-    } else if (std::holds_alternative<wire::ReInit>(rp.proposal.content)) {
-      reinit = true;
-    } else if (type == ProposalType::kExternalInit) {
-      throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
-    } else if (std::holds_alternative<wire::CustomProposal>(rp.proposal.content)) {
-      custom_types.push_back(type);
-    }
+  detail::ProposalListCheck check(tree_, committer);
+  for (const auto& rp : proposals)
+    check.add(rp.sender, rp.proposal, false);
+  check.finish();
+}
+
+namespace detail {
+
+ProposalListCheck::ProposalListCheck(const tree::RatchetTree& tree,
+                                     std::optional<tree::LeafIndex> committer)
+    : tree_(tree), committer_(committer) {}
+
+void ProposalListCheck::add(const wire::Sender& sender, const wire::Proposal& proposal,
+                            bool keep_valid_now) {
+  // Every rule is checked before anything is recorded, so a refused proposal leaves no trace.
+  const ProposalType type = proposal.proposal_type();
+  std::optional<uint32_t> touched;
+  std::string added_key;
+  std::string psk_id;
+  if (std::holds_alternative<wire::Update>(proposal.content)) {
+    const tree::LeafIndex l(sender.index);
+    if (committer_ && l == *committer_)
+      throw Error(ErrorCode::kUpdateByCommitter, "a Commit covers its sender's own Update");
+    touched = l.value;
+  } else if (const auto* remove = std::get_if<wire::Remove>(&proposal.content)) {
+    const tree::LeafIndex l(remove->removed);
+    if (committer_ && l == *committer_)
+      throw Error(ErrorCode::kRemoveOfCommitter, "a Commit removes its own sender");
+    touched = l.value;
+  } else if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
+    added_key = bytes_key(add->key_package.leaf_node.signature_key);
+    if (added_keys_.count(added_key) != 0)
+      throw Error(ErrorCode::kDuplicateAdd, "two Adds for the same client");
+    if (keep_valid_now) check_not_member(added_key);
+  } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&proposal.content)) {
+    psk_id = bytes_key(codec::encode(psk->psk));
+    if (psk_ids_.count(psk_id) != 0)
+      throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
+  } else if (std::holds_alternative<wire::GroupContextExtensions>(proposal.content)) {
+    if (group_context_extensions_)
+      throw Error(ErrorCode::kMultipleGroupContextExtensions,
+                  "more than one GroupContextExtensions");
+  } else if (type == ProposalType::kExternalInit) {
+    throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
+  } else if (std::holds_alternative<wire::CustomProposal>(proposal.content)) {
+    if (keep_valid_now) check_supported(type);
   }
-  // §12.2: every member that stays must support a non-default proposal type. Checked once the
-  // whole list is read, so a Remove anywhere in it exempts the removed member.
-  for (const ProposalType type : custom_types) {
-    for (tree::LeafIndex l : tree_.members()) {
-      if (removed.count(l.value)) continue;
-      const auto& supported = tree_.leaf(l)->capabilities.proposals;
-      if (std::find(supported.begin(), supported.end(), type) == supported.end())
-        throw Error(ErrorCode::kProposalTypeUnsupported,
-                    "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
-                        " unsupported by " + leaf_text(l));
-    }
-  }
-  if (gce > 1)
-    throw Error(ErrorCode::kMultipleGroupContextExtensions, "more than one GroupContextExtensions");
-  if (reinit && proposals.size() > 1)
+  if (touched && touched_leaves_.count(*touched) != 0)
+    throw Error(ErrorCode::kConflictingLeafProposals,
+                "two Updates/Removes for " + leaf_text(tree::LeafIndex(*touched)));
+  const bool is_reinit = std::holds_alternative<wire::ReInit>(proposal.content);
+  if ((reinit_ || is_reinit) && count_ > 0)
     throw Error(ErrorCode::kReInitNotAlone, "ReInit together with other proposals");
-  // §12.2: an Add of a client already in the group, unless the same Commit removes it.
-  for (const Bytes& key : added_keys) {
-    const auto existing = tree_.find_leaf_by_signature_key(key);
-    if (existing && !removed.count(existing->value))
-      throw Error(ErrorCode::kAddOfMember, "an Add of a client already in the group");
+
+  ++count_;
+  reinit_ = reinit_ || is_reinit;
+  if (touched) touched_leaves_.insert(*touched);
+  if (const auto* remove = std::get_if<wire::Remove>(&proposal.content))
+    removed_.insert(remove->removed);
+  if (!added_key.empty()) added_keys_.insert(std::move(added_key));
+  if (!psk_id.empty()) psk_ids_.insert(std::move(psk_id));
+  if (std::holds_alternative<wire::GroupContextExtensions>(proposal.content))
+    group_context_extensions_ = true;
+  if (std::holds_alternative<wire::CustomProposal>(proposal.content)) custom_types_.insert(type);
+}
+
+void ProposalListCheck::finish() const {
+  // The rules a Remove anywhere in the list can satisfy, checked once the list is complete.
+  for (const ProposalType type : custom_types_)
+    check_supported(type);
+  for (const std::string& key : added_keys_)
+    check_not_member(key);
+}
+
+void ProposalListCheck::check_supported(ProposalType type) const {
+  // §12.2: every member that stays must support a non-default proposal type. O(1) when all do;
+  // otherwise the members that do not are found and must all be removed.
+  if (tree_.proposal_type_supporters(type) == tree_.member_count()) return;
+  for (tree::LeafIndex l : tree_.members()) {
+    if (removed_.count(l.value) != 0) continue;
+    const auto& supported = tree_.leaf(l)->capabilities.proposals;
+    if (std::find(supported.begin(), supported.end(), type) == supported.end())
+      throw Error(ErrorCode::kProposalTypeUnsupported,
+                  "proposal type " + std::to_string(static_cast<uint16_t>(type)) +
+                      " unsupported by " + leaf_text(l));
   }
 }
+
+void ProposalListCheck::check_not_member(const std::string& signature_key) const {
+  // §12.2: an Add of a client already in the group, unless the same Commit removes it.
+  const auto existing = tree_.find_leaf_by_signature_key(
+      BytesView(reinterpret_cast<const uint8_t*>(signature_key.data()), signature_key.size()));
+  if (existing && removed_.count(existing->value) == 0)
+    throw Error(ErrorCode::kAddOfMember, "an Add of a client already in the group");
+}
+
+}  // namespace detail
 
 }  // namespace conclave

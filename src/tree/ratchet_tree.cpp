@@ -104,6 +104,11 @@ void RatchetTree::index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta)
   supported.erase(std::unique(supported.begin(), supported.end()), supported.end());
   for (wire::CredentialType t : supported)
     count(credential_supporters_, static_cast<uint16_t>(t));
+  std::vector<wire::ProposalType> proposals = leaf.capabilities.proposals;
+  std::sort(proposals.begin(), proposals.end());
+  proposals.erase(std::unique(proposals.begin(), proposals.end()), proposals.end());
+  for (wire::ProposalType t : proposals)
+    count(proposal_supporters_, static_cast<uint16_t>(t));
 }
 
 uint32_t RatchetTree::credential_type_users(wire::CredentialType type) const {
@@ -114,6 +119,11 @@ uint32_t RatchetTree::credential_type_users(wire::CredentialType type) const {
 uint32_t RatchetTree::credential_type_supporters(wire::CredentialType type) const {
   const auto it = credential_supporters_.find(static_cast<uint16_t>(type));
   return it == credential_supporters_.end() ? 0 : it->second;
+}
+
+uint32_t RatchetTree::proposal_type_supporters(wire::ProposalType type) const {
+  const auto it = proposal_supporters_.find(static_cast<uint16_t>(type));
+  return it == proposal_supporters_.end() ? 0 : it->second;
 }
 
 std::vector<wire::CredentialType> RatchetTree::credential_types_in_use() const {

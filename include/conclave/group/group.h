@@ -13,6 +13,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -450,11 +452,19 @@ class Group {
   // Receiving.
   ProcessResult process_public(const wire::PublicMessage& message);
   ProcessResult process_private(const wire::PrivateMessage& message);
-  ProcessResult process_content(const wire::AuthenticatedContent& content);
+  // `proposal_checked`: a proposal's §12.1 checks were already made (PrivateMessage, before its
+  // key was consumed).
+  ProcessResult process_content(const wire::AuthenticatedContent& content,
+                                bool proposal_checked = false);
   ApplicationMessage process_past_application(const wire::PrivateMessage& message);
   // §6.1: the key that verifies the sender's signature, for every sender type (§12.1.8).
   Bytes sender_signature_key(const wire::AuthenticatedContent& content) const;
   void check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const;
+
+  // The proposals received this epoch (§12.1), by reference in O(1) (proposal_validation.cpp).
+  const CachedProposal* find_proposal(BytesView ref) const;
+  void cache_proposal(CachedProposal proposal);
+  void clear_proposals();
 
   // Commits, both directions.
   std::vector<ResolvedProposal> resolve(const wire::Commit& commit,
@@ -494,6 +504,7 @@ class Group {
   Bytes confirmation_tag_;  // of the commit that started this epoch, for GroupInfo
 
   std::vector<CachedProposal> proposals_;  // received this epoch, in arrival order
+  std::unordered_map<std::string, size_t> proposal_positions_;  // ref -> index in proposals_
   std::deque<std::pair<uint64_t, PastEpoch>> past_epochs_;
   // Resumption PSKs of past epochs (§8.6), by epoch; the last config_.resumption_psks_kept.
   std::map<uint64_t, SecretBytes> resumption_psks_;

@@ -113,6 +113,9 @@ class RatchetTree {
   // type, and how many list it in their capabilities.
   uint32_t credential_type_users(wire::CredentialType type) const;
   uint32_t credential_type_supporters(wire::CredentialType type) const;
+  // §12.2: how many members list the proposal type in their capabilities (so a commit checks
+  // "every member supports it" in O(1) when all do).
+  uint32_t proposal_type_supporters(wire::ProposalType type) const;
   std::vector<wire::CredentialType> credential_types_in_use() const;
 
   // §12.1.1: the new member goes to the leftmost blank leaf (extending the tree when there is
@@ -201,6 +204,7 @@ class RatchetTree {
   KeyIndex signature_keys_;                             // key -> leaf index
   std::map<uint16_t, uint32_t> credential_users_;       // credential type -> members
   std::map<uint16_t, uint32_t> credential_supporters_;  // credential type -> members
+  std::map<uint16_t, uint32_t> proposal_supporters_;    // proposal type -> members
   uint64_t version_ = 0;
   std::optional<TreeJournal> journal_;  // open while changes are being recorded
 
