@@ -25,23 +25,42 @@ size_t RatchetTree::BytesHash::operator()(const Bytes& b) const noexcept {
 
 RatchetTree::RatchetTree(crypto::Suite suite) : suite_(std::move(suite)) {}
 
+// The hash caches' width: the tree's extension (§7.7), so that the blank right half the next
+// doubling adds can be hashed ahead. A tree of the largest size has none.
+uint32_t RatchetTree::cache_width(LeafCount n) {
+  return n.value >= kMaxLeaves ? node_width(n) : node_width(LeafCount(2 * n.value));
+}
+
 void RatchetTree::resize_to(LeafCount n) {
   const uint32_t old_width = width();
   const NodeIndex old_root = empty() ? NodeIndex() : root();
   const uint32_t new_width = node_width(n);
   const size_t hash_len = suite_.hash_len();
+  if (n.value != 0 && n < leaf_count_) {
+    // The right half the smaller tree's extension keeps is blank now, so its valid slots hold
+    // blank hashes already; hash the others (the paths changed since it was last hashed) while
+    // it is still in the tree, and the next doubling finds the whole half hashed.
+    const NodeIndex kept_half(3 * n.value - 1);  // right(root(2n))
+    if (nodes_below_[kept_half.value] != 0)
+      throw Error(ErrorCode::kInternal, "the part of the tree dropped is not blank");
+    cached_tree_hash(kept_half);
+    extension_hashed_ = n.value;
+  } else if (n > leaf_count_) {
+    extension_hashed_ = 0;  // a new extension, beyond the cached width
+  }
   leaf_count_ = n;
   leaves_.resize(n.value);
   parents_.resize(n.value == 0 ? 0 : n.value - 1);
   nodes_below_.resize(new_width, 0);
   members_below_.resize(new_width, 0);
-  tree_hashes_.resize(size_t{new_width} * hash_len);
+  tree_hashes_.resize(size_t{cache_width(n)} * hash_len);
   parent_hashes_.resize(parents_.size() * 2 * hash_len);
-  cache_flags_.resize(new_width, 0);
+  cache_flags_.resize(cache_width(n), 0);
   if (new_width > old_width && old_width > 0) {
     // §7.7: the old tree becomes the leftmost subtree under new blank parents (one per
     // doubling); everything right of it is blank, so each new parent counts what the old root
-    // counted.
+    // counted. The right halves keep their cached (blank) hashes; the new roots cover the old
+    // tree, so theirs are recomputed.
     const NodeIndex new_root = root();
     for (NodeIndex x = old_root; x != new_root;) {
       x = parent(x, n);
@@ -310,6 +329,7 @@ LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
     if (pos == unmerged.end() || *pos != l.value) unmerged.insert(pos, l.value);  // §7.1: sorted
     invalidate(x);
   }
+  hash_extension_ahead();
   return l;
 }
 
@@ -335,15 +355,24 @@ void RatchetTree::remove_leaf(LeafIndex l) {
   truncate();
 }
 
+void RatchetTree::blank_subtree(NodeIndex x) {
+  // Only where the counts say a node is set: the work is that of blanking those nodes.
+  if (nodes_below_[x.value] == 0) return;
+  if (x.is_leaf()) {
+    set_leaf(x.leaf(), std::nullopt);
+    return;
+  }
+  if (parents_[x.value >> 1]) set_parent(x, std::nullopt);
+  blank_subtree(left(x));
+  blank_subtree(right(x));
+}
+
 void RatchetTree::truncate() {
-  // §7.7, §12.1.3: drop the right half while it holds no member.
+  // §7.7, §12.1.3: drop the right half while it holds no member. Its parent nodes are blank in a
+  // tree whose parents all cover a member; any other is blanked (and journaled) first.
   while (leaf_count_.value > 1 && members_below_[right(root()).value] == 0) {
-    const uint32_t half = leaf_count_.value / 2;
-    for (uint32_t i = half; i < leaf_count_.value; ++i)
-      if (leaves_[i]) set_leaf(LeafIndex(i), std::nullopt);
-    for (uint32_t i = half - 1; i < parents_.size(); ++i)
-      if (parents_[i]) set_parent(NodeIndex(2 * i + 1), std::nullopt);
-    resize_to(LeafCount(half));
+    blank_subtree(right(root()));
+    resize_to(LeafCount(leaf_count_.value / 2));
   }
 }
 
@@ -382,6 +411,7 @@ void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
     if (x < width() && (parents_[x >> 1].has_value() || value.has_value()))
       set_parent(NodeIndex(x), x < node_width(target) ? value : std::nullopt);
   if (target.value < leaf_count_.value) resize_to(target);
+  hash_extension_ahead();
 }
 
 void RatchetTree::undo(const TreeJournal& journal) {
@@ -439,6 +469,7 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
           tree.members_below_[left(p).value] + tree.members_below_[right(p).value];
     }
   }
+  tree.hash_extension_ahead();  // what the adds that filled the tree would have hashed
   return tree;
 }
 

@@ -5,7 +5,9 @@
 // Work per operation is logarithmic in the leaf count for a full tree: a change to one path
 // invalidates the cached hashes of that path only; subtree counters answer "is this subtree
 // empty" and "where is the leftmost blank leaf" without scanning; keys are indexed by value.
-// Only import and extension/truncation of the array touch every node.
+// The blank right half a doubling adds (§7.7) is hashed ahead, a little with each add once the
+// tree is more than half full, and a halving keeps the hashes of the half it drops, so crossing
+// a power of two hashes no more than any other change. Only import touches every node.
 //
 // Const methods fill the hash caches lazily, so a tree may not be read from two threads at once
 // unless tree_hash() was called first and nothing changed since. Copies are independent values.
@@ -168,10 +170,12 @@ class RatchetTree {
   };
   using KeyIndex = std::unordered_multimap<Bytes, uint32_t, BytesHash>;
 
+  static uint32_t cache_width(LeafCount n);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
   void set_parent(NodeIndex x, std::optional<wire::ParentNode> node);
   void blank_direct_path(LeafIndex l);
+  void blank_subtree(NodeIndex x);
   void truncate();
   void adjust_counts(NodeIndex x, int nodes, int members);
   void invalidate(NodeIndex x);
@@ -183,6 +187,8 @@ class RatchetTree {
   void apply_journal_side(const TreeJournal& j, bool after);
 
   BytesView cached_tree_hash(NodeIndex x) const;
+  void hash_extension(uint32_t target) const;
+  void hash_extension_ahead() const;
   BytesView cached_parent_hash(NodeIndex p, NodeIndex s) const;
   Bytes hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const;
   Bytes hash_parent(const wire::ParentNode* node, BytesView left, BytesView right) const;
@@ -206,9 +212,14 @@ class RatchetTree {
 
   // Hash caches (§7.8, §7.9): hash_len bytes per slot; a flag byte per node says which of its
   // slots hold a current value. Parent hash slots: two per parent node, one per copath child.
+  // Tree hash slots and flags cover the tree twice as wide (its extension, §7.7): there a
+  // current value is the hash of a blank subtree. A valid parent has valid children.
   mutable std::vector<uint8_t> tree_hashes_;
   mutable std::vector<uint8_t> parent_hashes_;
   mutable std::vector<uint8_t> cache_flags_;
+  // Leaves of the extension's right half hashed so far, from its left: every node over them only
+  // is valid.
+  mutable uint32_t extension_hashed_ = 0;
 };
 
 }  // namespace conclave::tree
