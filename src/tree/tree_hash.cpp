@@ -51,14 +51,14 @@ Bytes RatchetTree::hash_parent_hash_input(BytesView key, BytesView parent_hash,
 
 BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
   const size_t hash_len = suite_.hash_len();
-  uint8_t* slot = tree_hashes_.data() + size_t{x.value} * hash_len;
+  uint8_t* slot = tree_hashes_.row(x.value);
   if ((cache_flags_[x.value] & kTreeHashValid) == 0) {
     // Nodes of the extension, outside the tree, are blank.
     Bytes h;
     if (x.is_leaf()) {
       h = hash_leaf(x.leaf(), leaf(x.leaf()));
     } else {
-      // The children's views point into tree_hashes_, which does not move while hashing.
+      // The children's views point into tree_hashes_, whose rows never move.
       const BytesView left_hash = cached_tree_hash(left(x));
       const BytesView right_hash = cached_tree_hash(right(x));
       h = hash_parent(parent_node(x), left_hash, right_hash);
@@ -116,9 +116,11 @@ RatchetTree RatchetTree::restore(crypto::Suite suite, wire::RatchetTreeNodes nod
     throw Error(ErrorCode::kInvalidArgument,
                 "tree hashes for " + std::to_string(tree_hashes.size()) + " bytes, the tree has " +
                     std::to_string(expected));
-  std::copy(tree_hashes.begin(), tree_hashes.end(), tree.tree_hashes_.begin());
-  for (uint32_t x = 0; x < tree.width(); ++x)
+  const size_t hash_len = tree.suite_.hash_len();
+  for (uint32_t x = 0; x < tree.width(); ++x) {
+    std::copy_n(tree_hashes.begin() + size_t{x} * hash_len, hash_len, tree.tree_hashes_.row(x));
     tree.cache_flags_[x] |= kTreeHashValid;
+  }
   return tree;
 }
 
@@ -144,7 +146,7 @@ Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> exclude
   const std::span<const uint32_t> inside(first, last);
   const Bytes left_hash = hash_excluding(left(x), inside);
   const Bytes right_hash = hash_excluding(right(x), inside);
-  const auto& node = parents_[x.value >> 1];
+  const wire::ParentNode* node = parents_.get(x.value >> 1);
   if (!node) return hash_parent(nullptr, left_hash, right_hash);
   wire::ParentNode reduced = *node;
   std::erase_if(reduced.unmerged_leaves,
@@ -173,10 +175,9 @@ BytesView RatchetTree::cached_parent_hash(NodeIndex p, NodeIndex s) const {
   const size_t hash_len = suite_.hash_len();
   const bool copath_left = s == left(p);
   const uint8_t flag = copath_left ? kParentHashLeftValid : kParentHashRightValid;
-  uint8_t* slot =
-      parent_hashes_.data() + (size_t{p.value >> 1} * 2 + (copath_left ? 0 : 1)) * hash_len;
+  uint8_t* slot = parent_hashes_.row(p.value >> 1) + (copath_left ? 0 : hash_len);
   if ((cache_flags_[p.value] & flag) == 0) {
-    const wire::ParentNode& node = *parents_[p.value >> 1];
+    const wire::ParentNode& node = *parents_.get(p.value >> 1);
     const Bytes sibling = original_sibling_tree_hash(p, s);
     const Bytes h = hash_parent_hash_input(node.encryption_key, node.parent_hash, sibling);
     std::copy(h.begin(), h.end(), slot);

@@ -22,6 +22,7 @@
 
 #include "conclave/base/bytes.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/tree/segmented.h"
 #include "conclave/tree/tree_math.h"
 #include "conclave/wire/leaf_node.h"
 
@@ -185,6 +186,8 @@ class RatchetTree {
   void record_leaf(LeafIndex l);
   void record_parent(NodeIndex x);
   void apply_journal_side(const TreeJournal& j, bool after);
+  template <class T>
+  static std::optional<T> copy_of(const T* node);
 
   BytesView cached_tree_hash(NodeIndex x) const;
   void hash_extension(uint32_t target) const;
@@ -199,10 +202,12 @@ class RatchetTree {
 
   crypto::Suite suite_;
   LeafCount leaf_count_;
-  std::vector<std::optional<wire::LeafNode>> leaves_;     // by leaf index
-  std::vector<std::optional<wire::ParentNode>> parents_;  // by parent node index / 2
-  std::vector<uint32_t> nodes_below_;                   // per node: non-blank nodes in its subtree
-  std::vector<uint32_t> members_below_;                 // per node: non-blank leaves in its subtree
+  // Per-node storage grows by doubling without moving (segmented.h). Slots past the tree are
+  // blank with zero counts, except the counts of the roots of larger sizes it had.
+  detail::SegmentedSlots<wire::LeafNode> leaves_;       // by leaf index
+  detail::SegmentedSlots<wire::ParentNode> parents_;    // by parent node index / 2
+  detail::SegmentedArray<uint32_t> nodes_below_;        // per node: non-blank nodes in its subtree
+  detail::SegmentedArray<uint32_t> members_below_;      // per node: non-blank leaves in its subtree
   KeyIndex encryption_keys_;                            // key -> node index
   KeyIndex signature_keys_;                             // key -> leaf index
   std::map<uint16_t, uint32_t> credential_users_;       // credential type -> members
@@ -214,9 +219,9 @@ class RatchetTree {
   // slots hold a current value. Parent hash slots: two per parent node, one per copath child.
   // Tree hash slots and flags cover the tree twice as wide (its extension, §7.7): there a
   // current value is the hash of a blank subtree. A valid parent has valid children.
-  mutable std::vector<uint8_t> tree_hashes_;
-  mutable std::vector<uint8_t> parent_hashes_;
-  mutable std::vector<uint8_t> cache_flags_;
+  mutable detail::SegmentedArray<uint8_t> tree_hashes_;    // a row of hash_len per node
+  mutable detail::SegmentedArray<uint8_t> parent_hashes_;  // two hash_len per parent
+  mutable detail::SegmentedArray<uint8_t> cache_flags_;
   // Leaves of the extension's right half hashed so far, from its left: every node over them only
   // is valid.
   mutable uint32_t extension_hashed_ = 0;
