@@ -8,8 +8,11 @@
 // right half) against one that does not. Second argument journal:1 does it as a group's commit
 // does: inside a journal that is undone after staging and redone on merge (tree hash after
 // each). Each should cost about the same whether or not the tree crosses a power of two.
-// FromNodes: importing a full tree and its root tree hash (the tree part of a join).
-// Run: build/bin/tree_bench (--benchmark_filter='Add|Remove|FromNodes' for the second group).
+// AddDoublingFirstTime: the same add on a tree just imported, whose storage never held more.
+// FromNodes: importing a full tree and its root tree hash (the tree part of a join); Restore:
+// loading it with its stored tree hashes (the tree part of Group::load).
+// Run: build/bin/tree_bench (--benchmark_filter='Add|Remove|FromNodes|Restore' for the second
+// group).
 //
 // The trees are built directly (not through 2^17 commits): nodes with random 32-byte keys, which
 // X25519 accepts as public keys, and real key pairs where the benchmark encrypts or decrypts:
@@ -262,12 +265,49 @@ void BM_RemoveNotHalving(benchmark::State& state) {
   membership_label(state, tree);
 }
 
+// §7.7: the first doubling of a tree just imported, whose storage has never held more: what
+// growing it costs, besides hashing (the other doubling benchmarks reuse storage from earlier
+// iterations).
+void BM_AddDoublingFirstTime(benchmark::State& state) {
+  const wire::RatchetTreeNodes nodes = membership_tree(state).to_nodes();
+  const crypto::Suite suite(crypto::openssl_provider(), 1);
+  const wire::LeafNode leaf = joiner_leaf();
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto tree = std::make_unique<RatchetTree>(RatchetTree::from_nodes(suite, nodes));
+    benchmark::DoNotOptimize(tree->tree_hash());
+    state.ResumeTiming();
+    tree->add_leaf(leaf);
+    benchmark::DoNotOptimize(tree->tree_hash());
+    state.PauseTiming();
+    tree.reset();
+    state.ResumeTiming();
+  }
+  membership_label(state, membership_tree(state));
+}
+
 // §12.4.3.3, §7.8: a joiner imports the full tree and computes its root tree hash.
 void BM_FromNodes(benchmark::State& state) {
   const wire::RatchetTreeNodes nodes = fixture(state).tree.to_nodes();
   const crypto::Suite suite(crypto::openssl_provider(), 1);
   for (auto _ : state) {
     RatchetTree tree = RatchetTree::from_nodes(suite, nodes);
+    benchmark::DoNotOptimize(tree.tree_hash());
+  }
+}
+
+// A member loads the full tree from its storage, with every node's tree hash.
+void BM_Restore(benchmark::State& state) {
+  const RatchetTree& built = fixture(state).tree;
+  const wire::RatchetTreeNodes nodes = built.to_nodes();
+  Bytes hashes;
+  for (uint32_t x = 0; x < built.width(); ++x) {
+    const Bytes h = built.tree_hash(NodeIndex(x));
+    hashes.insert(hashes.end(), h.begin(), h.end());
+  }
+  const crypto::Suite suite(crypto::openssl_provider(), 1);
+  for (auto _ : state) {
+    RatchetTree tree = RatchetTree::restore(suite, nodes, hashes);
     benchmark::DoNotOptimize(tree.tree_hash());
   }
 }
@@ -289,6 +329,14 @@ BENCHMARK(BM_AddDoubling)->Apply(membership_sizes);
 BENCHMARK(BM_AddIntoBlankLeaf)->Apply(membership_sizes);
 BENCHMARK(BM_RemoveHalving)->Apply(membership_sizes);
 BENCHMARK(BM_RemoveNotHalving)->Apply(membership_sizes);
+BENCHMARK(BM_AddDoublingFirstTime)
+    ->ArgName("log_leaves")
+    ->Arg(10)
+    ->Arg(14)
+    ->Arg(17)
+    ->Iterations(5)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FromNodes)->Apply(sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Restore)->Apply(sizes)->Unit(benchmark::kMillisecond);
 
 }  // namespace
