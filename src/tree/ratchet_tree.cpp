@@ -23,25 +23,60 @@ size_t RatchetTree::BytesHash::operator()(const Bytes& b) const noexcept {
       std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
-RatchetTree::RatchetTree(crypto::Suite suite) : suite_(std::move(suite)) {}
+RatchetTree::RatchetTree(crypto::Suite suite)
+    : suite_(std::move(suite)),
+      tree_hashes_(suite_.hash_len()),
+      parent_hashes_(2 * suite_.hash_len()) {}
+
+// The hash caches' width: the tree's extension (§7.7), so that the blank right half the next
+// doubling adds can be hashed ahead. A tree of the largest size has none.
+uint32_t RatchetTree::cache_width(LeafCount n) {
+  return n.value >= kMaxLeaves ? node_width(n) : node_width(LeafCount(2 * n.value));
+}
 
 void RatchetTree::resize_to(LeafCount n) {
   const uint32_t old_width = width();
   const NodeIndex old_root = empty() ? NodeIndex() : root();
-  const uint32_t new_width = node_width(n);
-  const size_t hash_len = suite_.hash_len();
+  const bool shrinking = n < leaf_count_;
+  if (n.value != 0 && shrinking) {
+    // The right half the smaller tree's extension keeps is blank now, so its valid slots hold
+    // blank hashes already; hash the others (the paths changed since it was last hashed) while
+    // it is still in the tree, and the next doubling finds the whole half hashed.
+    const NodeIndex kept_half(3 * n.value - 1);  // right(root(2n))
+    if (nodes_below_[kept_half.value] != 0)
+      throw Error(ErrorCode::kInternal, "the part of the tree dropped is not blank");
+    cached_tree_hash(kept_half);
+    extension_hashed_ = n.value;
+  } else if (n > leaf_count_) {
+    extension_hashed_ = 0;  // a new extension, beyond the cached width
+  }
   leaf_count_ = n;
-  leaves_.resize(n.value);
-  parents_.resize(n.value == 0 ? 0 : n.value - 1);
-  nodes_below_.resize(new_width, 0);
-  members_below_.resize(new_width, 0);
-  tree_hashes_.resize(size_t{new_width} * hash_len);
-  parent_hashes_.resize(parents_.size() * 2 * hash_len);
-  cache_flags_.resize(new_width, 0);
+  // Storage grows by segments, each a doubling's worth, so nothing moves and new slots are zero
+  // (blank, counts 0, caches invalid) without being written. Slots a shrink drops stay for the
+  // next doubling (blank, their tree hashes kept); those more than a doubling away are freed.
+  const uint32_t new_width = node_width(n);
+  leaves_.cover(n.value);
+  parents_.cover(n.value);
+  parent_hashes_.cover(n.value);
+  nodes_below_.cover(new_width);
+  members_below_.cover(new_width);
+  tree_hashes_.cover(cache_width(n));
+  cache_flags_.cover(cache_width(n));
+  if (shrinking && n.value < kMaxLeaves / 2) {
+    const LeafCount slack(2 * std::max(n.value, 1u));
+    leaves_.release_from(slack.value);
+    parents_.release_from(slack.value);
+    parent_hashes_.release_from(slack.value);
+    nodes_below_.release_from(node_width(slack));
+    members_below_.release_from(node_width(slack));
+    tree_hashes_.release_from(cache_width(slack));
+    cache_flags_.release_from(cache_width(slack));
+  }
   if (new_width > old_width && old_width > 0) {
     // §7.7: the old tree becomes the leftmost subtree under new blank parents (one per
     // doubling); everything right of it is blank, so each new parent counts what the old root
-    // counted.
+    // counted. The right halves keep their cached (blank) hashes; the new roots cover the old
+    // tree, so theirs are recomputed.
     const NodeIndex new_root = root();
     for (NodeIndex x = old_root; x != new_root;) {
       x = parent(x, n);
@@ -133,37 +168,43 @@ std::vector<wire::CredentialType> RatchetTree::credential_types_in_use() const {
   return out;
 }
 
+template <class T>
+std::optional<T> RatchetTree::copy_of(const T* node) {
+  return node ? std::optional<T>(*node) : std::nullopt;
+}
+
 void RatchetTree::record_leaf(LeafIndex l) {
   if (journal_ && !journal_->leaves_before.count(l.value))
-    journal_->leaves_before.emplace(l.value, leaves_[l.value]);
+    journal_->leaves_before.emplace(l.value, copy_of(leaves_.get(l.value)));
 }
 
 void RatchetTree::record_parent(NodeIndex x) {
   if (journal_ && !journal_->parents_before.count(x.value))
-    journal_->parents_before.emplace(x.value, parents_[x.value >> 1]);
+    journal_->parents_before.emplace(x.value, copy_of(parents_.get(x.value >> 1)));
 }
 
 void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
   record_leaf(l);
-  auto& slot = leaves_[l.value];
   const NodeIndex x = l.node();
-  const int was = slot ? 1 : 0;
+  const wire::LeafNode* old = leaves_.get(l.value);
+  const int was = old ? 1 : 0;
   const int now = leaf ? 1 : 0;
-  if (slot) index_leaf(*slot, l, -1);
-  slot = std::move(leaf);
-  if (slot) index_leaf(*slot, l, +1);
+  if (old) index_leaf(*old, l, -1);
+  leaves_.set(l.value, std::move(leaf));
+  if (const wire::LeafNode* fresh = leaves_.get(l.value)) index_leaf(*fresh, l, +1);
   if (now != was) adjust_counts(x, now - was, now - was);
   invalidate(x);
 }
 
 void RatchetTree::set_parent(NodeIndex x, std::optional<wire::ParentNode> node) {
   record_parent(x);
-  auto& slot = parents_[x.value >> 1];
-  const int was = slot ? 1 : 0;
+  const wire::ParentNode* old = parents_.get(x.value >> 1);
+  const int was = old ? 1 : 0;
   const int now = node ? 1 : 0;
-  if (slot) index_erase(encryption_keys_, slot->encryption_key, x.value);
-  slot = std::move(node);
-  if (slot) encryption_keys_.emplace(slot->encryption_key, x.value);
+  if (old) index_erase(encryption_keys_, old->encryption_key, x.value);
+  parents_.set(x.value >> 1, std::move(node));
+  if (const wire::ParentNode* fresh = parents_.get(x.value >> 1))
+    encryption_keys_.emplace(fresh->encryption_key, x.value);
   if (now != was) adjust_counts(x, now - was, 0);
   invalidate(x);
 }
@@ -172,7 +213,7 @@ void RatchetTree::check_leaf(LeafIndex l) const {
   if (!contains(l))
     throw Error(ErrorCode::kLeafNotInTree,
                 leaf_name(l) + " of a tree of " + std::to_string(leaf_count_.value) + " leaves");
-  if (!leaves_[l.value]) throw Error(ErrorCode::kLeafBlank, leaf_name(l) + " is blank");
+  if (!leaves_.get(l.value)) throw Error(ErrorCode::kLeafBlank, leaf_name(l) + " is blank");
 }
 
 uint32_t RatchetTree::member_count() const {
@@ -182,17 +223,15 @@ uint32_t RatchetTree::member_count() const {
 bool RatchetTree::is_blank(NodeIndex x) const {
   if (!contains(x))
     throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
-  return x.is_leaf() ? !leaves_[x.leaf().value] : !parents_[x.value >> 1];
+  return x.is_leaf() ? !leaves_.get(x.leaf().value) : !parents_.get(x.value >> 1);
 }
 
 const wire::LeafNode* RatchetTree::leaf(LeafIndex l) const {
-  if (!contains(l) || !leaves_[l.value]) return nullptr;
-  return &*leaves_[l.value];
+  return contains(l) ? leaves_.get(l.value) : nullptr;
 }
 
 const wire::ParentNode* RatchetTree::parent_node(NodeIndex x) const {
-  if (x.is_leaf() || !contains(x) || !parents_[x.value >> 1]) return nullptr;
-  return &*parents_[x.value >> 1];
+  return x.is_leaf() || !contains(x) ? nullptr : parents_.get(x.value >> 1);
 }
 
 const wire::HpkePublicKey* RatchetTree::encryption_key(NodeIndex x) const {
@@ -207,13 +246,15 @@ const wire::HpkePublicKey* RatchetTree::encryption_key(NodeIndex x) const {
 std::vector<LeafIndex> RatchetTree::members() const {
   std::vector<LeafIndex> out;
   out.reserve(member_count());
-  for (uint32_t i = 0; i < leaves_.size(); ++i)
-    if (leaves_[i]) out.push_back(LeafIndex(i));
+  for (uint32_t i = 0; i < leaf_count_.value; ++i)
+    if (leaves_.get(i)) out.push_back(LeafIndex(i));
   return out;
 }
 
 bool RatchetTree::resolution_empty(NodeIndex x) const {
-  return nodes_below_.at(x.value) == 0;
+  if (!contains(x))
+    throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
+  return nodes_below_[x.value] == 0;
 }
 
 void RatchetTree::collect_resolution(NodeIndex x, std::span<const LeafIndex> exclude,
@@ -226,7 +267,7 @@ void RatchetTree::collect_resolution(NodeIndex x, std::span<const LeafIndex> exc
     if (!excluded(x.leaf())) out.push_back(x);
     return;
   }
-  if (const auto& node = parents_[x.value >> 1]) {
+  if (const wire::ParentNode* node = parents_.get(x.value >> 1)) {
     // A non-blank node stands for its subtree, together with the leaves it does not cover.
     out.push_back(x);
     for (uint32_t u : node->unmerged_leaves)
@@ -312,7 +353,7 @@ LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
   NodeIndex x = l.node();
   while (x != r) {
     x = parent(x, leaf_count_);
-    auto& node = parents_[x.value >> 1];
+    wire::ParentNode* node = parents_.get(x.value >> 1);
     if (!node) continue;
     record_parent(x);
     auto& unmerged = node->unmerged_leaves;
@@ -320,6 +361,7 @@ LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
     if (pos == unmerged.end() || *pos != l.value) unmerged.insert(pos, l.value);  // §7.1: sorted
     invalidate(x);
   }
+  hash_extension_ahead();
   return l;
 }
 
@@ -328,7 +370,7 @@ void RatchetTree::blank_direct_path(LeafIndex l) {
   NodeIndex x = l.node();
   while (x != r) {
     x = parent(x, leaf_count_);
-    if (parents_[x.value >> 1]) set_parent(x, std::nullopt);
+    if (parents_.get(x.value >> 1)) set_parent(x, std::nullopt);
   }
 }
 
@@ -345,15 +387,24 @@ void RatchetTree::remove_leaf(LeafIndex l) {
   truncate();
 }
 
+void RatchetTree::blank_subtree(NodeIndex x) {
+  // Only where the counts say a node is set: the work is that of blanking those nodes.
+  if (nodes_below_[x.value] == 0) return;
+  if (x.is_leaf()) {
+    set_leaf(x.leaf(), std::nullopt);
+    return;
+  }
+  if (parents_.get(x.value >> 1)) set_parent(x, std::nullopt);
+  blank_subtree(left(x));
+  blank_subtree(right(x));
+}
+
 void RatchetTree::truncate() {
-  // §7.7, §12.1.3: drop the right half while it holds no member.
+  // §7.7, §12.1.3: drop the right half while it holds no member. Its parent nodes are blank in a
+  // tree whose parents all cover a member; any other is blanked (and journaled) first.
   while (leaf_count_.value > 1 && members_below_[right(root()).value] == 0) {
-    const uint32_t half = leaf_count_.value / 2;
-    for (uint32_t i = half; i < leaf_count_.value; ++i)
-      if (leaves_[i]) set_leaf(LeafIndex(i), std::nullopt);
-    for (uint32_t i = half - 1; i < parents_.size(); ++i)
-      if (parents_[i]) set_parent(NodeIndex(2 * i + 1), std::nullopt);
-    resize_to(LeafCount(half));
+    blank_subtree(right(root()));
+    resize_to(LeafCount(leaf_count_.value / 2));
   }
 }
 
@@ -369,9 +420,9 @@ TreeJournal RatchetTree::end_journal() {
   journal_.reset();
   j.count_after = leaf_count_;
   for (const auto& [l, before] : j.leaves_before)
-    j.leaves_after.emplace(l, l < leaves_.size() ? leaves_[l] : std::nullopt);
+    j.leaves_after.emplace(l, copy_of(leaf(LeafIndex(l))));
   for (const auto& [x, before] : j.parents_before)
-    j.parents_after.emplace(x, (x >> 1) < parents_.size() ? parents_[x >> 1] : std::nullopt);
+    j.parents_after.emplace(x, copy_of(parent_node(NodeIndex(x))));
   return j;
 }
 
@@ -386,12 +437,13 @@ void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
   const auto& leaves = after ? j.leaves_after : j.leaves_before;
   const auto& parents = after ? j.parents_after : j.parents_before;
   for (const auto& [l, value] : leaves)
-    if (l < leaf_count_.value && (leaves_[l].has_value() || value.has_value()))
+    if (l < leaf_count_.value && (leaves_.get(l) || value.has_value()))
       set_leaf(LeafIndex(l), l < target.value ? value : std::nullopt);
   for (const auto& [x, value] : parents)
-    if (x < width() && (parents_[x >> 1].has_value() || value.has_value()))
+    if (x < width() && (parents_.get(x >> 1) || value.has_value()))
       set_parent(NodeIndex(x), x < node_width(target) ? value : std::nullopt);
   if (target.value < leaf_count_.value) resize_to(target);
+  hash_extension_ahead();
 }
 
 void RatchetTree::undo(const TreeJournal& journal) {
@@ -426,13 +478,13 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
                       " node at a " + (x.is_leaf() ? "leaf" : "parent") + " position");
     if (x.is_leaf()) {
       const LeafIndex l = x.leaf();
-      tree.leaves_[l.value] = std::move(std::get<wire::LeafNode>(nodes[i]->value));
-      tree.index_leaf(*tree.leaves_[l.value], l, +1);
+      tree.leaves_.set(l.value, std::move(std::get<wire::LeafNode>(nodes[i]->value)));
+      tree.index_leaf(*tree.leaves_.get(l.value), l, +1);
       tree.nodes_below_[i] = 1;
       tree.members_below_[i] = 1;
     } else {
-      tree.parents_[i >> 1] = std::move(std::get<wire::ParentNode>(nodes[i]->value));
-      tree.encryption_keys_.emplace(tree.parents_[i >> 1]->encryption_key, i);
+      tree.parents_.set(i >> 1, std::move(std::get<wire::ParentNode>(nodes[i]->value)));
+      tree.encryption_keys_.emplace(tree.parents_.get(i >> 1)->encryption_key, i);
       tree.nodes_below_[i] = 1;
     }
   }
@@ -449,6 +501,7 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
           tree.members_below_[left(p).value] + tree.members_below_[right(p).value];
     }
   }
+  tree.hash_extension_ahead();  // what the adds that filled the tree would have hashed
   return tree;
 }
 
@@ -466,8 +519,8 @@ wire::RatchetTreeNodes RatchetTree::to_nodes() const {
   for (uint32_t i = 0; i < end; ++i) {
     const NodeIndex x(i);
     if (x.is_leaf()) {
-      if (const auto& l = leaves_[i >> 1]) out[i] = wire::Node{*l};
-    } else if (const auto& p = parents_[i >> 1]) {
+      if (const wire::LeafNode* l = leaves_.get(i >> 1)) out[i] = wire::Node{*l};
+    } else if (const wire::ParentNode* p = parents_.get(i >> 1)) {
       out[i] = wire::Node{*p};
     }
   }
@@ -475,8 +528,15 @@ wire::RatchetTreeNodes RatchetTree::to_nodes() const {
 }
 
 bool operator==(const RatchetTree& a, const RatchetTree& b) {
-  return a.suite_.id() == b.suite_.id() && a.leaf_count_ == b.leaf_count_ &&
-         a.leaves_ == b.leaves_ && a.parents_ == b.parents_;
+  if (a.suite_.id() != b.suite_.id() || a.leaf_count_ != b.leaf_count_) return false;
+  const auto same = [](const auto* x, const auto* y) { return x && y ? *x == *y : x == y; };
+  for (uint32_t i = 0; i < a.width(); ++i) {
+    const NodeIndex x(i);
+    if (x.is_leaf() ? !same(a.leaf(x.leaf()), b.leaf(x.leaf()))
+                    : !same(a.parent_node(x), b.parent_node(x)))
+      return false;
+  }
+  return true;
 }
 
 }  // namespace conclave::tree

@@ -51,18 +51,17 @@ Bytes RatchetTree::hash_parent_hash_input(BytesView key, BytesView parent_hash,
 
 BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
   const size_t hash_len = suite_.hash_len();
-  uint8_t* slot = tree_hashes_.data() + size_t{x.value} * hash_len;
+  uint8_t* slot = tree_hashes_.row(x.value);
   if ((cache_flags_[x.value] & kTreeHashValid) == 0) {
+    // Nodes of the extension, outside the tree, are blank.
     Bytes h;
     if (x.is_leaf()) {
-      const auto& l = leaves_[x.value >> 1];
-      h = hash_leaf(x.leaf(), l ? &*l : nullptr);
+      h = hash_leaf(x.leaf(), leaf(x.leaf()));
     } else {
-      const auto& p = parents_[x.value >> 1];
-      // The children's views point into tree_hashes_, which does not move while hashing.
+      // The children's views point into tree_hashes_, whose rows never move.
       const BytesView left_hash = cached_tree_hash(left(x));
       const BytesView right_hash = cached_tree_hash(right(x));
-      h = hash_parent(p ? &*p : nullptr, left_hash, right_hash);
+      h = hash_parent(parent_node(x), left_hash, right_hash);
     }
     std::copy(h.begin(), h.end(), slot);
     cache_flags_[x.value] |= kTreeHashValid;
@@ -70,18 +69,58 @@ BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
   return BytesView(slot, hash_len);
 }
 
+void RatchetTree::hash_extension(uint32_t target) const {
+  // §7.8: a blank node's tree hash depends on its index only, so the right half that the next
+  // doubling adds (§7.7) can be hashed before it is in the tree. Leaves go from the left, each
+  // parent as soon as its right child is done; subtrees whose hash is valid (a halving kept
+  // them) are skipped whole.
+  const uint32_t c = leaf_count_.value;
+  if (c == 0 || c >= kMaxLeaves) return;
+  const LeafCount wider(2 * c);
+  const NodeIndex half = right(tree::root(wider));
+  target = std::min(target, c);
+  while (extension_hashed_ < target) {
+    const uint32_t done = extension_hashed_;
+    // The largest subtree starting at leaf c + done, or its leftmost part that is valid.
+    uint32_t size = done == 0 ? c : done & (~done + 1);
+    NodeIndex x(2 * (c + done) + size - 1);
+    while (size > 1 && (cache_flags_[x.value] & kTreeHashValid) == 0) {
+      x = left(x);
+      size /= 2;
+    }
+    cached_tree_hash(x);  // one leaf hashed, or nothing
+    extension_hashed_ = done + size;
+    // The parents x completes: their left children lie before it and are done already.
+    while (x != half && parent(x, wider) < x) {
+      x = parent(x, wider);
+      cached_tree_hash(x);
+    }
+  }
+}
+
+void RatchetTree::hash_extension_ahead() const {
+  // Two leaves of the extension for each member past half the tree: the whole right half is
+  // hashed when the tree is full, by adds in proportion to their number.
+  const uint64_t c = leaf_count_.value;
+  const uint64_t members = member_count();
+  if (2 * members > c) hash_extension(static_cast<uint32_t>(std::min(c, 2 * members - c)));
+}
+
 RatchetTree RatchetTree::restore(crypto::Suite suite, wire::RatchetTreeNodes nodes,
                                  BytesView tree_hashes) {
   while (!nodes.empty() && !nodes.back())
     nodes.pop_back();
   RatchetTree tree = from_nodes(std::move(suite), std::move(nodes));
-  if (tree_hashes.size() != tree.tree_hashes_.size())
+  const size_t expected = size_t{tree.width()} * tree.suite_.hash_len();
+  if (tree_hashes.size() != expected)
     throw Error(ErrorCode::kInvalidArgument,
                 "tree hashes for " + std::to_string(tree_hashes.size()) + " bytes, the tree has " +
-                    std::to_string(tree.tree_hashes_.size()));
-  std::copy(tree_hashes.begin(), tree_hashes.end(), tree.tree_hashes_.begin());
-  for (auto& flags : tree.cache_flags_)
-    flags |= kTreeHashValid;
+                    std::to_string(expected));
+  const size_t hash_len = tree.suite_.hash_len();
+  for (uint32_t x = 0; x < tree.width(); ++x) {
+    std::copy_n(tree_hashes.begin() + size_t{x} * hash_len, hash_len, tree.tree_hashes_.row(x));
+    tree.cache_flags_[x] |= kTreeHashValid;
+  }
   return tree;
 }
 
@@ -107,7 +146,7 @@ Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> exclude
   const std::span<const uint32_t> inside(first, last);
   const Bytes left_hash = hash_excluding(left(x), inside);
   const Bytes right_hash = hash_excluding(right(x), inside);
-  const auto& node = parents_[x.value >> 1];
+  const wire::ParentNode* node = parents_.get(x.value >> 1);
   if (!node) return hash_parent(nullptr, left_hash, right_hash);
   wire::ParentNode reduced = *node;
   std::erase_if(reduced.unmerged_leaves,
@@ -136,10 +175,9 @@ BytesView RatchetTree::cached_parent_hash(NodeIndex p, NodeIndex s) const {
   const size_t hash_len = suite_.hash_len();
   const bool copath_left = s == left(p);
   const uint8_t flag = copath_left ? kParentHashLeftValid : kParentHashRightValid;
-  uint8_t* slot =
-      parent_hashes_.data() + (size_t{p.value >> 1} * 2 + (copath_left ? 0 : 1)) * hash_len;
+  uint8_t* slot = parent_hashes_.row(p.value >> 1) + (copath_left ? 0 : hash_len);
   if ((cache_flags_[p.value] & flag) == 0) {
-    const wire::ParentNode& node = *parents_[p.value >> 1];
+    const wire::ParentNode& node = *parents_.get(p.value >> 1);
     const Bytes sibling = original_sibling_tree_hash(p, s);
     const Bytes h = hash_parent_hash_input(node.encryption_key, node.parent_hash, sibling);
     std::copy(h.begin(), h.end(), slot);

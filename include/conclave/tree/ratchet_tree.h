@@ -5,7 +5,9 @@
 // Work per operation is logarithmic in the leaf count for a full tree: a change to one path
 // invalidates the cached hashes of that path only; subtree counters answer "is this subtree
 // empty" and "where is the leftmost blank leaf" without scanning; keys are indexed by value.
-// Only import and extension/truncation of the array touch every node.
+// The blank right half a doubling adds (§7.7) is hashed ahead, a little with each add once the
+// tree is more than half full, and a halving keeps the hashes of the half it drops, so crossing
+// a power of two hashes no more than any other change. Only import touches every node.
 //
 // Const methods fill the hash caches lazily, so a tree may not be read from two threads at once
 // unless tree_hash() was called first and nothing changed since. Copies are independent values.
@@ -20,6 +22,7 @@
 
 #include "conclave/base/bytes.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/tree/segmented.h"
 #include "conclave/tree/tree_math.h"
 #include "conclave/wire/leaf_node.h"
 
@@ -171,10 +174,12 @@ class RatchetTree {
   };
   using KeyIndex = std::unordered_multimap<Bytes, uint32_t, BytesHash>;
 
+  static uint32_t cache_width(LeafCount n);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
   void set_parent(NodeIndex x, std::optional<wire::ParentNode> node);
   void blank_direct_path(LeafIndex l);
+  void blank_subtree(NodeIndex x);
   void truncate();
   void adjust_counts(NodeIndex x, int nodes, int members);
   void invalidate(NodeIndex x);
@@ -184,8 +189,12 @@ class RatchetTree {
   void record_leaf(LeafIndex l);
   void record_parent(NodeIndex x);
   void apply_journal_side(const TreeJournal& j, bool after);
+  template <class T>
+  static std::optional<T> copy_of(const T* node);
 
   BytesView cached_tree_hash(NodeIndex x) const;
+  void hash_extension(uint32_t target) const;
+  void hash_extension_ahead() const;
   BytesView cached_parent_hash(NodeIndex p, NodeIndex s) const;
   Bytes hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const;
   Bytes hash_parent(const wire::ParentNode* node, BytesView left, BytesView right) const;
@@ -196,10 +205,12 @@ class RatchetTree {
 
   crypto::Suite suite_;
   LeafCount leaf_count_;
-  std::vector<std::optional<wire::LeafNode>> leaves_;     // by leaf index
-  std::vector<std::optional<wire::ParentNode>> parents_;  // by parent node index / 2
-  std::vector<uint32_t> nodes_below_;                   // per node: non-blank nodes in its subtree
-  std::vector<uint32_t> members_below_;                 // per node: non-blank leaves in its subtree
+  // Per-node storage grows by doubling without moving (segmented.h). Slots past the tree are
+  // blank with zero counts, except the counts of the roots of larger sizes it had.
+  detail::SegmentedSlots<wire::LeafNode> leaves_;       // by leaf index
+  detail::SegmentedSlots<wire::ParentNode> parents_;    // by parent node index / 2
+  detail::SegmentedArray<uint32_t> nodes_below_;        // per node: non-blank nodes in its subtree
+  detail::SegmentedArray<uint32_t> members_below_;      // per node: non-blank leaves in its subtree
   KeyIndex encryption_keys_;                            // key -> node index
   KeyIndex signature_keys_;                             // key -> leaf index
   std::map<uint16_t, uint32_t> credential_users_;       // credential type -> members
@@ -210,9 +221,14 @@ class RatchetTree {
 
   // Hash caches (§7.8, §7.9): hash_len bytes per slot; a flag byte per node says which of its
   // slots hold a current value. Parent hash slots: two per parent node, one per copath child.
-  mutable std::vector<uint8_t> tree_hashes_;
-  mutable std::vector<uint8_t> parent_hashes_;
-  mutable std::vector<uint8_t> cache_flags_;
+  // Tree hash slots and flags cover the tree twice as wide (its extension, §7.7): there a
+  // current value is the hash of a blank subtree. A valid parent has valid children.
+  mutable detail::SegmentedArray<uint8_t> tree_hashes_;    // a row of hash_len per node
+  mutable detail::SegmentedArray<uint8_t> parent_hashes_;  // two hash_len per parent
+  mutable detail::SegmentedArray<uint8_t> cache_flags_;
+  // Leaves of the extension's right half hashed so far, from its left: every node over them only
+  // is valid.
+  mutable uint32_t extension_hashed_ = 0;
 };
 
 }  // namespace conclave::tree
