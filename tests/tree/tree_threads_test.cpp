@@ -17,6 +17,17 @@ using testing::leaf_at;
 using testing::parent_at;
 using testing::TestGroup;
 
+// n members added at once, then a commit by the first and one by the last: parent nodes on two
+// paths, at a cost linear in n (TestGroup::grown(n) commits n - 1 times: quadratic).
+TestGroup large_group(int n) {
+  TestGroup g;
+  for (int i = 0; i < n; ++i)
+    g.add("member " + std::to_string(i));
+  g.commit(LeafIndex(0));
+  g.commit(LeafIndex(static_cast<uint32_t>(n - 1)));
+  return g;
+}
+
 TEST(TreeValidation, SignaturesOfALargeTreeAreCheckedOnSeveralThreads) {
   // §7.3: the result does not depend on the thread count; the lowest bad leaf is reported.
   TestGroup g;
@@ -43,7 +54,7 @@ TEST(TreeValidation, StructuralErrorIsReportedBeforeSignaturesCheckedMeanwhile) 
   // validate_tree checks the signatures on other threads while it checks the rest: a broken
   // rule of the rest is still what it reports (the order of validate_tree), and the signature
   // workers stop without a report.
-  TestGroup g = TestGroup::grown(96);
+  TestGroup g = large_group(96);
   const RatchetTree bad = edited(g.tree, [](wire::RatchetTreeNodes& nodes) {
     parent_at(nodes, 1).parent_hash.at(0) ^= 1;
     leaf_at(nodes, 90).signature.at(3) ^= 1;
