@@ -69,6 +69,95 @@ TEST_F(OpenSslProviderTest, ConcurrentUseGivesConsistentResults) {
     EXPECT_EQ(failures[t], 0) << "thread " << t;
 }
 
+// What each method of the provider gives for one suite's algorithms, computed on one thread.
+struct SuiteAnswers {
+  const CipherSuite* suite = nullptr;
+  Bytes message, key, nonce;
+  KeyPair signer, dh_a, dh_b;
+  Bytes hash, mac, sealed, signature_public, dh_public;
+  SecretBytes prk, okm, shared;
+};
+
+SuiteAnswers answers_for(const CryptoProvider& p, uint16_t id) {
+  SuiteAnswers a;
+  a.suite = &cipher_suite(id);
+  const CipherSuite& s = *a.suite;
+  a.message = to_bytes("suite " + std::to_string(id));
+  a.key = Bytes(s.aead_info().key_len, 0x11);
+  a.nonce = Bytes(s.aead_info().nonce_len, 0x22);
+  a.signer = p.signature_generate(s.signature);
+  a.dh_a = p.dh_generate(s.kem);
+  a.dh_b = p.dh_generate(s.kem);
+  a.hash = p.hash(s.hash, a.message);
+  a.mac = p.hmac(s.hash, a.key, a.message);
+  a.sealed = p.aead_seal(s.aead, a.key, a.nonce, a.message, a.message);
+  a.signature_public = p.signature_public_key(s.signature, a.signer.private_key.view());
+  a.dh_public = p.dh_public_key(s.kem, a.dh_a.private_key.view());
+  a.prk = p.hkdf_extract(s.hash, a.key, a.message);
+  a.okm = p.hkdf_expand(s.hash, a.prk.view(), a.message, 3 * s.hash_len());
+  a.shared = p.dh(s.kem, a.dh_a.private_key.view(), a.dh_b.public_key);
+  return a;
+}
+
+// The mismatches of every provider method against `a`, called as the groups of a process call
+// them: all at once on one shared provider.
+int mismatches(const CryptoProvider& p, const SuiteAnswers& a, int round) {
+  const CipherSuite& s = *a.suite;
+  int bad = 0;
+  const auto expect = [&](bool ok) { bad += ok ? 0 : 1; };
+  expect(p.hash(s.hash, a.message) == a.hash);
+  expect(p.hmac(s.hash, a.key, a.message) == a.mac);
+  expect(p.hkdf_extract(s.hash, a.key, a.message) == a.prk);
+  expect(p.hkdf_expand(s.hash, a.prk.view(), a.message, 3 * s.hash_len()) == a.okm);
+  expect(p.aead_seal(s.aead, a.key, a.nonce, a.message, a.message) == a.sealed);
+  expect(p.aead_open(s.aead, a.key, a.nonce, a.message, a.sealed) == a.message);
+  expect(p.signature_public_key(s.signature, a.signer.private_key.view()) == a.signature_public);
+  const Bytes mine = to_bytes("round " + std::to_string(round));
+  const Bytes signature = p.sign(s.signature, a.signer.private_key.view(), mine);
+  expect(p.verify(s.signature, a.signer.public_key, mine, signature));
+  expect(!p.verify(s.signature, a.signer.public_key, a.message, signature));
+  expect(p.dh_public_key(s.kem, a.dh_a.private_key.view()) == a.dh_public);
+  expect(p.dh(s.kem, a.dh_a.private_key.view(), a.dh_b.public_key) == a.shared);
+  expect(p.dh(s.kem, a.dh_b.private_key.view(), a.dh_a.public_key) == a.shared);
+  expect(p.dh_with_public_key(s.kem, a.dh_a.private_key.view(), a.dh_a.public_key,
+                              a.dh_b.public_key) == a.shared);
+  p.dh_check_public_key(s.kem, a.dh_b.public_key);
+  const KeyPair fresh = p.dh_generate(s.kem);
+  expect(p.dh_public_key(s.kem, fresh.private_key.view()) == fresh.public_key);
+  const KeyPair signer = p.signature_generate(s.signature);
+  expect(p.signature_public_key(s.signature, signer.private_key.view()) == signer.public_key);
+  expect(p.random(32) != p.random(32));
+  return bad;
+}
+
+// provider.h: "Implementations are thread-safe (const methods may be called concurrently)". The
+// one provider of a process (openssl_provider()) is shared by all its groups, so every method,
+// for the algorithms of all seven suites, gives on many threads at once what it gives on one.
+TEST_F(OpenSslProviderTest, EveryMethodOfTheSharedProviderIsThreadSafe) {
+  std::vector<SuiteAnswers> answers;
+  for (uint16_t id = 1; id <= 7; ++id)
+    answers.push_back(answers_for(p, id));
+  constexpr int kThreads = 4;
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      // Each thread starts at another suite, so different algorithms run side by side too.
+      try {
+        for (int round = 0; round < 3; ++round)
+          for (size_t k = 0; k < answers.size(); ++k)
+            failures[t] +=
+                mismatches(*openssl_provider(), answers[(k + t) % answers.size()], round);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "thread " << t << ": " << e.what();
+      }
+    });
+  for (auto& th : threads)
+    th.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+}
+
 // --- HPKE batches ----------------------------------------------------------------------------
 
 class HpkeSuiteTest : public ::testing::TestWithParam<uint16_t> {};
