@@ -11,7 +11,6 @@
 
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
-#include "conclave/crypto/suite.h"
 #include "crypto/hpke_rfc9180_vectors.inc"
 
 namespace hpke_rfc9180 {
@@ -578,33 +577,6 @@ TEST_P(HpkeSuiteTest, SealWithInfoHashOpensWithTheInfo) {
       h.open_base(sealed.enc, r.private_key.view(), Bytes(5000, 0x18), aad, sealed.ciphertext);
     });
   }
-}
-
-// A batch (spread over threads) gives each recipient its own plaintext, in order; a malformed
-// key fails the batch.
-TEST_P(HpkeSuiteTest, EncryptWithLabelManyReachesEachRecipient) {
-  const Suite s(openssl_provider(), GetParam());
-  constexpr size_t kRecipients = 40;
-  std::vector<KeyPair> keys;
-  std::vector<Bytes> plaintexts;
-  std::vector<Suite::LabeledRecipient> recipients;
-  for (size_t i = 0; i < kRecipients; ++i) {
-    keys.push_back(s.generate_hpke_key_pair());
-    plaintexts.push_back(Bytes(10 + i, static_cast<uint8_t>(i)));
-  }
-  for (size_t i = 0; i < kRecipients; ++i)
-    recipients.push_back({keys[i].public_key, plaintexts[i]});
-  const Bytes context(3000, 0x5a);
-  const auto sealed = s.encrypt_with_label_many(recipients, "Batch", context);
-  ASSERT_EQ(sealed.size(), kRecipients);
-  for (size_t i = 0; i < kRecipients; ++i)
-    EXPECT_EQ(s.decrypt_with_label(keys[i].private_key.view(), "Batch", context,
-                                   sealed[i].kem_output, sealed[i].ciphertext),
-              plaintexts[i]);
-  const Bytes bad(3, 0x01);
-  recipients[17].public_key = bad;
-  expect_error(ErrorCode::kInvalidPublicKey,
-               [&] { s.encrypt_with_label_many(recipients, "Batch", context); });
 }
 
 std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {

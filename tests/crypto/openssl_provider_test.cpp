@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "conclave/base/bytes.h"
@@ -732,39 +731,6 @@ TEST_F(OpenSslProviderTest, P256KnownAnswers) {
   EXPECT_EQ(to_hex(p.dh_public_key(KemId::kDhkemP256Sha256, one)),
             "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8e"
             "e7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
-}
-
-// --- thread safety ---------------------------------------------------------------------------
-
-// provider.h: const methods may be called concurrently on one provider; results stay correct.
-TEST_F(OpenSslProviderTest, ConcurrentUseGivesConsistentResults) {
-  KeyPair sig = p.signature_generate(SignatureScheme::kEcdsaSecp256r1Sha256);
-  KeyPair a = p.dh_generate(KemId::kDhkemP384Sha384);
-  KeyPair b = p.dh_generate(KemId::kDhkemP384Sha384);
-  SecretBytes expected_dh = p.dh(KemId::kDhkemP384Sha384, a.private_key.view(), b.public_key);
-  Bytes expected_mac = p.hmac(HashAlg::kSha256, as_bytes("k"), as_bytes("d"));
-  Bytes key(16, 1), nonce(12, 2);
-  std::vector<int> failures(4, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) {
-        Bytes msg = to_bytes("message " + std::to_string(t) + "/" + std::to_string(i));
-        if (p.hmac(HashAlg::kSha256, as_bytes("k"), as_bytes("d")) != expected_mac) ++failures[t];
-        Bytes ct = p.aead_seal(AeadId::kAes128Gcm, key, nonce, {}, msg);
-        if (p.aead_open(AeadId::kAes128Gcm, key, nonce, {}, ct) != msg) ++failures[t];
-        Bytes s = p.sign(SignatureScheme::kEcdsaSecp256r1Sha256, sig.private_key.view(), msg);
-        if (!p.verify(SignatureScheme::kEcdsaSecp256r1Sha256, sig.public_key, msg, s))
-          ++failures[t];
-        if (!(p.dh(KemId::kDhkemP384Sha384, b.private_key.view(), a.public_key) == expected_dh))
-          ++failures[t];
-      }
-    });
-  }
-  for (auto& th : threads)
-    th.join();
-  for (int t = 0; t < 4; ++t)
-    EXPECT_EQ(failures[t], 0) << "thread " << t;
 }
 
 }  // namespace

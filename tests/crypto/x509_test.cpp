@@ -4,9 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <ctime>
-#include <thread>
 
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
@@ -287,26 +285,6 @@ TEST_P(X509ChainTest, CopiesAreIndependent) {
   }));
   X509TrustStore moved = std::move(copy);
   EXPECT_NO_THROW(verify(moved, {leaf, other.intermediate_der}));
-}
-
-// One store serves several threads at once.
-TEST_P(X509ChainTest, ConcurrentVerification) {
-  const X509TrustStore s = store();
-  std::atomic<int> verified{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&] {
-      for (int i = 0; i < 20; ++i) {
-        try {
-          verify(s, {bob_leaf, pki.intermediate_der});
-          ++verified;
-        } catch (const Error&) {
-        }
-      }
-    });
-  for (auto& t : threads)
-    t.join();
-  EXPECT_EQ(verified.load(), 80);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSchemes, X509ChainTest, ::testing::ValuesIn(x509_testing::kAllSchemes),

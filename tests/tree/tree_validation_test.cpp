@@ -170,47 +170,6 @@ TEST(TreeValidation, CommitLeafSignaturesBindTheGroupId) {
             ErrorCode::kLeafSignatureInvalid);
 }
 
-TEST(TreeValidation, SignaturesOfALargeTreeAreCheckedOnSeveralThreads) {
-  // §7.3: the result does not depend on the thread count; the lowest bad leaf is reported.
-  TestGroup g;
-  for (int i = 0; i < 80; ++i)
-    g.add("member " + std::to_string(i));
-  for (unsigned threads : {1u, 2u, 3u, 8u})
-    EXPECT_NO_THROW(check_leaf_signatures(g.tree, g.group_id, threads));
-  const RatchetTree bad = edited(g.tree, [](wire::RatchetTreeNodes& nodes) {
-    leaf_at(nodes, 70).signature.at(3) ^= 1;  // in the last chunk
-    leaf_at(nodes, 30).signature.at(3) ^= 1;  // in the first
-  });
-  for (unsigned threads : {1u, 3u, 8u}) {
-    try {
-      check_leaf_signatures(bad, g.group_id, threads);
-      ADD_FAILURE() << "no error with " << threads << " threads";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kLeafSignatureInvalid);
-      EXPECT_NE(e.detail().find("leaf 30:"), std::string::npos) << e.detail();
-    }
-  }
-}
-
-TEST(TreeValidation, StructuralErrorIsReportedBeforeSignaturesCheckedMeanwhile) {
-  // validate_tree checks the signatures on other threads while it checks the rest: a broken
-  // rule of the rest is still what it reports (the order of validate_tree), and the signature
-  // workers stop without a report.
-  TestGroup g = TestGroup::grown(96);
-  const RatchetTree bad = edited(g.tree, [](wire::RatchetTreeNodes& nodes) {
-    parent_at(nodes, 1).parent_hash.at(0) ^= 1;
-    leaf_at(nodes, 90).signature.at(3) ^= 1;
-  });
-  TreeValidationOptions options;
-  options.policy = g.policy();
-  for (unsigned threads : {1u, 2u, 8u}) {
-    options.max_threads = threads;
-    EXPECT_EQ(error_code_name(error_of([&] { validate_tree(bad, options); })),
-              error_code_name(ErrorCode::kParentHashInvalid))
-        << threads << " threads";
-  }
-}
-
 TEST(TreeValidation, DuplicateSignatureKeyIsRejected) {
   // §7.3: leaf 2 takes leaf 0's signature key (and signs with it).
   TestGroup g = TestGroup::grown(4);

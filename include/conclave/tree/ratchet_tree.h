@@ -9,8 +9,15 @@
 // tree is more than half full, and a halving keeps the hashes of the half it drops, so crossing
 // a power of two hashes no more than any other change. Only import touches every node.
 //
-// Const methods fill the hash caches lazily, so a tree may not be read from two threads at once
-// unless tree_hash() was called first and nothing changed since. Copies are independent values.
+// Threads: copies are independent values (sharing only the suite's thread-safe CryptoProvider),
+// so distinct trees may be used on distinct threads at once. One tree used from several threads
+// at once needs external synchronization, even when every call is const, with one exception:
+// tree_hash(), parent_hash(), original_sibling_tree_hash(), plan_path(), tree_hash_after() and
+// the checks of tree_validation.h fill the hash caches, but the node accessors (leaf(),
+// parent_node(), encryption_key(), members(), resolution(), filtered_direct_path(), the key
+// lookups and counts) read no cache, so while nothing changes the tree they may run on any
+// threads beside one thread that hashes. validate_tree() relies on it: its signature workers
+// read leaves while the calling thread fills the caches.
 #pragma once
 
 #include <cstdint>
