@@ -1,6 +1,7 @@
 // Group operations at N = 10, 100, 1000 and 10000 members, suite 1, through the public Group
 // API: one commit adding N-1 members, joining by its Welcome, update and remove commits
-// (created, and processed by another member), and application messages of 100 B and 10 KiB.
+// (created, and processed by another member), a commit covering P proposals by reference, and
+// application messages of 100 B and 10 KiB.
 // Run: build/bin/group_bench (Release; --benchmark_filter=N:10000 for the big group only)
 // Time is wall-clock time; CPU is the whole process's, worker threads included, so CPU above
 // Time shows work shared among cores (joins, HPKE batches, KeyPackage checks).
@@ -238,6 +239,56 @@ void BM_Unprotect(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
 }
 
+// A commit covering P Removes that another member proposed (§12.2: by reference), created and
+// processed in the populated tree: proposal lists and references cost O(P), not O(P^2).
+// The receiver proposed them itself, so it holds them as its own (§12.1).
+struct ByReference {
+  Group committer;
+  Group receiver;
+};
+
+ByReference with_removes_proposed(size_t n, size_t p) {
+  const Populated& f = populated(n);
+  ByReference out{f.committer, f.receiver};
+  // Leaves 2 .. p+1: neither measured member nor the signer (leaf 0).
+  for (size_t i = 0; i < p; ++i) {
+    const auto proposal =
+        out.receiver.propose_remove(tree::LeafIndex(static_cast<uint32_t>(i + 2)));
+    out.committer.process(proposal);
+  }
+  return out;
+}
+
+void BM_CommitByReferenceCreate(benchmark::State& state) {
+  ByReference m = with_removes_proposed(n_of(state), static_cast<size_t>(state.range(1)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(m.committer.commit());
+    state.PauseTiming();
+    m.committer.discard_pending_commit();
+    state.ResumeTiming();
+  }
+}
+
+void BM_CommitByReferenceProcess(benchmark::State& state) {
+  ByReference m = with_removes_proposed(n_of(state), static_cast<size_t>(state.range(1)));
+  constexpr size_t kBatch = 4;
+  std::vector<wire::MlsMessage> commits;
+  size_t next = 0;
+  for (auto _ : state) {
+    if (next == commits.size()) {
+      state.PauseTiming();
+      commits.clear();
+      for (size_t i = 0; i < kBatch; ++i) {
+        commits.push_back(m.committer.commit().commit);
+        m.committer.discard_pending_commit();
+      }
+      next = 0;
+      state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(m.receiver.process(commits[next++]));
+  }
+}
+
 constexpr int64_t kSizes[] = {10, 100, 1000, 10000};
 
 void by_size(benchmark::internal::Benchmark* b) {
@@ -254,6 +305,13 @@ void by_size_and_state(benchmark::internal::Benchmark* b) {
       ->Unit(benchmark::kMillisecond)
       ->MeasureProcessCPUTime()
       ->UseRealTime();
+}
+
+void by_size_and_proposals(benchmark::internal::Benchmark* b) {
+  for (int64_t n : kSizes)
+    for (int64_t p : {10, 100, 1000})
+      if (p + 3 <= n) b->Args({n, p});
+  b->ArgNames({"N", "P"})->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 }
 
 void by_size_and_bytes(benchmark::internal::Benchmark* b) {
@@ -273,6 +331,8 @@ BENCHMARK(BM_UpdateCreate)->Apply(by_size_and_state);
 BENCHMARK(BM_UpdateProcess)->Apply(by_size_and_state);
 BENCHMARK(BM_RemoveCreate)->Apply(by_size_and_state);
 BENCHMARK(BM_RemoveProcess)->Apply(by_size_and_state);
+BENCHMARK(BM_CommitByReferenceCreate)->Apply(by_size_and_proposals);
+BENCHMARK(BM_CommitByReferenceProcess)->Apply(by_size_and_proposals);
 BENCHMARK(BM_Protect)->Apply(by_size_and_bytes);
 BENCHMARK(BM_Unprotect)->Apply(by_size_and_bytes);
 

@@ -80,7 +80,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
   for (const auto& p : by_value)
     new_proposals.push_back(&p);
   const tree::LeafPolicy policy = leaf_policy(extensions_after(list, by_value));
-  const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy);
+  const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy, max_threads());
   for (size_t i = 0; i < by_value.size(); ++i) {
     wire::Proposal& p = by_value[i];
     if (const auto* add = std::get_if<wire::Add>(&p.content))
@@ -118,7 +118,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
       wire::GroupContext provisional = next;
       provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
       created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
-                                         signature_private_key_.view(), provisional, joiners);
+                                         signature_private_key_.view(), provisional, joiners,
+                                         std::nullopt, max_threads());
       commit.path = created->path;
       commit_secret = std::move(created->commit_secret);
     }
@@ -176,8 +177,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
         key_packages.push_back(&added.key_package);
         group_secrets.push_back(std::move(secrets));
       }
-      welcome.secrets = schedule::encrypt_group_secrets_many(suite_, key_packages, group_secrets,
-                                                             welcome.encrypted_group_info);
+      welcome.secrets = schedule::encrypt_group_secrets_many(
+          suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads());
       output.welcome = wire::MlsMessage{std::move(welcome)};
     }
     output.group_info = wire::MlsMessage{std::move(info)};

@@ -43,7 +43,7 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     if (!rp.ref) by_value.push_back(&rp.proposal);
   // §12.1.7: the Adds are checked against the GroupContext extensions the list puts in force.
   const tree::LeafPolicy add_policy = leaf_policy(extensions_after(list, {}));
-  const auto add_failures = validate_added_key_packages(suite_, by_value, add_policy);
+  const auto add_failures = validate_added_key_packages(suite_, by_value, add_policy, max_threads());
   for (size_t i = 0; i < by_value.size(); ++i) {
     if (const auto* add = std::get_if<wire::Add>(&by_value[i]->content))
       check_added(*add, add_failures[i], add_policy);

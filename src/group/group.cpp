@@ -28,6 +28,12 @@ wire::Extension make_extension(wire::ExtensionType type, Bytes data) {
 
 Group::Group(crypto::Suite suite) : suite_(suite), tree_(std::move(suite)) {}
 
+unsigned Group::max_threads() const {
+  // GroupPolicy counts the workers beside the caller; the parallel helpers count the caller too.
+  if (policy_.worker_threads == GroupPolicy::kWorkerThreadsPerCore) return 0;
+  return policy_.worker_threads + 1;
+}
+
 uint64_t Group::now() const {
   return policy_.clock ? policy_.clock() : unix_time_now();
 }
@@ -67,7 +73,7 @@ void Group::load_tree(const wire::GroupInfo& info,
     if (nodes[i])
       if (const auto* leaf = std::get_if<wire::LeafNode>(&nodes[i]->value))
         leaves.emplace_back(tree::LeafIndex(static_cast<uint32_t>(i / 2)), leaf);
-  tree::LeafSignatureCheck signatures(suite_, std::move(leaves), policy.group_id);
+  tree::LeafSignatureCheck signatures(suite_, std::move(leaves), policy.group_id, max_threads());
   tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
   if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
     throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");

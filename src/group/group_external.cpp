@@ -168,7 +168,8 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   provisional.confirmed_transcript_hash = ctx.confirmed_transcript_hash;
   tree::CreatedUpdatePath created =
       tree::create_update_path(g.tree_, own_private, *g.tree_.leaf(g.own_leaf_),
-                               g.signature_private_key_.view(), provisional);
+                               g.signature_private_key_.view(), provisional, {}, std::nullopt,
+                               g.max_threads());
   commit.path = created.path;
   own_private.prune(g.tree_);
   next.tree_hash = g.tree_.tree_hash();

@@ -44,7 +44,7 @@ tree::TreeJournal journaled(tree::RatchetTree& tree, Body&& body) {
 // check_added() then reports it in list order, on this thread.
 std::vector<std::exception_ptr> validate_added_key_packages(
     const crypto::Suite& suite, const std::vector<const wire::Proposal*>& proposals,
-    tree::LeafPolicy policy);
+    tree::LeafPolicy policy, unsigned max_threads);
 
 // The rest of §10.1 for an Add validated by validate_added_key_packages: its failure, else the
 // credential validator.

@@ -19,7 +19,7 @@ namespace detail {
 // check_added() then reports it in list order, on this thread.
 std::vector<std::exception_ptr> validate_added_key_packages(
     const crypto::Suite& suite, const std::vector<const wire::Proposal*>& proposals,
-    tree::LeafPolicy policy) {
+    tree::LeafPolicy policy, unsigned max_threads) {
   policy.credential_validator = nullptr;  // the application's code runs on its own thread only
   std::vector<std::exception_ptr> failures(proposals.size());
   constexpr size_t kMinPerThread = 16;
@@ -33,7 +33,7 @@ std::vector<std::exception_ptr> validate_added_key_packages(
         failures[i] = std::current_exception();
       }
     }
-  });
+  }, max_threads);
   return failures;
 }
 

@@ -26,7 +26,8 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
 
 std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
-    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info) {
+    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info,
+    unsigned max_threads) {
   if (key_packages.size() != group_secrets.size())
     throw Error(ErrorCode::kInvalidArgument, "one GroupSecrets per KeyPackage");
   // SecretBytes: wiped on every way out, including a throw from the sealing.
@@ -39,7 +40,8 @@ std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     recipients.push_back({key_packages[i]->init_key, plaintexts.back().view()});
   }
   std::vector<crypto::HpkeCiphertext> sealed =
-      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info);
+      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info,
+                                    max_threads);
   plaintexts.clear();  // sealed: wipe them now
   std::vector<wire::EncryptedGroupSecrets> out(key_packages.size());
   for (size_t i = 0; i < out.size(); ++i) {

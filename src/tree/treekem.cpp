@@ -115,7 +115,7 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
                                      BytesView signature_private_key,
                                      wire::GroupContext provisional,
                                      std::span<const LeafIndex> joiners,
-                                     std::optional<SecretBytes> leaf_secret) {
+                                     std::optional<SecretBytes> leaf_secret, unsigned max_threads) {
   const crypto::Suite& suite = tree.suite();
   const LeafIndex sender = me.leaf();
   if (!tree.contains(sender))
@@ -170,7 +170,8 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
       ++per_node[i];
     }
   }
-  auto sealed = suite.encrypt_with_label_many(recipients, kUpdatePathNodeLabel, context);
+  auto sealed =
+      suite.encrypt_with_label_many(recipients, kUpdatePathNodeLabel, context, max_threads);
   size_t next = 0;
   for (size_t i = 0; i < steps.size(); ++i)
     for (size_t k = 0; k < per_node[i]; ++k)

@@ -10,65 +10,14 @@
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "support/error_of.h"
+#include "support/forwarding_provider.h"
 
 namespace conclave::crypto {
 namespace {
 
 using conclave::testing::error_of;
 
-// Forwards each pure virtual method to the OpenSSL provider; dh_with_public_key, random() and
-// random_secret() are the base class's.
-class ForwardingProvider : public CryptoProvider {
- public:
-  void random_bytes(std::span<uint8_t> out) const override { base().random_bytes(out); }
-  Bytes hash(HashAlg alg, BytesView data) const override { return base().hash(alg, data); }
-  Bytes hmac(HashAlg alg, BytesView key, BytesView data) const override {
-    return base().hmac(alg, key, data);
-  }
-  SecretBytes hkdf_extract(HashAlg alg, BytesView salt, BytesView ikm) const override {
-    return base().hkdf_extract(alg, salt, ikm);
-  }
-  SecretBytes hkdf_expand(HashAlg alg, BytesView prk, BytesView info,
-                          size_t length) const override {
-    return base().hkdf_expand(alg, prk, info, length);
-  }
-  Bytes aead_seal(AeadId aead, BytesView key, BytesView nonce, BytesView aad,
-                  BytesView plaintext) const override {
-    return base().aead_seal(aead, key, nonce, aad, plaintext);
-  }
-  Bytes aead_open(AeadId aead, BytesView key, BytesView nonce, BytesView aad,
-                  BytesView ciphertext) const override {
-    return base().aead_open(aead, key, nonce, aad, ciphertext);
-  }
-  KeyPair signature_generate(SignatureScheme scheme) const override {
-    return base().signature_generate(scheme);
-  }
-  Bytes signature_public_key(SignatureScheme scheme, BytesView private_key) const override {
-    return base().signature_public_key(scheme, private_key);
-  }
-  Bytes sign(SignatureScheme scheme, BytesView private_key, BytesView message) const override {
-    return base().sign(scheme, private_key, message);
-  }
-  bool verify(SignatureScheme scheme, BytesView public_key, BytesView message,
-              BytesView signature) const override {
-    return base().verify(scheme, public_key, message, signature);
-  }
-  KeyPair dh_generate(KemId kem) const override { return base().dh_generate(kem); }
-  Bytes dh_public_key(KemId kem, BytesView private_key) const override {
-    return base().dh_public_key(kem, private_key);
-  }
-  SecretBytes dh(KemId kem, BytesView private_key, BytesView peer_public_key) const override {
-    return base().dh(kem, private_key, peer_public_key);
-  }
-  void dh_check_public_key(KemId kem, BytesView public_key) const override {
-    base().dh_check_public_key(kem, public_key);
-  }
-
-  static const CryptoProvider& base() {
-    static const std::shared_ptr<const CryptoProvider> openssl = openssl_provider();
-    return *openssl;
-  }
-};
+using ForwardingProvider = conclave::testing::ForwardingProvider;
 
 // provider.h: dh_with_public_key "may take [the public key] as given; the result never depends on
 // it. The default calls dh()." For the DH group of every suite's KEM the default gives what the

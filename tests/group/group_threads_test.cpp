@@ -7,6 +7,7 @@
 // below are sized for two workers at least.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -19,6 +20,7 @@
 #include "conclave/group/group.h"
 #include "conclave/storage/memory_storage.h"
 #include "support/error_of.h"
+#include "support/forwarding_provider.h"
 
 namespace conclave {
 namespace {
@@ -83,6 +85,74 @@ TEST_F(GroupThreads, MassAddIsCheckedOnSeveralThreadsByCommitterAndMembers) {
   EXPECT_EQ(a.members().size(), 42u);
   EXPECT_EQ(b.epoch_authenticator(), a.epoch_authenticator());
   EXPECT_EQ(last.epoch_authenticator(), a.epoch_authenticator());
+}
+
+// The threads on which the library calls the provider.
+class ThreadRecordingProvider : public conclave::testing::ForwardingProvider {
+ public:
+  void seen() const override {
+    std::lock_guard lock(mutex_);
+    threads_.insert(std::this_thread::get_id());
+  }
+  std::set<std::thread::id> threads() const {
+    std::lock_guard lock(mutex_);
+    return threads_;
+  }
+  void clear() const {
+    std::lock_guard lock(mutex_);
+    threads_.clear();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::set<std::thread::id> threads_;
+};
+
+// GroupPolicy::worker_threads: "0: none, everything runs on the calling thread", and at most
+// that many workers beside the caller otherwise. A mass add (KeyPackage checks, the Welcome's
+// HPKE batch), its processing by a member and a join of the large group (leaf signatures),
+// each large enough to be spread over the cores by default.
+TEST_F(GroupThreads, WorkerThreadsCapsTheThreadsACallUses) {
+  const auto recording = std::make_shared<ThreadRecordingProvider>();
+  const crypto::Suite recorded_suite(recording, 1);
+  const Client alice = make_client(recorded_suite, "alice");
+  const Client bob = make_client(recorded_suite, "bob");
+  const std::vector<Client> added = make_clients(recorded_suite, "member ", 64);
+  const unsigned cores = std::max(std::thread::hardware_concurrency(), 1u);
+  for (const unsigned workers : {0u, 1u, GroupPolicy::kWorkerThreadsPerCore}) {
+    SCOPED_TRACE("worker_threads " + std::to_string(workers));
+    GroupPolicy policy;
+    policy.worker_threads = workers;
+    // At most the workers and the caller; by default one per core.
+    const size_t allowed = workers == GroupPolicy::kWorkerThreadsPerCore ? cores : workers + 1;
+    Group a = Group::create(recording, alice.identity, {}, policy);
+    CommitOutput first = a.commit(adding({bob}));
+    a.merge_pending_commit();
+    Group b = Group::join(recording, bob.identity, bob.key_package, *first.welcome, std::nullopt,
+                          {}, policy);
+
+    recording->clear();
+    CommitOutput mass = a.commit(adding(added));
+    EXPECT_LE(recording->threads().size(), allowed) << "commit";
+    EXPECT_TRUE(recording->threads().count(std::this_thread::get_id()));
+    a.merge_pending_commit();
+
+    recording->clear();
+    b.merge(std::get<StagedCommit>(b.process(mass.commit)));
+    EXPECT_LE(recording->threads().size(), allowed) << "process";
+
+    recording->clear();
+    Group joined = Group::join(recording, added.back().identity, added.back().key_package,
+                               *mass.welcome, std::nullopt, {}, policy);
+    EXPECT_LE(recording->threads().size(), allowed) << "join";
+    if (workers == 0) {
+      EXPECT_EQ(recording->threads().size(), 1u);
+    } else if (cores >= 2) {
+      EXPECT_GE(recording->threads().size(), 2u);
+    }
+    EXPECT_EQ(joined.epoch_authenticator(), a.epoch_authenticator());
+    EXPECT_EQ(b.epoch_authenticator(), a.epoch_authenticator());
+  }
 }
 
 TEST_F(GroupThreads, JoinOfALargeGroupChecksItsTreeOnSeveralThreads) {

@@ -89,6 +89,13 @@ struct GroupPolicy {
   // (§8.6) come from the group itself, or for a reinit or branch Welcome from the old group
   // given to Group::join_resumed.
   std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
+  // Threads a call may start besides the caller's, for work that splits into independent
+  // items: a joiner's leaf signatures (§7.3), a mass add's KeyPackage checks (§10.1), HPKE to
+  // many recipients (§7.6, §12.4.3.1). 0: none, everything runs on the calling thread.
+  // kWorkerThreadsPerCore: one per core beyond the caller's. The workers are done when the
+  // call returns and never run the callbacks above.
+  unsigned worker_threads = kWorkerThreadsPerCore;
+  static constexpr unsigned kWorkerThreadsPerCore = ~0u;
 };
 
 }  // namespace conclave

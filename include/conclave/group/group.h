@@ -134,6 +134,17 @@ struct MemberInfo {
 // registers, for clients that will join a group with that configuration.
 KeyPackageOptions key_package_options_for(const GroupConfig& config);
 
+// One member's state in one group (RFC 9420 §8: epoch secrets, §7: the ratchet tree).
+//
+// Threads: distinct Group objects, copies included, may be used on distinct threads at once;
+// they share only the CryptoProvider (thread-safe), a StorageProvider attached to several of
+// them (MemoryStorage and SqliteStorage are safe to share) and the GroupPolicy callbacks. One
+// Group used from several threads at once needs external synchronization, even for const
+// methods: they fill the tree's hash caches (tree(), group_info()...). join(), commit() and
+// process() may spread a large batch over worker threads (a joiner's leaf signatures, a mass
+// add's KeyPackage checks, HPKE to many recipients), at most GroupPolicy::worker_threads of
+// them (0: none); the workers never call the GroupPolicy callbacks, which run on the calling
+// thread only, and have finished when the call returns.
 class Group {
  public:
   // §11: a one-member group at epoch 0.
@@ -438,6 +449,8 @@ class Group {
   void load_tree(const wire::GroupInfo& info,
                  const std::optional<wire::RatchetTreeNodes>& supplied);
   uint64_t now() const;
+  // GroupPolicy::worker_threads as the parallel helpers count: the caller included, 0 = cores.
+  unsigned max_threads() const;
   wire::AuthenticatedContent sign_content(wire::WireFormat wire_format, wire::Content content,
                                           BytesView aad) const;
   wire::MlsMessage protect_content(const wire::AuthenticatedContent& content);

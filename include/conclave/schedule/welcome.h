@@ -22,10 +22,12 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
 // encrypt_group_secrets for every new member of a commit, in order (key_packages[i] gets
 // group_secrets[i]). The context of every encryption is the encrypted GroupInfo, which holds the
 // ratchet tree in most Welcomes: it is hashed once for all members instead of once each, and
-// the members are shared among the cores. Throws kInvalidArgument when the sizes differ.
+// the members are shared among up to max_threads threads, the caller's included (0: one per
+// core). Throws kInvalidArgument when the sizes differ.
 std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
-    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info);
+    std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info,
+    unsigned max_threads = 0);
 
 // The entry of the Welcome addressed to the key package reference, or nullptr.
 const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,

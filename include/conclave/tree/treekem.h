@@ -87,14 +87,16 @@ struct CreatedUpdatePath {
 // source (commit), parent hash and signature are set here. `provisional` is the provisional
 // GroupContext; its tree_hash is replaced by the hash of the updated tree before it encrypts
 // the path secrets. Path secrets are not encrypted to `joiners` (leaves added by this commit).
-// `leaf_secret` fixes the fresh randomness (tests only). Afterwards the tree holds the merged
-// path and `me` the new keys.
+// `leaf_secret` fixes the fresh randomness (tests only). The path secrets are encrypted on up to
+// `max_threads` threads, the caller's included (0: one per core). Afterwards the tree holds the
+// merged path and `me` the new keys.
 CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
                                      const wire::LeafNode& leaf_template,
                                      BytesView signature_private_key,
                                      wire::GroupContext provisional,
                                      std::span<const LeafIndex> joiners = {},
-                                     std::optional<SecretBytes> leaf_secret = std::nullopt);
+                                     std::optional<SecretBytes> leaf_secret = std::nullopt,
+                                     unsigned max_threads = 0);
 
 // §7.5 and §12.4.2 (Processing a Commit), first part: the merge a received UpdatePath makes,
 // checked without changing the tree: one node per filtered direct path node
