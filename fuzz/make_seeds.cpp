@@ -1,8 +1,9 @@
 // Writes the seed corpora of the fuzz targets (issue 15): valid values of every type the
 // targets decode, made by the library in every cipher suite the provider supports, with
 // handshake messages both as PublicMessage and PrivateMessage; serialized group states and
-// KeyPackage stores (fuzz_state); and for the scripted targets (resealer.h) the scripts that
-// pick each template unmutated. Seeds are generated, never copied from elsewhere.
+// KeyPackage stores (fuzz_state); small valid conclave-vectors files of every type
+// (fuzz_vectors_json, json_seeds.cpp); and for the scripted targets (resealer.h) the scripts
+// that pick each template unmutated. Seeds are generated, never copied from elsewhere.
 //
 //   conclave-fuzz-seeds OUT_DIR      writes OUT_DIR/<target>/seed-<n>
 #include <openssl/evp.h>
@@ -26,6 +27,7 @@
 #include "conclave/wire/framing.h"
 #include "conclave/wire/message.h"
 #include "conclave/wire/welcome.h"
+#include "json_seeds.h"
 
 namespace {
 
@@ -246,6 +248,9 @@ int main(int argc, char** argv) {
       ++suites;
       for (const auto format : {HandshakeFormat::kPrivate, HandshakeFormat::kPublic})
         group_seeds(seeds, provider, *suite, format);
+      conclave_fuzz::json_seeds(provider, *suite, [&](uint8_t type, const std::string& text) {
+        seeds.tagged("vectors_json", type, as_bytes(text));
+      });
     }
     group_secrets_seeds(seeds);
     extension_seeds(seeds);
