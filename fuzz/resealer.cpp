@@ -684,7 +684,10 @@ const Identity& signer_for(const Cast& cast, const ShadowEpoch& epoch, const Dra
 }
 
 // The epoch a sealed commit leads to, as every member computes it (§12.4.2), or nullopt when
-// the members would refuse the commit before its confirmation tag.
+// the members would refuse the commit before its confirmation tag. A path changed after it was
+// made keeps the commit secret it was made with: the shadow cannot know what a member decrypts
+// from altered ciphertexts (it holds no member's HPKE keys), so such a commit is refused at the
+// path or, at the latest, at the tag, after the whole commit was staged.
 std::optional<ShadowEpoch> next_epoch(const Cast& cast, const ShadowEpoch& epoch,
                                       const Draft& draft, const wire::AuthenticatedContent& ac) {
   const crypto::Suite& suite = cast.suite;
