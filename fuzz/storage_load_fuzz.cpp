@@ -13,7 +13,10 @@
 // A finding: a crash or sanitizer report; an exception other than conclave::Error from a loader
 // or from using what it loaded (processing a message, merging the pending commit, protecting,
 // committing); the untouched store not loading, or loading something else than was stored.
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -123,6 +126,21 @@ const std::string& sqlite_path() {
   return *path;
 }
 
+// The files of earlier runs that ended without their atexit handler (a finding, an
+// out-of-memory stop): those whose process is gone.
+void remove_stale_sqlite_files() {
+  const std::filesystem::path dir = std::filesystem::path(sqlite_path()).parent_path();
+  const std::string prefix = "conclave-fuzz-storage-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 void remove_sqlite_files() {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
     std::filesystem::remove(sqlite_path() + suffix);
@@ -189,7 +207,7 @@ storage::WriteBatch batch_of(const std::vector<Record>& records) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static StoredClient fx;
   static const bool trace = std::getenv("CONCLAVE_FUZZ_TRACE") != nullptr;
-  static const int cleanup = std::atexit(remove_sqlite_files);
+  static const int cleanup = (remove_stale_sqlite_files(), std::atexit(remove_sqlite_files));
   (void)cleanup;
   const Cast& cast = fx.cast;
   if (trace && size == 0)  // the records' layout, for placing edits by hand
