@@ -1,7 +1,9 @@
 // Writes the seed corpora of the fuzz targets (issue 15): valid values of every type the
 // targets decode, made by the library in every cipher suite the provider supports, with
-// handshake messages both as PublicMessage and PrivateMessage. Seeds are generated, never
-// copied from elsewhere.
+// handshake messages both as PublicMessage and PrivateMessage; serialized group states and
+// KeyPackage stores (fuzz_state); small valid conclave-vectors files of every type
+// (fuzz_vectors_json, json_seeds.cpp); and for the scripted targets (resealer.h) the scripts
+// that pick each template unmutated. Seeds are generated, never copied from elsewhere.
 //
 //   conclave-fuzz-seeds OUT_DIR      writes OUT_DIR/<target>/seed-<n>
 #include <openssl/evp.h>
@@ -20,10 +22,12 @@
 #include "conclave/crypto/suite.h"
 #include "conclave/group/group.h"
 #include "conclave/group/identity.h"
+#include "conclave/group/key_package_store.h"
 #include "conclave/wire/extension.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/message.h"
 #include "conclave/wire/welcome.h"
+#include "json_seeds.h"
 
 namespace {
 
@@ -42,6 +46,17 @@ class Seeds {
     out.write(reinterpret_cast<const char*>(data.data()),
               static_cast<std::streamsize>(data.size()));
     if (!out) throw std::runtime_error("cannot write a seed");
+  }
+  // `data` after a first byte that tells the target what it is.
+  void tagged(const char* target, uint8_t tag, BytesView data) {
+    Bytes out{tag};
+    out.insert(out.end(), data.begin(), data.end());
+    bytes(target, out);
+  }
+  // fuzz_state: a group's serialized state (tag 0).
+  void state(const Group& group) {
+    const SecretBytes s = group.serialize();
+    tagged("state", 0, s.view());
   }
   template <class T>
   void value(const char* target, const T& v) {
@@ -124,6 +139,7 @@ void group_seeds(Seeds& seeds, const std::shared_ptr<const crypto::CryptoProvide
   CreateOptions options;
   options.config.handshake_format = format;
   Group alice = Group::create(provider, alice_id, options);
+  seeds.state(alice);
   CommitOptions add;
   add.add = {bob_kp.key_package, carol_kp.key_package};
   const CommitOutput added = alice.commit(add);
@@ -133,14 +149,53 @@ void group_seeds(Seeds& seeds, const std::shared_ptr<const crypto::CryptoProvide
   alice.merge_pending_commit();
   Group bob = Group::join(provider, bob_id, bob_kp, *added.welcome);
   Group carol = Group::join(provider, carol_id, carol_kp, *added.welcome);
+  seeds.state(bob);
 
   seeds.message(alice.protect(as_bytes("hello")));
   seeds.message(alice.group_info());
   const wire::MlsMessage proposal = carol.propose_update();
   seeds.message(proposal);
   bob.process(proposal);
+  alice.process(proposal);
+  seeds.state(bob);  // with a received proposal
   const CommitOutput update = bob.commit();
   seeds.message(update.commit);
+  bob.merge_pending_commit();
+  alice.merge(std::get<StagedCommit>(alice.process(update.commit)));
+  alice.process(bob.protect(as_bytes("in epoch 2")));
+  seeds.state(alice);  // a past epoch kept, a receiving ratchet advanced
+
+  // fuzz_state: a KeyPackage store (tag 1), one package last-resort.
+  KeyPackageStore store;
+  store.add(suite, create_key_package(suite, carol_id, unix_time_now()));
+  KeyPackageOptions last_resort;
+  last_resort.last_resort = true;
+  store.add(suite, create_key_package(suite, carol_id, unix_time_now(), last_resort));
+  const SecretBytes stored = store.serialize();
+  seeds.tagged("state", 1, stored.view());
+}
+
+// The scripted targets read their input as choices from its end (resealer.h: Choices); an
+// exhausted input chooses 0, the unmutated option. These seeds pick every template once,
+// unmutated, so that the corpus starts from every honest message.
+void script_seeds(Seeds& seeds) {
+  // fuzz_process_resealed: the last byte is the template (12 kinds), then the author (alice,
+  // carol) and the handshake format (PrivateMessage, PublicMessage).
+  for (uint8_t kind = 0; kind < 12; ++kind)
+    for (uint8_t author = 0; author < 2; ++author)
+      for (uint8_t format = 0; format < 2; ++format)
+        seeds.bytes("process_resealed", Bytes{format, author, kind});
+  // fuzz_join_resealed: the Welcome (with a path, without, with a PSK).
+  for (uint8_t welcome = 0; welcome < 3; ++welcome)
+    seeds.bytes("join_resealed", Bytes{welcome});
+  // fuzz_join_external: the joiner (erin, frank, bob, carol), then a resync, then a PSK.
+  for (uint8_t joiner = 0; joiner < 4; ++joiner)
+    for (uint8_t resync = 0; resync < 2; ++resync)
+      for (uint8_t psk = 0; psk < 2; ++psk)
+        seeds.bytes("join_external", Bytes{psk, resync, joiner});
+  // fuzz_storage_load: the untouched store, in memory and in SQLite.
+  seeds.bytes("storage_load", Bytes{0});
+  seeds.bytes("storage_load", Bytes{1});
 }
 
 // GroupSecrets never travel in the clear; their seeds are built here (RFC 9420 §12.4.3.1).
@@ -193,9 +248,13 @@ int main(int argc, char** argv) {
       ++suites;
       for (const auto format : {HandshakeFormat::kPrivate, HandshakeFormat::kPublic})
         group_seeds(seeds, provider, *suite, format);
+      conclave_fuzz::json_seeds(provider, *suite, [&](uint8_t type, const std::string& text) {
+        seeds.tagged("vectors_json", type, as_bytes(text));
+      });
     }
     group_secrets_seeds(seeds);
     extension_seeds(seeds);
+    script_seeds(seeds);
     std::printf("seeds for %d cipher suites in %s\n", suites, argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conclave-fuzz-seeds: %s\n", e.what());

@@ -12,12 +12,20 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build-fuzz}
 seconds=${CONCLAVE_FUZZ_SECONDS:-20}
 jobs=${CONCLAVE_FUZZ_JOBS:-$(nproc)}
+jobs_build=$(nproc)
 export CCACHE_BASEDIR="$PWD"
 export CCACHE_NOHASHDIR=true
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCLAVE_FUZZ=ON \
   -DCONCLAVE_BUILD_TESTS=OFF -DCONCLAVE_BUILD_TOOLS=OFF -DCONCLAVE_BUILD_BENCH=OFF \
   -DCONCLAVE_BUILD_INTEROP=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)"
+# A subset builds only its own programs (and the seed generator).
+build_targets=()
+for t in ${CONCLAVE_FUZZ_TARGETS:-}; do build_targets+=("fuzz_$t"); done
+if [ ${#build_targets[@]} -gt 0 ]; then
+  cmake --build "$build" -j"$jobs_build" --target "${build_targets[@]}" conclave-fuzz-seeds
+else
+  cmake --build "$build" -j"$jobs_build"
+fi
 
 bin="$build/bin"
 seeds="$build/seeds"
@@ -33,8 +41,11 @@ for program in "$bin"/fuzz_*; do
 done
 [ -n "${CONCLAVE_FUZZ_TARGETS:-}" ] && read -r -a targets <<<"$CONCLAVE_FUZZ_TARGETS"
 
-# Each target's corpus starts from the seeds of its type; the stateful targets take scripts
-# over their live group's messages (fuzz/live_group.h), seeded with every pick unmutated.
+# Each target's corpus starts from the seeds of its type. The byte-flip stateful targets take
+# scripts over their live group's messages (fuzz/live_group.h), seeded here with every pick
+# unmutated; the structure-aware ones (fuzz/resealer.h: process_resealed, join_resealed,
+# join_external, storage_load) get their unmutated scripts from conclave-fuzz-seeds, like state
+# (serialized groups) and vectors_json (small conclave-vectors files of every type).
 for t in "${targets[@]}"; do
   mkdir -p "$corpus/$t"
   case "$t" in
@@ -67,7 +78,9 @@ fi
 for t in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/logs/$t.log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "$build/logs/$t.log" | tail -1 | grep -o '[0-9]*' || echo "?")
-  printf '  %-24s %10s runs  %6s edges  %5s inputs\n' "$t" "$runs" "$cov" "$(ls "$corpus/$t" | wc -l)"
+  ft=$(grep -o 'ft: [0-9]*' "$build/logs/$t.log" | tail -1 | grep -o '[0-9]*' || echo "?")
+  printf '  %-24s %10s runs  %6s edges  %6s features  %5s inputs\n' "$t" "$runs" "$cov" "$ft" \
+    "$(ls "$corpus/$t" | wc -l)"
 done
 if [ ${#failed[@]} -gt 0 ]; then
   for t in "${failed[@]}"; do
