@@ -72,11 +72,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Everything a client does next with a group it loaded must fail cleanly if at all.
   Group& g = *group;
-  // Known finding (fuzz/regressions/state/oom-padding-block-unchecked): deserialize accepts any
-  // GroupConfig::padding_block, and protect() and commit() then pad each plaintext to it (up to
-  // 4 GiB). Not exercised further here (unless CONCLAVE_FUZZ_CHECK_KNOWN is set, to replay the
-  // regression), so that the fuzzer looks past it.
-  if (g.config().padding_block > (1u << 16) && !std::getenv("CONCLAVE_FUZZ_CHECK_KNOWN")) return 0;
   const auto attempt = [](auto&& f) {
     try {
       f();

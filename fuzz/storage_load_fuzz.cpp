@@ -46,9 +46,6 @@ struct Record {
   bool touched = false;   // an edit changed it
 };
 
-// Group records of this kind hold the pending commit (src/group/state_records.h).
-constexpr uint16_t kPendingRecordKind = 5;
-
 struct StoredClient {
   Cast cast;
   std::optional<Group> alice;              // as stored
@@ -264,23 +261,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } catch (const Error&) {
       }
     };
-    // Known finding (fuzz/regressions/storage_load/oom-padding-block-unchecked): load accepts
-    // any GroupConfig::padding_block, and protect() then pads every plaintext to it (up to
-    // 4 GiB). Not exercised further here (unless CONCLAVE_FUZZ_CHECK_KNOWN is set, to replay
-    // the regression), so that the fuzzer looks past it.
-    if (g.config().padding_block > (1u << 16) && !std::getenv("CONCLAVE_FUZZ_CHECK_KNOWN"))
-      return 0;
     for (const auto& message : fx.incoming)
       attempt([&] { g.process(message); });
-    // Known finding (fuzz/regressions/storage_load/oom-pending-journal-unchecked): the pending
-    // commit's record is loaded without checking its tree journal against the tree, and
-    // merge_pending_commit() then resizes the tree to the journal's leaf count (up to 2^32).
-    // Skipped for a damaged pending record unless CONCLAVE_FUZZ_CHECK_KNOWN is set.
-    const bool pending_touched = std::any_of(records.begin(), records.end(), [](const Record& r) {
-      return r.touched && r.kind == kPendingRecordKind;
-    });
-    if (!pending_touched || std::getenv("CONCLAVE_FUZZ_CHECK_KNOWN"))
-      attempt([&] { g.merge_pending_commit(); });
+    attempt([&] { g.merge_pending_commit(); });
     attempt([&] { g.protect(as_bytes("after the restart")); });
     attempt([&] {
       g.commit();

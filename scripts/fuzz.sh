@@ -63,6 +63,13 @@ done
 
 run_one() {
   local t=$1
+  # Every input that once found something (fuzz/regressions/<target>/) is replayed first: each
+  # must pass now that its bug is fixed.
+  if [ -d "fuzz/regressions/$t" ]; then
+    "$bin/fuzz_$t" -timeout=20 -rss_limit_mb=3072 fuzz/regressions/"$t"/* \
+      >"$build/logs/$t.regressions.log" 2>&1 || { cat "$build/logs/$t.regressions.log" \
+      >"$build/logs/$t.log"; return 1; }
+  fi
   "$bin/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
     -artifact_prefix="$artifacts/$t-" "$corpus/$t" >"$build/logs/$t.log" 2>&1
 }

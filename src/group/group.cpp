@@ -93,6 +93,7 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
                     const Identity& identity, const CreateOptions& options, GroupPolicy policy) {
   Group g(crypto::Suite(provider, identity.cipher_suite));
   g.provider_ = std::move(provider);
+  check_config(options.config);
   g.config_ = options.config;
   g.policy_ = std::move(policy);
   g.credential_ = identity.credential;
@@ -145,6 +146,7 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
                 "the Welcome's cipher suite is not the KeyPackage's");
   Group g(crypto::Suite(provider, kp.cipher_suite));
   g.provider_ = std::move(provider);
+  check_config(config);
   g.config_ = config;
   g.policy_ = std::move(policy);
   g.credential_ = identity.credential;
@@ -473,10 +475,18 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
 // The record comes from the application's storage: this member's, but perhaps damaged. What
 // the rest of Group relies on is checked, so a damaged record is refused rather than used.
 // O(members) once per load, like the decoding.
+void Group::check_config(const GroupConfig& config) {
+  if (config.padding_block > GroupConfig::kMaxPaddingBlock)
+    throw Error(ErrorCode::kInvalidArgument,
+                "padding_block " + std::to_string(config.padding_block) + " exceeds " +
+                    std::to_string(GroupConfig::kMaxPaddingBlock));
+}
+
 void Group::check_loaded_state() const {
   const auto invalid = [](const std::string& what) {
     throw Error(ErrorCode::kGroupStateInvalid, what);
   };
+  if (config_.padding_block > GroupConfig::kMaxPaddingBlock) invalid("padding_block too large");
   if (tree_.empty() || secret_tree_.leaf_count() == 0)
     invalid("an active group without a (secret) tree");
   if (context_.cipher_suite != suite_.id()) invalid("the GroupContext names another cipher suite");

@@ -123,6 +123,7 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   // Everything is built on a fresh value: a failure leaves nothing behind.
   Group g(crypto::Suite(provider, ctx.cipher_suite));
   g.provider_ = std::move(provider);
+  check_config(options.config);
   g.config_ = options.config;
   g.policy_ = std::move(policy);
   g.credential_ = identity.credential;

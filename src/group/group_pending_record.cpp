@@ -1,5 +1,9 @@
 // The pending own commit (§12.4) as a storage record: a committer that restarts between
 // sending its commit and seeing it accepted must still be able to merge it (or discard it).
+#include <algorithm>
+#include <bit>
+#include <string>
+
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
@@ -90,6 +94,32 @@ std::map<uint32_t, std::optional<Node>> map_of(std::vector<JournalEntry<Node>>& 
   return out;
 }
 
+// The journal of a stored pending commit is applied to the tree when the commit merges: its
+// sizes and indices must describe a change of this tree (§7.7: a tree of 2^k leaves that grows
+// only to hold the leaves the commit adds), or a damaged record could make the tree huge.
+void check_pending_journal(const tree::TreeJournal& j, tree::LeafCount current) {
+  const auto corrupt = [](const std::string& what) {
+    throw Error(ErrorCode::kStorageCorrupt, "the pending commit's tree journal: " + what);
+  };
+  if (j.count_before != current) corrupt("it starts from another tree size");
+  const uint32_t after = j.count_after.value;
+  if (after == 0 || !std::has_single_bit(after) || after > tree::kMaxLeaves)
+    corrupt("the tree size after it is not a power of two");
+  uint64_t highest_leaf = 0;  // one past the highest leaf it writes
+  for (const auto& [l, node] : j.leaves_after)
+    if (node) highest_leaf = std::max<uint64_t>(highest_leaf, uint64_t{l} + 1);
+  if (after > current.value && after > 2 * highest_leaf)
+    corrupt("the tree grows beyond what its new leaves need");
+  const uint32_t leaves = std::max(current.value, after);
+  const uint64_t width = tree::node_width(tree::LeafCount(leaves));
+  for (const auto* leaves_map : {&j.leaves_before, &j.leaves_after})
+    for (const auto& [l, node] : *leaves_map)
+      if (l >= leaves) corrupt("a leaf outside the tree");
+  for (const auto* parents_map : {&j.parents_before, &j.parents_after})
+    for (const auto& [x, node] : *parents_map)
+      if (x >= width || x % 2 == 0) corrupt("a parent node outside the tree");
+}
+
 }  // namespace
 
 SecretBytes Group::encode_pending() const {
@@ -162,6 +192,7 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.journal_.leaves_after = map_of(r.journal.leaves_after);
   s.journal_.parents_before = map_of(r.journal.parents_before);
   s.journal_.parents_after = map_of(r.journal.parents_after);
+  check_pending_journal(s.journal_, tree_.leaf_count());
   s.tree_private_ =
       detail::tree_private_of(tree::LeafIndex(r.private_leaf), std::move(r.private_keys));
   s.context_ = std::move(r.context);

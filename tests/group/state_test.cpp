@@ -58,6 +58,10 @@ TEST_P(GroupState, DamagedStateIsRefused) {
   }))) << "an epoch secret of the wrong length";
   EXPECT_TRUE(refused(damaged([](detail::StatePrefix& p) { p.cipher_suite = 0x0a0a; })))
       << "an unknown cipher suite";
+  // §6.3.1, §2.1.2: a padding block past GroupConfig::kMaxPaddingBlock would pad every message
+  // to up to 4 GiB (found by fuzz_state: fuzz/regressions/state/oom-padding-block-unchecked).
+  EXPECT_TRUE(refused(damaged([](detail::StatePrefix& p) { p.config.padding_block = 0xfffffff0; })))
+      << "a padding block past the limit";
   const SecretBytes state = b->serialize();
   EXPECT_TRUE(refused(state.view().first(state.size() - 1))) << "truncated";
 
@@ -65,6 +69,21 @@ TEST_P(GroupState, DamagedStateIsRefused) {
   Group loaded = Group::deserialize(provider, state.view());
   EXPECT_TRUE(loaded == *b);
   deliver(loaded.propose_update(), {&*a, &*c});
+}
+
+// §6.3.1: GroupConfig::padding_block is bounded (kMaxPaddingBlock) when a group is created or
+// joined, as when it is loaded, so no message is padded past the vector sizes of §2.1.2.
+TEST(GroupConfigLimits, Rfc6_3_1_PaddingBlockPastTheLimitIsRefused) {
+  const auto provider = crypto::openssl_provider();
+  const crypto::Suite suite(provider, 1);
+  const Identity alice = Identity::generate(suite, basic_credential("alice"));
+  CreateOptions options;
+  options.config.padding_block = GroupConfig::kMaxPaddingBlock + 1;
+  EXPECT_TRUE(
+      rejects(ErrorCode::kInvalidArgument, [&] { Group::create(provider, alice, options); }));
+  options.config.padding_block = GroupConfig::kMaxPaddingBlock;
+  Group a = Group::create(provider, alice, options);
+  EXPECT_GE(codec::encode(a.protect(as_bytes("padded"))).size(), GroupConfig::kMaxPaddingBlock);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuites, GroupState, ::testing::Range<uint16_t>(1, 8), suite_name);

@@ -36,8 +36,10 @@ struct CustomProposalType {
 struct GroupConfig {
   HandshakeFormat handshake_format = HandshakeFormat::kPrivate;
   // §6.3.1: PrivateMessage plaintexts are padded with zeros to a multiple of this many bytes
-  // (0 or 1: no padding).
+  // (0 or 1: no padding; at most kMaxPaddingBlock, so a padded message stays far inside the
+  // vector sizes of §2.1.2 and the AEAD's limits).
   uint32_t padding_block = 32;
+  static constexpr uint32_t kMaxPaddingBlock = uint32_t{1} << 16;
   // §9.2: out-of-order tolerance and maximum forward distance of every sender ratchet.
   schedule::RatchetWindow ratchet_window;
   // Past epochs whose application keys are kept for late messages (0: none). Older epochs'

@@ -386,6 +386,8 @@ class Group {
   void check_can_propose() const;
   // Group::deserialize: the invariants of an active member's state (kGroupStateInvalid).
   void check_loaded_state() const;
+  // The configuration's limits (kInvalidArgument): padding_block.
+  static void check_config(const GroupConfig& config);
   // The state shared by serialize() and the storage records (state_records.h).
   detail::CommonRecord common_record() const;
   static Group from_common_record(std::shared_ptr<const crypto::CryptoProvider> provider,
