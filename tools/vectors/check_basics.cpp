@@ -1,6 +1,7 @@
 // tree-math, crypto-basics and deserialization vectors (test-vectors README).
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/suite.h"
@@ -12,12 +13,13 @@ namespace conclave::vectors {
 namespace {
 
 // A node index or null (-1), as the vectors write them.
-int64_t index_or_null(const Json& value) {
-  return value.is_null() ? -1 : static_cast<int64_t>(value.get<uint32_t>());
+int64_t index_or_null(const Json& value, std::string_view field) {
+  return value.is_null() ? -1 : int64_t{read_uint<uint32_t>(value, field)};
 }
 
 void expect_index(const char* what, uint32_t node, int64_t actual, const Json& expected) {
-  const int64_t want = index_or_null(expected);
+  const int64_t want =
+      index_or_null(expected, std::string(what) + "[" + std::to_string(node) + "]");
   if (actual != want) {
     std::string message = what;
     message += "[";
@@ -34,10 +36,10 @@ void expect_index(const char* what, uint32_t node, int64_t actual, const Json& e
 
 void check_tree_math(const Json& c, const CheckContext&) {
   using namespace conclave::tree;
-  const LeafCount n(c.at("n_leaves").get<uint32_t>());
+  const LeafCount n(uint_field<uint32_t>(c, "n_leaves"));
   const uint32_t width = node_width(n);
-  expect_true("n_nodes", width == c.at("n_nodes").get<uint32_t>());
-  expect_true("root", root(n).value == c.at("root").get<uint32_t>());
+  expect_true("n_nodes", width == uint_field<uint32_t>(c, "n_nodes"));
+  expect_true("root", root(n).value == uint_field<uint32_t>(c, "root"));
   for (const char* key : {"left", "right", "parent", "sibling"})
     expect_true("array length", c.at(key).size() == width);
   const NodeIndex r = root(n);
@@ -53,7 +55,7 @@ void check_tree_math(const Json& c, const CheckContext&) {
 }
 
 void check_crypto_basics(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
 
   const Json& ref = c.at("ref_hash");
   expect_bytes("ref_hash",
@@ -61,12 +63,13 @@ void check_crypto_basics(const Json& c, const CheckContext& ctx) {
                hex_field(ref, "out"));
 
   const Json& ewl = c.at("expand_with_label");
-  expect_bytes("expand_with_label",
-               suite
-                   .expand_with_label(hex_field(ewl, "secret"), ewl.at("label").get<std::string>(),
-                                      hex_field(ewl, "context"), ewl.at("length").get<uint16_t>())
-                   .view(),
-               hex_field(ewl, "out"));
+  expect_bytes(
+      "expand_with_label",
+      suite
+          .expand_with_label(hex_field(ewl, "secret"), ewl.at("label").get<std::string>(),
+                             hex_field(ewl, "context"), uint_field<uint16_t>(ewl, "length"))
+          .view(),
+      hex_field(ewl, "out"));
 
   const Json& ds = c.at("derive_secret");
   expect_bytes(
@@ -78,8 +81,8 @@ void check_crypto_basics(const Json& c, const CheckContext& ctx) {
   expect_bytes("derive_tree_secret",
                suite
                    .derive_tree_secret(hex_field(dts, "secret"), dts.at("label").get<std::string>(),
-                                       dts.at("generation").get<uint32_t>(),
-                                       dts.at("length").get<uint16_t>())
+                                       uint_field<uint32_t>(dts, "generation"),
+                                       uint_field<uint16_t>(dts, "length"))
                    .view(),
                hex_field(dts, "out"));
 
@@ -119,7 +122,7 @@ void check_deserialization(const Json& c, const CheckContext&) {
   const uint64_t length = reader.varint();
   reader.expect_end("vlbytes header");
   expect_true(("decoded length " + std::to_string(length)).c_str(),
-              length == c.at("length").get<uint64_t>());
+              length == uint_field<uint64_t>(c, "length"));
   // The header is the unique minimal encoding, so encoding the length gives it back.
   codec::Writer writer;
   writer.varint(length);

@@ -11,7 +11,7 @@
 namespace conclave::vectors {
 
 void check_passive_client(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const auto kp_message = codec::decode<wire::MlsMessage>(hex_field(c, "key_package"));
   const auto* kp = kp_message.get<wire::KeyPackage>();
   expect_true("key_package holds a KeyPackage", kp != nullptr);

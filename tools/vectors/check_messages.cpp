@@ -66,7 +66,7 @@ void check_messages(const Json& c, const CheckContext&) {
 }
 
 void check_transcript_hashes(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const auto content = round_trip<wire::AuthenticatedContent>(c, "authenticated_content");
   expect_true("authenticated_content holds a commit",
               content.content.content_type() == wire::ContentType::kCommit &&

@@ -110,7 +110,7 @@ void check_content(const ProtectionCase& pc, const Json& c, const std::string& n
 }  // namespace
 
 void check_message_protection(const Json& c, const CheckContext& ctx) {
-  ProtectionCase pc{crypto::Suite(ctx.provider, c.at("cipher_suite").get<uint16_t>()),
+  ProtectionCase pc{crypto::Suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite")),
                     {},
                     hex_field(c, "signature_priv"),
                     hex_field(c, "signature_pub"),
@@ -119,7 +119,7 @@ void check_message_protection(const Json& c, const CheckContext& ctx) {
                     hex_field(c, "membership_key")};
   pc.context.cipher_suite = pc.suite.id();
   pc.context.group_id = hex_field(c, "group_id");
-  pc.context.epoch = c.at("epoch").get<uint64_t>();
+  pc.context.epoch = uint_field<uint64_t>(c, "epoch");
   pc.context.tree_hash = hex_field(c, "tree_hash");
   pc.context.confirmed_transcript_hash = hex_field(c, "confirmed_transcript_hash");
 
@@ -129,7 +129,7 @@ void check_message_protection(const Json& c, const CheckContext& ctx) {
 }
 
 void check_welcome(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const auto kp_message = codec::decode<wire::MlsMessage>(hex_field(c, "key_package"));
   const auto welcome_message = codec::decode<wire::MlsMessage>(hex_field(c, "welcome"));
   const auto* key_package = kp_message.get<wire::KeyPackage>();

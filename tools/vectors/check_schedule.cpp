@@ -28,7 +28,7 @@ void expect_epoch_bytes(size_t epoch, const char* what, BytesView actual, BytesV
 }  // namespace
 
 void check_key_schedule(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const Bytes group_id = hex_field(c, "group_id");
   SecretBytes init_secret(hex_field(c, "initial_init_secret"));
   const Json& epochs = c.at("epochs");
@@ -100,7 +100,7 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
                        schedule::mls_exporter(suite, secrets.exporter_secret.view(),
                                               exporter.at("label").get<std::string>(),
                                               hex_field(exporter, "context"),
-                                              exporter.at("length").get<uint32_t>())
+                                              uint_field<uint32_t>(exporter, "length"))
                            .view(),
                        hex_field(exporter, "secret"));
 
@@ -109,7 +109,7 @@ void check_key_schedule(const Json& c, const CheckContext& ctx) {
 }
 
 void check_psk_secret(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   std::vector<schedule::PskInput> psks;
   for (const Json& p : c.at("psks")) {
     psks.push_back(schedule::PskInput{
@@ -121,7 +121,7 @@ void check_psk_secret(const Json& c, const CheckContext& ctx) {
 }
 
 void check_secret_tree(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
 
   const Json& sd = c.at("sender_data");
   const schedule::KeyAndNonce sd_key = schedule::derive_sender_data_key(
@@ -136,7 +136,7 @@ void check_secret_tree(const Json& c, const CheckContext& ctx) {
   for (uint32_t i = 0; i < leaves.size(); ++i) {
     const tree::LeafIndex leaf(i);
     for (const Json& g : leaves[i]) {
-      const uint32_t generation = g.at("generation").get<uint32_t>();
+      const uint32_t generation = uint_field<uint32_t>(g, "generation");
       const std::string at =
           "leaf " + std::to_string(i) + " generation " + std::to_string(generation) + ": ";
       for (const auto type :

@@ -31,13 +31,13 @@ std::string at_node(const char* what, uint32_t node) {
 }  // namespace
 
 void check_tree_operations(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   RatchetTree tree = tree_field(suite, c, "tree_before");
   expect_bytes("tree_hash_before", tree.tree_hash(), hex_field(c, "tree_hash_before"));
 
   // RFC 9420 §12.1.1-§12.1.3 applied to the tree.
   const auto proposal = codec::decode<wire::Proposal>(hex_field(c, "proposal"));
-  const LeafIndex sender(c.at("proposal_sender").get<uint32_t>());
+  const LeafIndex sender(uint_field<uint32_t>(c, "proposal_sender"));
   if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
     tree.add_leaf(add->key_package.leaf_node);
   } else if (const auto* update = std::get_if<wire::Update>(&proposal.content)) {
@@ -52,7 +52,7 @@ void check_tree_operations(const Json& c, const CheckContext& ctx) {
 }
 
 void check_tree_validation(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const RatchetTree tree = tree_field(suite, c, "tree");
   const Json& resolutions = c.at("resolutions");
   const Json& hashes = c.at("tree_hashes");
@@ -63,7 +63,7 @@ void check_tree_validation(const Json& c, const CheckContext& ctx) {
     for (NodeIndex x : tree.resolution(NodeIndex(i)))
       got.push_back(x.value);
     expect_true(at_node("resolution", i).c_str(),
-                got == resolutions[i].get<std::vector<uint32_t>>());
+                got == read_uint_array<uint32_t>(resolutions[i], at_node("resolutions", i)));
     expect_bytes(at_node("tree_hash", i).c_str(), tree.tree_hash(NodeIndex(i)),
                  from_hex(hashes[i].get<std::string>()));
   }
@@ -74,17 +74,17 @@ void check_tree_validation(const Json& c, const CheckContext& ctx) {
 }
 
 void check_treekem(const Json& c, const CheckContext& ctx) {
-  const crypto::Suite suite(ctx.provider, c.at("cipher_suite").get<uint16_t>());
+  const crypto::Suite suite(ctx.provider, uint_field<uint16_t>(c, "cipher_suite"));
   const RatchetTree tree = tree_field(suite, c, "ratchet_tree");
 
   // Each member's private state, checked against the public tree.
   std::map<uint32_t, tree::TreeKemPrivate> members;
   std::map<uint32_t, Bytes> signature_keys;
   for (const Json& leaf : c.at("leaves_private")) {
-    const LeafIndex index(leaf.at("index").get<uint32_t>());
+    const LeafIndex index(uint_field<uint32_t>(leaf, "index"));
     tree::TreeKemPrivate me(suite, index, SecretBytes(hex_field(leaf, "encryption_priv")));
     for (const Json& ps : leaf.at("path_secrets"))
-      me.set_path_secret(suite, NodeIndex(ps.at("node").get<uint32_t>()),
+      me.set_path_secret(suite, NodeIndex(uint_field<uint32_t>(ps, "node")),
                          hex_field(ps, "path_secret"));
     me.check_consistent(tree);
     members.emplace(index.value, std::move(me));
@@ -94,7 +94,7 @@ void check_treekem(const Json& c, const CheckContext& ctx) {
   wire::GroupContext group_context;
   group_context.cipher_suite = suite.id();
   group_context.group_id = hex_field(c, "group_id");
-  group_context.epoch = c.at("epoch").get<uint64_t>();
+  group_context.epoch = uint_field<uint64_t>(c, "epoch");
   group_context.confirmed_transcript_hash = hex_field(c, "confirmed_transcript_hash");
 
   // Every member other than the sender processes a path and agrees on the commit secret.
@@ -109,7 +109,7 @@ void check_treekem(const Json& c, const CheckContext& ctx) {
   };
 
   for (const Json& entry : c.at("update_paths")) {
-    const LeafIndex sender(entry.at("sender").get<uint32_t>());
+    const LeafIndex sender(uint_field<uint32_t>(entry, "sender"));
     const auto path = codec::decode<wire::UpdatePath>(hex_field(entry, "update_path"));
     const Bytes commit_secret = hex_field(entry, "commit_secret");
 
