@@ -21,13 +21,83 @@ CommitOutput Group::commit(const CommitOptions& options) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   check_not_reinitialized();
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is already pending");
-  const wire::Sender me = wire::Sender::member(own_leaf_.value);
+  CommitProposals proposals = commit_proposals(options);
+  wire::Commit& commit = proposals.commit;
+  const std::vector<ResolvedProposal>& list = proposals.list;
 
+  StagedCommit staged;
+  staged.committer_ = own_leaf_;
+  staged.own_leaf_ = own_leaf_;
+  staged.from_epoch_ = context_.epoch;
+  bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
+  for (const auto& rp : list)
+    needs_path = needs_path || requires_path(rp.proposal.proposal_type());
+
+  wire::GroupContext next = context_;
+  next.epoch = context_.epoch + 1;
+  tree::TreeKemPrivate next_private = tree_private_;
+  std::optional<tree::CreatedUpdatePath> created;
+  CommitOutput output;
+  std::optional<SignedContent> content;
+  schedule::KeyScheduleResult ks;
+  staged.journal_ = journaled(tree_, [&] {
+    next.extensions = apply_proposals(list, staged);
+    std::vector<tree::LeafIndex> joiners;
+    for (const auto& a : staged.added_)
+      joiners.push_back(a.leaf);
+    SecretBytes commit_secret = schedule::zero_secret(suite_);
+    if (needs_path) {
+      wire::GroupContext provisional = next;
+      provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
+      created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
+                                         signature_private_key_.view(), provisional, joiners,
+                                         std::nullopt, max_threads());
+      commit.path = created->path;
+      commit_secret = std::move(created->commit_secret);
+    }
+    next_private.prune(tree_);
+    next.tree_hash = tree_.tree_hash();
+
+    // §12.4.1: sign with the old GroupContext, then the transcript, key schedule and tag. The
+    // content is encoded once, for the signature, the transcript and the message.
+    content = sign_content(handshake_wire_format(), std::move(commit), options.authenticated_data);
+    wire::AuthenticatedContent& ac = content->content;
+    next.confirmed_transcript_hash = schedule::confirmed_transcript_hash(
+        suite_, interim_transcript_hash_, ac.wire_format, content->encoded, ac.auth.signature);
+    ks = schedule::run_key_schedule(suite_, secrets_.init_secret.view(), commit_secret.view(),
+                                    psk_secret(staged.psks_).view(), next);
+    ac.auth.confirmation_tag = schedule::confirmation_tag(suite_, ks.epoch.confirmation_key.view(),
+                                                          next.confirmed_transcript_hash);
+    // A ReInit commit (alone in its commit, §12.2) ends the group: no joiner (§11.2).
+    if (!staged.reinit_)
+      new_epoch_info(options, staged, next, *ac.auth.confirmation_tag, ks, created, output);
+  });
+  tree_.undo(staged.journal_);
+
+  // Protected under the old epoch's keys (§12.4.1).
+  output.commit = protect_content(*content);
+  staged.has_path_ = created.has_value();
+  staged.tree_private_ = std::move(next_private);
+  staged.context_ = std::move(next);
+  staged.secrets_ = std::move(ks.epoch);
+  staged.confirmation_tag_ = *content->content.auth.confirmation_tag;
+  staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
+      suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
+  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
+  // Kept encoded: the echo is recognised by its bytes, also after a restart.
+  pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
+  // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
+  if (store_) changes_.pending = true;
+  persist();
+  return output;
+}
+
+Group::CommitProposals Group::commit_proposals(const CommitOptions& options) const {
+  const wire::Sender me = wire::Sender::member(own_leaf_.value);
   // Proposals received this epoch, by reference, then the new ones by value. A received
   // proposal that would make the list invalid is left out (§12.4: include those that keep it
   // valid); own Updates are superseded by the commit's path.
-  wire::Commit commit;
-  std::vector<ResolvedProposal> list;
+  CommitProposals out;
   detail::ProposalListCheck check(tree_, own_leaf_);
   const auto try_add = [&](ResolvedProposal rp, wire::ProposalOrRef por) {
     try {
@@ -35,8 +105,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
     } catch (const Error&) {
       return;
     }
-    list.push_back(std::move(rp));
-    commit.proposals.push_back(std::move(por));
+    out.list.push_back(std::move(rp));
+    out.commit.proposals.push_back(std::move(por));
   };
   if (options.include_pending_proposals && !options.reinit) {
     // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
@@ -79,8 +149,9 @@ CommitOutput Group::commit(const CommitOptions& options) {
   std::vector<const wire::Proposal*> new_proposals;
   for (const auto& p : by_value)
     new_proposals.push_back(&p);
-  const tree::LeafPolicy policy = leaf_policy(extensions_after(list, by_value));
-  const auto add_failures = validate_added_key_packages(suite_, new_proposals, policy, max_threads());
+  const tree::LeafPolicy policy = leaf_policy(extensions_after(out.list, by_value));
+  const auto add_failures =
+      validate_added_key_packages(suite_, new_proposals, policy, max_threads());
   for (size_t i = 0; i < by_value.size(); ++i) {
     wire::Proposal& p = by_value[i];
     if (const auto* add = std::get_if<wire::Add>(&p.content))
@@ -88,118 +159,62 @@ CommitOutput Group::commit(const CommitOptions& options) {
     else
       check_proposal(me, p);
     check.add(me, p, false);
-    list.push_back(ResolvedProposal{me, p, std::nullopt});
-    commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
+    out.list.push_back(ResolvedProposal{me, p, std::nullopt});
+    out.commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
   check.finish();
+  return out;
+}
 
-  StagedCommit staged;
-  staged.committer_ = own_leaf_;
-  staged.own_leaf_ = own_leaf_;
-  staged.from_epoch_ = context_.epoch;
-  bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
-  for (const auto& rp : list)
-    needs_path = needs_path || requires_path(rp.proposal.proposal_type());
-
-  wire::GroupContext next = context_;
-  next.epoch = context_.epoch + 1;
-  tree::TreeKemPrivate next_private = tree_private_;
-  std::optional<tree::CreatedUpdatePath> created;
-  CommitOutput output;
-  wire::AuthenticatedContent content;
-  schedule::KeyScheduleResult ks;
-  staged.journal_ = journaled(tree_, [&] {
-    next.extensions = apply_proposals(list, staged);
-    std::vector<tree::LeafIndex> joiners;
-    for (const auto& a : staged.added_)
-      joiners.push_back(a.leaf);
-    SecretBytes commit_secret = schedule::zero_secret(suite_);
-    if (needs_path) {
-      wire::GroupContext provisional = next;
-      provisional.confirmed_transcript_hash = context_.confirmed_transcript_hash;
-      created = tree::create_update_path(tree_, next_private, *tree_.leaf(own_leaf_),
-                                         signature_private_key_.view(), provisional, joiners,
-                                         std::nullopt, max_threads());
-      commit.path = created->path;
-      commit_secret = std::move(created->commit_secret);
+void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& staged,
+                           const wire::GroupContext& next, const wire::Mac& confirmation_tag,
+                           const schedule::KeyScheduleResult& ks,
+                           const std::optional<tree::CreatedUpdatePath>& created,
+                           CommitOutput& output) const {
+  wire::GroupInfo info;
+  info.group_context = next;
+  info.confirmation_tag = confirmation_tag;
+  info.signer = own_leaf_.value;
+  info.extensions.push_back(
+      wire::Extension{wire::ExtensionType::kExternalPub,
+                      codec::encode(wire::ExternalPub{schedule::derive_external_key_pair(
+                                                          suite_, ks.epoch.external_secret.view())
+                                                          .public_key})});
+  // The returned GroupInfo leaves the tree out: encoding it is O(group size), and
+  // group_info() gives one with the tree once the commit is merged.
+  schedule::sign_group_info(suite_, info, signature_private_key_.view());
+  if (!staged.added_.empty()) {
+    wire::Welcome welcome;
+    welcome.cipher_suite = suite_.id();
+    wire::GroupInfo welcome_info = info;
+    if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
+      welcome_info.extensions.push_back(
+          wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+      schedule::sign_group_info(suite_, welcome_info, signature_private_key_.view());
+    } else {
+      output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
     }
-    next_private.prune(tree_);
-    next.tree_hash = tree_.tree_hash();
-
-    // §12.4.1: sign with the old GroupContext, then the transcript, key schedule and tag.
-    content = sign_content(handshake_wire_format(), commit, options.authenticated_data);
-    next.confirmed_transcript_hash =
-        schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
-    ks = schedule::run_key_schedule(suite_, secrets_.init_secret.view(), commit_secret.view(),
-                                    psk_secret(staged.psks_).view(), next);
-    content.auth.confirmation_tag = schedule::confirmation_tag(
-        suite_, ks.epoch.confirmation_key.view(), next.confirmed_transcript_hash);
-
-    // §12.4.3: the new epoch's GroupInfo, and a Welcome for the new members. A ReInit commit
-    // (alone in its commit, §12.2) ends the group: its epoch takes no joiner (§11.2).
-    if (staged.reinit_) return;
-    wire::GroupInfo info;
-    info.group_context = next;
-    info.confirmation_tag = *content.auth.confirmation_tag;
-    info.signer = own_leaf_.value;
-    info.extensions.push_back(
-        wire::Extension{wire::ExtensionType::kExternalPub,
-                        codec::encode(wire::ExternalPub{schedule::derive_external_key_pair(
-                                                            suite_, ks.epoch.external_secret.view())
-                                                            .public_key})});
-    // The returned GroupInfo leaves the tree out: encoding it is O(group size), and
-    // group_info() gives one with the tree once the commit is merged.
-    schedule::sign_group_info(suite_, info, signature_private_key_.view());
-    if (!staged.added_.empty()) {
-      wire::Welcome welcome;
-      welcome.cipher_suite = suite_.id();
-      wire::GroupInfo welcome_info = info;
-      if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
-        welcome_info.extensions.push_back(
-            wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
-        schedule::sign_group_info(suite_, welcome_info, signature_private_key_.view());
-      } else {
-        output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
+    welcome.encrypted_group_info =
+        schedule::encrypt_group_info(suite_, ks.welcome_secret.view(), welcome_info);
+    // One batch: the encrypted GroupInfo is every encryption's context, hashed once.
+    std::vector<const wire::KeyPackage*> key_packages;
+    std::vector<wire::GroupSecrets> group_secrets;
+    for (const auto& added : staged.added_) {
+      wire::GroupSecrets secrets;
+      secrets.joiner_secret = ks.joiner_secret;
+      secrets.psks = staged.psks_;
+      if (created) {
+        if (const SecretBytes* ps = created->path_secret_for(own_leaf_, added.leaf))
+          secrets.path_secret = wire::PathSecret{*ps};
       }
-      welcome.encrypted_group_info =
-          schedule::encrypt_group_info(suite_, ks.welcome_secret.view(), welcome_info);
-      // One batch: the encrypted GroupInfo is every encryption's context, hashed once.
-      std::vector<const wire::KeyPackage*> key_packages;
-      std::vector<wire::GroupSecrets> group_secrets;
-      for (const auto& added : staged.added_) {
-        wire::GroupSecrets secrets;
-        secrets.joiner_secret = ks.joiner_secret;
-        secrets.psks = staged.psks_;
-        if (created) {
-          if (const SecretBytes* ps = created->path_secret_for(own_leaf_, added.leaf))
-            secrets.path_secret = wire::PathSecret{*ps};
-        }
-        key_packages.push_back(&added.key_package);
-        group_secrets.push_back(std::move(secrets));
-      }
-      welcome.secrets = schedule::encrypt_group_secrets_many(
-          suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads());
-      output.welcome = wire::MlsMessage{std::move(welcome)};
+      key_packages.push_back(&added.key_package);
+      group_secrets.push_back(std::move(secrets));
     }
-    output.group_info = wire::MlsMessage{std::move(info)};
-  });
-  tree_.undo(staged.journal_);
-
-  // Protected under the old epoch's keys (§12.4.1).
-  output.commit = protect_content(content);
-  staged.has_path_ = created.has_value();
-  staged.tree_private_ = std::move(next_private);
-  staged.context_ = std::move(next);
-  staged.secrets_ = std::move(ks.epoch);
-  staged.confirmation_tag_ = *content.auth.confirmation_tag;
-  staged.interim_transcript_hash_ = schedule::interim_transcript_hash(
-      suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
-  staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
-  pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
-  // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
-  if (store_) changes_.pending = true;
-  persist();
-  return output;
+    welcome.secrets = schedule::encrypt_group_secrets_many(
+        suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads());
+    output.welcome = wire::MlsMessage{std::move(welcome)};
+  }
+  output.group_info = wire::MlsMessage{std::move(info)};
 }
 
 void Group::merge_pending_commit() {

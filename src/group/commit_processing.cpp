@@ -19,7 +19,8 @@ using detail::validate_added_key_packages;
 
 // --- processing a commit (§12.4.2) ---------------------------------------------------------------
 
-StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
+StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content,
+                                 const wire::EncodedFramedContent& encoded) {
   const wire::FramedContent& fc = content.content;
   const auto& commit = std::get<wire::Commit>(fc.content);
   // §12.4.3.2: a new member commits itself in (an external commit); otherwise only members.
@@ -43,7 +44,8 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     if (!rp.ref) by_value.push_back(&rp.proposal);
   // §12.1.7: the Adds are checked against the GroupContext extensions the list puts in force.
   const tree::LeafPolicy add_policy = leaf_policy(extensions_after(list, {}));
-  const auto add_failures = validate_added_key_packages(suite_, by_value, add_policy, max_threads());
+  const auto add_failures =
+      validate_added_key_packages(suite_, by_value, add_policy, max_threads());
   for (size_t i = 0; i < by_value.size(); ++i) {
     if (const auto* add = std::get_if<wire::Add>(&by_value[i]->content))
       check_added(*add, add_failures[i], add_policy);
@@ -105,8 +107,8 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content) {
     }
     next_private.prune(tree_);
     next.tree_hash = tree_.tree_hash();
-    next.confirmed_transcript_hash =
-        schedule::confirmed_transcript_hash(suite_, interim_transcript_hash_, content);
+    next.confirmed_transcript_hash = schedule::confirmed_transcript_hash(
+        suite_, interim_transcript_hash_, content.wire_format, encoded, content.auth.signature);
     if (!staged.removes_me_) {
       // §8.3: an external commit starts from the init secret its ExternalInit carries.
       const SecretBytes init_secret = external ? external_init_secret(list) : secrets_.init_secret;

@@ -214,14 +214,8 @@ wire::WireFormat Group::handshake_wire_format() const {
                                                               : wire::WireFormat::kPrivateMessage;
 }
 
-size_t Group::padding_for(size_t plaintext_size) const {
-  if (config_.padding_block <= 1) return 0;
-  const size_t rem = plaintext_size % config_.padding_block;
-  return rem == 0 ? 0 : config_.padding_block - rem;
-}
-
-wire::AuthenticatedContent Group::sign_content(wire::WireFormat wire_format, wire::Content content,
-                                               BytesView aad) const {
+Group::SignedContent Group::sign_content(wire::WireFormat wire_format, wire::Content content,
+                                         BytesView aad) const {
   wire::AuthenticatedContent ac;
   ac.wire_format = wire_format;
   ac.content.group_id = context_.group_id;
@@ -229,19 +223,21 @@ wire::AuthenticatedContent Group::sign_content(wire::WireFormat wire_format, wir
   ac.content.sender = wire::Sender::member(own_leaf_.value);
   ac.content.authenticated_data = to_bytes(aad);
   ac.content.content = std::move(content);
-  ac.auth.signature = schedule::sign_framed_content(suite_, wire_format, ac.content,
+  wire::EncodedFramedContent encoded(ac.content);
+  ac.auth.signature = schedule::sign_framed_content(suite_, wire_format, encoded,
                                                     signature_private_key_.view(), context_);
-  return ac;
+  return SignedContent{std::move(ac), std::move(encoded)};
 }
 
-wire::MlsMessage Group::protect_content(const wire::AuthenticatedContent& content) {
+wire::MlsMessage Group::protect_content(const SignedContent& signed_content) {
+  const wire::AuthenticatedContent& content = signed_content.content;
   if (content.wire_format == wire::WireFormat::kPublicMessage)
     return wire::MlsMessage{schedule::protect_public_message(
-        suite_, content, secrets_.membership_key.view(), context_)};
-  const size_t plain =
-      wire::PrivateMessageContent{content.content.content, content.auth, 0}.encode().size();
-  return wire::MlsMessage{schedule::protect_private_message(
-      suite_, content, secret_tree_, secrets_.sender_data_secret.view(), padding_for(plain))};
+        suite_, content, signed_content.encoded, secrets_.membership_key.view(), context_)};
+  // §6.3.1: padded to a multiple of the configured block.
+  return wire::MlsMessage{
+      schedule::protect_private_message(suite_, content, signed_content.encoded, secret_tree_,
+                                        secrets_.sender_data_secret.view(), config_.padding_block)};
 }
 
 wire::MlsMessage Group::protect(BytesView application_data, BytesView aad) {
@@ -269,10 +265,11 @@ wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad,
                                       std::optional<std::pair<Bytes, SecretBytes>> update_key) {
   check_can_propose();
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
-  const auto content = sign_content(handshake_wire_format(), proposal, aad);
-  const Bytes ref = suite_.make_proposal_ref(codec::encode(content));
+  const SignedContent content = sign_content(handshake_wire_format(), proposal, aad);
+  const Bytes ref = suite_.make_proposal_ref(wire::authenticated_content_bytes(
+      content.content.wire_format, content.encoded, content.content.auth));
   wire::MlsMessage message = protect_content(content);
-  cache_proposal(CachedProposal{ref, content.content.sender, std::move(proposal)});
+  cache_proposal(CachedProposal{ref, content.content.content.sender, std::move(proposal)});
   own_proposal_messages_.push_back(codec::encode(message));
   if (update_key) update_private_keys_.push_back(std::move(*update_key));
   if (store_) changes_.epoch = true;

@@ -167,10 +167,9 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   tree::TreeKemPrivate own_private(suite, g.own_leaf_, std::move(own.encryption_private_key));
   wire::GroupContext provisional = next;
   provisional.confirmed_transcript_hash = ctx.confirmed_transcript_hash;
-  tree::CreatedUpdatePath created =
-      tree::create_update_path(g.tree_, own_private, *g.tree_.leaf(g.own_leaf_),
-                               g.signature_private_key_.view(), provisional, {}, std::nullopt,
-                               g.max_threads());
+  tree::CreatedUpdatePath created = tree::create_update_path(
+      g.tree_, own_private, *g.tree_.leaf(g.own_leaf_), g.signature_private_key_.view(),
+      provisional, {}, std::nullopt, g.max_threads());
   commit.path = created.path;
   own_private.prune(g.tree_);
   next.tree_hash = g.tree_.tree_hash();
@@ -183,10 +182,11 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   content.content.sender = me;
   content.content.authenticated_data = options.authenticated_data;
   content.content.content = std::move(commit);
-  content.auth.signature = schedule::sign_framed_content(
-      suite, content.wire_format, content.content, g.signature_private_key_.view(), ctx);
-  next.confirmed_transcript_hash =
-      schedule::confirmed_transcript_hash(suite, g.interim_transcript_hash_, content);
+  const wire::EncodedFramedContent encoded(content.content);  // for signature and transcript
+  content.auth.signature = schedule::sign_framed_content(suite, content.wire_format, encoded,
+                                                         g.signature_private_key_.view(), ctx);
+  next.confirmed_transcript_hash = schedule::confirmed_transcript_hash(
+      suite, g.interim_transcript_hash_, content.wire_format, encoded, content.auth.signature);
   auto ks = schedule::run_key_schedule(suite, init.init_secret.view(), created.commit_secret.view(),
                                        g.psk_secret(staged.psks_).view(), next);
   content.auth.confirmation_tag = schedule::confirmation_tag(

@@ -26,21 +26,35 @@ ProcessResult Group::process(const wire::MlsMessage& message) {
 ProcessResult Group::process_message(const wire::MlsMessage& message) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   if (reinit_) check_readable_after_reinit(message);
-  const Bytes encoded = codec::encode(message);
-  // The Delivery Service echoes what we sent: our pending commit, or a proposal of ours.
-  if (pending_ && encoded == pending_->message) return pending_->staged;
-  for (size_t i = 0; i < own_proposal_messages_.size(); ++i) {
-    if (own_proposal_messages_[i] != encoded) continue;
-    // The i-th message sent is the i-th of our proposals in the cache (both in sending order).
-    size_t own = 0;
-    for (const auto& c : proposals_)
-      if (c.sender == wire::Sender::member(own_leaf_.value) && own++ == i)
-        return ReceivedProposal{c.sender, c.proposal, c.ref};
+  // The Delivery Service echoes what we sent: our pending commit, or a proposal of ours. Only a
+  // handshake message can be one, and only while we have one out: application data and most
+  // handshake messages are not encoded again here.
+  if (may_be_own_echo(message)) {
+    const Bytes encoded = codec::encode(message);
+    if (pending_ && encoded == pending_->message) return pending_->staged;
+    for (size_t i = 0; i < own_proposal_messages_.size(); ++i) {
+      if (own_proposal_messages_[i] != encoded) continue;
+      // The i-th message sent is the i-th of our proposals in the cache (both in sending order).
+      size_t own = 0;
+      for (const auto& c : proposals_)
+        if (c.sender == wire::Sender::member(own_leaf_.value) && own++ == i)
+          return ReceivedProposal{c.sender, c.proposal, c.ref};
+    }
   }
   if (const auto* pub = message.get<wire::PublicMessage>()) return process_public(*pub);
   if (const auto* priv = message.get<wire::PrivateMessage>()) return process_private(*priv);
   throw Error(ErrorCode::kWireFormatMismatch,
               "process() takes PublicMessage and PrivateMessage; use join() for a Welcome");
+}
+
+bool Group::may_be_own_echo(const wire::MlsMessage& message) const {
+  if (!pending_ && own_proposal_messages_.empty()) return false;
+  if (const auto* priv = message.get<wire::PrivateMessage>())
+    return priv->content_type != wire::ContentType::kApplication && priv->epoch == context_.epoch;
+  if (const auto* pub = message.get<wire::PublicMessage>())
+    return pub->content.sender == wire::Sender::member(own_leaf_.value) &&
+           pub->content.epoch == context_.epoch;
+  return false;
 }
 
 Bytes Group::sender_signature_key(const wire::AuthenticatedContent& content) const {
@@ -102,10 +116,13 @@ ProcessResult Group::process_public(const wire::PublicMessage& message) {
   if (fc.epoch != context_.epoch)
     throw Error(ErrorCode::kWrongEpoch, "a handshake message of epoch " + std::to_string(fc.epoch) +
                                             " in epoch " + std::to_string(context_.epoch));
-  const auto content =
-      schedule::unprotect_public_message(suite_, message, secrets_.membership_key.view(), context_);
-  schedule::verify_framed_content(suite_, content, sender_signature_key(content), context_);
-  return process_content(content);
+  // Encoded once for the membership tag, the signature, and a commit's transcript hash.
+  const wire::EncodedFramedContent encoded(fc);
+  const auto content = schedule::unprotect_public_message(suite_, message, encoded,
+                                                          secrets_.membership_key.view(), context_);
+  schedule::verify_framed_content(suite_, content.wire_format, encoded, content.auth.signature,
+                                  sender_signature_key(content), context_);
+  return process_content(content, encoded);
 }
 
 ProcessResult Group::process_private(const wire::PrivateMessage& message) {
@@ -121,17 +138,21 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
   // only state touched before process_content decides. A commit is staged (every §12.4.2
   // check) before its key is consumed, so a rejected one leaves the key to the genuine commit.
   std::optional<StagedCommit> staged;
+  std::optional<wire::EncodedFramedContent> encoded;  // once, for signature and transcript
   const auto content = schedule::unprotect_private_message(
       suite_, message, secret_tree_, secrets_.sender_data_secret.view(),
       [&](const wire::AuthenticatedContent& c) {
-        schedule::verify_framed_content(suite_, c, sender_signature_key(c), context_);
+        encoded.emplace(c.content);
+        schedule::verify_framed_content(suite_, c.wire_format, *encoded, c.auth.signature,
+                                        sender_signature_key(c), context_);
         if (c.content.content_type() == wire::ContentType::kProposal)
           check_proposal(c.content.sender, std::get<wire::Proposal>(c.content.content));
-        if (c.content.content_type() == wire::ContentType::kCommit) staged = stage_commit(c);
+        if (c.content.content_type() == wire::ContentType::kCommit)
+          staged = stage_commit(c, *encoded);
       });
   if (staged) return std::move(*staged);
   // A proposal was checked above (an Add's KeyPackage signatures included): not twice.
-  return process_content(content, true);
+  return process_content(content, *encoded, true);
 }
 
 ApplicationMessage Group::process_past_application(const wire::PrivateMessage& message) {
@@ -165,6 +186,7 @@ ApplicationMessage Group::process_past_application(const wire::PrivateMessage& m
 }
 
 ProcessResult Group::process_content(const wire::AuthenticatedContent& content,
+                                     const wire::EncodedFramedContent& encoded,
                                      bool proposal_checked) {
   const wire::FramedContent& fc = content.content;
   if (const auto* app = std::get_if<wire::ApplicationData>(&fc.content))
@@ -172,14 +194,15 @@ ProcessResult Group::process_content(const wire::AuthenticatedContent& content,
                               fc.authenticated_data};
   if (const auto* proposal = std::get_if<wire::Proposal>(&fc.content)) {
     if (!proposal_checked) check_proposal(fc.sender, *proposal);
-    Bytes ref = suite_.make_proposal_ref(codec::encode(content));
+    Bytes ref = suite_.make_proposal_ref(
+        wire::authenticated_content_bytes(content.wire_format, encoded, content.auth));
     if (find_proposal(ref) == nullptr) {
       cache_proposal(CachedProposal{ref, fc.sender, *proposal});
       if (store_) changes_.epoch = true;
     }
     return ReceivedProposal{fc.sender, *proposal, std::move(ref)};
   }
-  return stage_commit(content);
+  return stage_commit(content, encoded);
 }
 
 }  // namespace conclave

@@ -26,17 +26,13 @@ Bytes sender_data_aad(const wire::PrivateMessage& m) {
 
 }  // namespace
 
-wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
-                                             const wire::AuthenticatedContent& content,
-                                             SecretTree& secret_tree, BytesView sender_data_secret,
-                                             size_t padding) {
-  if (content.wire_format != wire::WireFormat::kPrivateMessage)
-    throw Error(ErrorCode::kWireFormatMismatch, "content was signed for another wire format");
-  const wire::FramedContent& framed = content.content;
-  // §6.3: only members hold the ratchets that encrypt PrivateMessages.
-  if (framed.sender.sender_type != wire::SenderType::kMember)
-    throw Error(ErrorCode::kInvalidArgument, "only members send PrivateMessages");
+namespace {
 
+// §6.3.1, §6.3.2: seals `plaintext` under the next key of the sender's ratchet.
+wire::PrivateMessage seal(const crypto::Suite& suite, const wire::AuthenticatedContent& content,
+                          BytesView plaintext, SecretTree& secret_tree,
+                          BytesView sender_data_secret) {
+  const wire::FramedContent& framed = content.content;
   wire::PrivateMessage message;
   message.group_id = framed.group_id;
   message.epoch = framed.epoch;
@@ -50,17 +46,45 @@ wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
   sender_data.generation = key.generation;
   suite.provider().random_bytes(sender_data.reuse_guard);
 
-  const wire::PrivateMessageContent plaintext{framed.content, content.auth, padding};
   const SecretBytes nonce = apply_reuse_guard(key.key.nonce.view(), sender_data.reuse_guard);
-  message.ciphertext =
-      suite.provider().aead_seal(suite.info().aead, key.key.key.view(), nonce.view(),
-                                 content_aad(message), plaintext.encode());
+  message.ciphertext = suite.provider().aead_seal(suite.info().aead, key.key.key.view(),
+                                                  nonce.view(), content_aad(message), plaintext);
 
   const KeyAndNonce sd_key = derive_sender_data_key(suite, sender_data_secret, message.ciphertext);
   message.encrypted_sender_data =
       suite.provider().aead_seal(suite.info().aead, sd_key.key.view(), sd_key.nonce.view(),
                                  sender_data_aad(message), codec::encode(sender_data));
   return message;
+}
+
+void check_private_sendable(const wire::AuthenticatedContent& content) {
+  if (content.wire_format != wire::WireFormat::kPrivateMessage)
+    throw Error(ErrorCode::kWireFormatMismatch, "content was signed for another wire format");
+  // §6.3: only members hold the ratchets that encrypt PrivateMessages.
+  if (content.content.sender.sender_type != wire::SenderType::kMember)
+    throw Error(ErrorCode::kInvalidArgument, "only members send PrivateMessages");
+}
+
+}  // namespace
+
+wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
+                                             const wire::AuthenticatedContent& content,
+                                             SecretTree& secret_tree, BytesView sender_data_secret,
+                                             size_t padding) {
+  check_private_sendable(content);
+  const wire::PrivateMessageContent plaintext{content.content.content, content.auth, padding};
+  return seal(suite, content, plaintext.encode(), secret_tree, sender_data_secret);
+}
+
+wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
+                                             const wire::AuthenticatedContent& content,
+                                             const wire::EncodedFramedContent& encoded,
+                                             SecretTree& secret_tree, BytesView sender_data_secret,
+                                             size_t padding_block) {
+  check_private_sendable(content);
+  return seal(suite, content,
+              wire::PrivateMessageContent::encode(encoded, content.auth, padding_block),
+              secret_tree, sender_data_secret);
 }
 
 wire::SenderData decrypt_sender_data(const crypto::Suite& suite,

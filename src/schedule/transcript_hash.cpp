@@ -21,6 +21,13 @@ Bytes confirmed_transcript_hash(const crypto::Suite& suite, BytesView interim_be
   return hash_concat(suite, interim_before, wire::confirmed_transcript_hash_input(commit));
 }
 
+Bytes confirmed_transcript_hash(const crypto::Suite& suite, BytesView interim_before,
+                                wire::WireFormat wire_format,
+                                const wire::EncodedFramedContent& commit, BytesView signature) {
+  return hash_concat(suite, interim_before,
+                     wire::confirmed_transcript_hash_input(wire_format, commit, signature));
+}
+
 Bytes interim_transcript_hash(const crypto::Suite& suite, BytesView confirmed,
                               const wire::Mac& confirmation_tag) {
   return hash_concat(suite, confirmed, wire::interim_transcript_hash_input(confirmation_tag));

@@ -40,8 +40,7 @@ std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     recipients.push_back({key_packages[i]->init_key, plaintexts.back().view()});
   }
   std::vector<crypto::HpkeCiphertext> sealed =
-      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info,
-                                    max_threads);
+      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info, max_threads);
   plaintexts.clear();  // sealed: wipe them now
   std::vector<wire::EncryptedGroupSecrets> out(key_packages.size());
   for (size_t i = 0; i < out.size(); ++i) {

@@ -117,13 +117,26 @@ void AuthenticatedContent::tls_decode(codec::Reader& r) {
   auth.decode(r, content.content_type());
 }
 
-Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
+EncodedFramedContent::EncodedFramedContent(const FramedContent& content)
+    : sender_type_(content.sender.sender_type), content_type_(content.content_type()) {
+  codec::Writer w;
+  codec::write(w, content.group_id);
+  codec::write(w, content.epoch);
+  codec::write(w, content.sender);
+  codec::write(w, content.authenticated_data);
+  codec::write(w, content_type_);
+  body_offset_ = w.size();
+  write_content(w, content.content);
+  bytes_ = w.take();
+}
+
+Bytes framed_content_tbs(WireFormat wire_format, const EncodedFramedContent& content,
                          const GroupContext* context) {
   codec::Writer w;
   codec::write(w, ProtocolVersion::kMls10);
   codec::write(w, wire_format);
-  codec::write(w, content);
-  const SenderType st = content.sender.sender_type;
+  w.raw(content.bytes());
+  const SenderType st = content.sender_type();
   if (st == SenderType::kMember || st == SenderType::kNewMemberCommit) {
     if (context == nullptr)
       throw Error(ErrorCode::kMissingGroupContext,
@@ -131,6 +144,20 @@ Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                   "commit sender includes the GroupContext");
     codec::write(w, *context);
   }
+  return w.take();
+}
+
+Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
+                         const GroupContext* context) {
+  return framed_content_tbs(wire_format, EncodedFramedContent(content), context);
+}
+
+Bytes authenticated_content_bytes(WireFormat wire_format, const EncodedFramedContent& content,
+                                  const FramedContentAuthData& auth) {
+  codec::Writer w;
+  codec::write(w, wire_format);
+  w.raw(content.bytes());
+  auth.encode(w, content.content_type());
   return w.take();
 }
 
@@ -155,12 +182,17 @@ void PublicMessage::tls_decode(codec::Reader& r) {
   }
 }
 
-Bytes authenticated_content_tbm(const FramedContent& content, const FramedContentAuthData& auth,
-                                const GroupContext& context) {
+Bytes authenticated_content_tbm(const EncodedFramedContent& content,
+                                const FramedContentAuthData& auth, const GroupContext& context) {
   codec::Writer w;
   w.raw(framed_content_tbs(WireFormat::kPublicMessage, content, &context));
   auth.encode(w, content.content_type());
   return w.take();
+}
+
+Bytes authenticated_content_tbm(const FramedContent& content, const FramedContentAuthData& auth,
+                                const GroupContext& context) {
+  return authenticated_content_tbm(EncodedFramedContent(content), auth, context);
 }
 
 Bytes PrivateMessageContent::encode() const {
@@ -169,6 +201,17 @@ Bytes PrivateMessageContent::encode() const {
   auth.encode(w, content_type_of(content));
   Bytes out = w.take();
   out.resize(out.size() + padding, 0);
+  return out;
+}
+
+Bytes PrivateMessageContent::encode(const EncodedFramedContent& content,
+                                    const FramedContentAuthData& auth, size_t padding_block) {
+  codec::Writer w;
+  w.raw(content.body());
+  auth.encode(w, content.content_type());
+  Bytes out = w.take();
+  if (padding_block > 1 && out.size() % padding_block != 0)
+    out.resize(out.size() + padding_block - out.size() % padding_block, 0);
   return out;
 }
 
@@ -185,14 +228,22 @@ PrivateMessageContent PrivateMessageContent::decode(BytesView plaintext, Content
   return out;
 }
 
+Bytes confirmed_transcript_hash_input(WireFormat wire_format, const EncodedFramedContent& content,
+                                      BytesView signature) {
+  if (content.content_type() != ContentType::kCommit)
+    throw Error(ErrorCode::kInvalidArgument, "transcript hashes cover commits only");
+  codec::Writer w;
+  codec::write(w, wire_format);
+  w.raw(content.bytes());
+  w.opaque(signature);
+  return w.take();
+}
+
 Bytes confirmed_transcript_hash_input(const AuthenticatedContent& content) {
   if (content.content.content_type() != ContentType::kCommit)
     throw Error(ErrorCode::kInvalidArgument, "transcript hashes cover commits only");
-  codec::Writer w;
-  codec::write(w, content.wire_format);
-  codec::write(w, content.content);
-  codec::write(w, content.auth.signature);
-  return w.take();
+  return confirmed_transcript_hash_input(content.wire_format, EncodedFramedContent(content.content),
+                                         content.auth.signature);
 }
 
 Bytes interim_transcript_hash_input(const Mac& confirmation_tag) {

@@ -453,23 +453,33 @@ class Group {
   uint64_t now() const;
   // GroupPolicy::worker_threads as the parallel helpers count: the caller included, 0 = cores.
   unsigned max_threads() const;
-  wire::AuthenticatedContent sign_content(wire::WireFormat wire_format, wire::Content content,
-                                          BytesView aad) const;
-  wire::MlsMessage protect_content(const wire::AuthenticatedContent& content);
+  // Content signed by this member, with its FramedContent encoded once: the signature, the
+  // membership tag, the transcript hash and the PrivateMessage plaintext are all made from it.
+  struct SignedContent {
+    wire::AuthenticatedContent content;
+    wire::EncodedFramedContent encoded;
+  };
+  SignedContent sign_content(wire::WireFormat wire_format, wire::Content content,
+                             BytesView aad) const;
+  wire::MlsMessage protect_content(const SignedContent& signed_content);
   // Signs, protects and remembers an own proposal (with the private key of an Update's new
   // leaf), persisted before it is returned.
   wire::MlsMessage send_proposal(wire::Proposal proposal, BytesView aad,
                                  std::optional<std::pair<Bytes, SecretBytes>> update_key = {});
   ProcessResult process_message(const wire::MlsMessage& message);
+  // Whether `message` could be the Delivery Service's echo of our pending commit or of one of
+  // our proposals; only then is it encoded to compare.
+  bool may_be_own_echo(const wire::MlsMessage& message) const;
   wire::WireFormat handshake_wire_format() const;
-  size_t padding_for(size_t plaintext_size) const;
 
   // Receiving.
   ProcessResult process_public(const wire::PublicMessage& message);
   ProcessResult process_private(const wire::PrivateMessage& message);
   // `proposal_checked`: a proposal's §12.1 checks were already made (PrivateMessage, before its
   // key was consumed).
+  // `encoded`: content.content's encoding, made once per message.
   ProcessResult process_content(const wire::AuthenticatedContent& content,
+                                const wire::EncodedFramedContent& encoded,
                                 bool proposal_checked = false);
   ApplicationMessage process_past_application(const wire::PrivateMessage& message);
   // §6.1: the key that verifies the sender's signature, for every sender type (§12.1.8).
@@ -486,7 +496,21 @@ class Group {
                                         const wire::Sender& committer) const;
   void validate_proposal_list(const std::vector<ResolvedProposal>& proposals,
                               std::optional<tree::LeafIndex> committer, bool external) const;
-  StagedCommit stage_commit(const wire::AuthenticatedContent& content);
+  // §12.4.1, commit_creation.cpp: the commit's proposals (received ones by reference that keep
+  // the list valid, then the options' by value), each resolved; then the new epoch's GroupInfo
+  // and Welcome (§12.4.3) into `output`.
+  struct CommitProposals {
+    wire::Commit commit;
+    std::vector<ResolvedProposal> list;
+  };
+  CommitProposals commit_proposals(const CommitOptions& options) const;
+  void new_epoch_info(const CommitOptions& options, const StagedCommit& staged,
+                      const wire::GroupContext& next, const wire::Mac& confirmation_tag,
+                      const schedule::KeyScheduleResult& ks,
+                      const std::optional<tree::CreatedUpdatePath>& created,
+                      CommitOutput& output) const;
+  StagedCommit stage_commit(const wire::AuthenticatedContent& content,
+                            const wire::EncodedFramedContent& encoded);
   // §12.3: applies the list to tree_ (inside the caller's journal), recording in `out` what
   // changed; returns the GroupContext extensions in force afterwards.
   wire::ExtensionList apply_proposals(const std::vector<ResolvedProposal>& proposals,

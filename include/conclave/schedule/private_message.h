@@ -20,6 +20,13 @@ wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
                                              const wire::AuthenticatedContent& content,
                                              SecretTree& secret_tree, BytesView sender_data_secret,
                                              size_t padding = 0);
+// The same with the plaintext taken from `encoded`, the content's own encoding, and padded with
+// zeros to a multiple of `padding_block` (0 or 1: none).
+wire::PrivateMessage protect_private_message(const crypto::Suite& suite,
+                                             const wire::AuthenticatedContent& content,
+                                             const wire::EncodedFramedContent& encoded,
+                                             SecretTree& secret_tree, BytesView sender_data_secret,
+                                             size_t padding_block);
 
 // Decrypts the sender data and the content of a PrivateMessage (§6.3.2, §6.3.1). `verify` is
 // called with the decrypted content (e.g. to check the sender's leaf and signature) and may

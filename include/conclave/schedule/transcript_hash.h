@@ -16,6 +16,10 @@ struct TranscriptHashes {
 // confirmed_transcript_hash_[n] = Hash(interim_[n-1] || ConfirmedTranscriptHashInput_[n]).
 Bytes confirmed_transcript_hash(const crypto::Suite& suite, BytesView interim_before,
                                 const wire::AuthenticatedContent& commit);
+// The same from the commit's encoded FramedContent and its signature.
+Bytes confirmed_transcript_hash(const crypto::Suite& suite, BytesView interim_before,
+                                wire::WireFormat wire_format,
+                                const wire::EncodedFramedContent& commit, BytesView signature);
 // interim_transcript_hash_[n] = Hash(confirmed_[n] || InterimTranscriptHashInput_[n]).
 Bytes interim_transcript_hash(const crypto::Suite& suite, BytesView confirmed,
                               const wire::Mac& confirmation_tag);

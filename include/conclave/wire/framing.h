@@ -86,6 +86,32 @@ struct AuthenticatedContent {
 Bytes framed_content_tbs(WireFormat wire_format, const FramedContent& content,
                          const GroupContext* context);
 
+// One message's FramedContent, encoded once. FramedContentTBS (§6.1), AuthenticatedContentTBM
+// (§6.2), ConfirmedTranscriptHashInput (§8.2), the AuthenticatedContent a proposal reference
+// hashes (§5.2) and, from the body on, PrivateMessageContent (§6.3.1) all embed these bytes, so
+// a commit with its UpdatePath and Adds is encoded once, and each of them is a copy of it.
+class EncodedFramedContent {
+ public:
+  explicit EncodedFramedContent(const FramedContent& content);
+  BytesView bytes() const { return bytes_; }
+  // The content body (write_content), which PrivateMessageContent starts with.
+  BytesView body() const { return BytesView(bytes_).subspan(body_offset_); }
+  SenderType sender_type() const { return sender_type_; }
+  ContentType content_type() const { return content_type_; }
+
+ private:
+  Bytes bytes_;
+  size_t body_offset_ = 0;
+  SenderType sender_type_ = SenderType::kMember;
+  ContentType content_type_ = ContentType::kApplication;
+};
+
+Bytes framed_content_tbs(WireFormat wire_format, const EncodedFramedContent& content,
+                         const GroupContext* context);
+// §5.2: the encoded AuthenticatedContent, the input of a proposal reference.
+Bytes authenticated_content_bytes(WireFormat wire_format, const EncodedFramedContent& content,
+                                  const FramedContentAuthData& auth);
+
 // §6.2
 struct PublicMessage {
   FramedContent content;
@@ -100,6 +126,8 @@ struct PublicMessage {
 // §6.2: AuthenticatedContentTBM, the input of the membership tag MAC.
 Bytes authenticated_content_tbm(const FramedContent& content, const FramedContentAuthData& auth,
                                 const GroupContext& context);
+Bytes authenticated_content_tbm(const EncodedFramedContent& content,
+                                const FramedContentAuthData& auth, const GroupContext& context);
 
 // §6.3
 struct PrivateMessage {
@@ -121,6 +149,10 @@ struct PrivateMessageContent {
   size_t padding = 0;  // number of zero bytes after auth
 
   Bytes encode() const;
+  // The plaintext of `content` (its body) with `auth`, zero-padded to a multiple of
+  // `padding_block` (§6.3.1; 0 or 1: no padding), without encoding the content again.
+  static Bytes encode(const EncodedFramedContent& content, const FramedContentAuthData& auth,
+                      size_t padding_block);
   // Throws Error(kNonZeroPadding) when a padding byte is not zero.
   static PrivateMessageContent decode(BytesView plaintext, ContentType type);
   friend bool operator==(const PrivateMessageContent&, const PrivateMessageContent&) = default;
@@ -154,6 +186,8 @@ struct SenderDataAad {
 
 // §8.2: ConfirmedTranscriptHashInput (content must be a commit).
 Bytes confirmed_transcript_hash_input(const AuthenticatedContent& content);
+Bytes confirmed_transcript_hash_input(WireFormat wire_format, const EncodedFramedContent& content,
+                                      BytesView signature);
 // §8.2: InterimTranscriptHashInput.
 Bytes interim_transcript_hash_input(const Mac& confirmation_tag);
 
