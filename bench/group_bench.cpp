@@ -289,6 +289,60 @@ void BM_CommitByReferenceProcess(benchmark::State& state) {
   }
 }
 
+// One Add committed by leaf N-1 of the populated tree (§12.4.1, no path), created and processed
+// (leaf 1). At N = 2^k the new member's leaf doubles the tree (§7.7): that commit costs about
+// what the one at N = 2^k - 1, which fills the last leaf, costs, because the blank half's
+// hashes are precomputed and the journal holds only the changed nodes. (The 2^17 fixtures take
+// a minute or so each: --benchmark_filter=AddOne.*N:1310.)
+wire::KeyPackage newcomer() {
+  static const auto kp = [] {
+    const Identity id = Identity::generate(suite(), basic_credential("newcomer"));
+    return create_key_package(suite(), id, unix_time_now()).key_package;
+  }();
+  return kp;
+}
+
+const char* crossing_label(size_t n) {
+  return (n & (n - 1)) == 0 ? "doubles the tree" : "fills the last leaf";
+}
+
+void BM_AddOneCreate(benchmark::State& state) {
+  Group committer = populated(n_of(state)).committer;
+  CommitOptions options;
+  options.add = {newcomer()};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(committer.commit(options));
+    state.PauseTiming();
+    committer.discard_pending_commit();
+    state.ResumeTiming();
+  }
+  state.SetLabel(crossing_label(n_of(state)));
+}
+
+void BM_AddOneProcess(benchmark::State& state) {
+  Group committer = populated(n_of(state)).committer;
+  Group receiver = populated(n_of(state)).receiver;
+  CommitOptions options;
+  options.add = {newcomer()};
+  constexpr size_t kBatch = 8;
+  std::vector<wire::MlsMessage> commits;
+  size_t next = 0;
+  for (auto _ : state) {
+    if (next == commits.size()) {
+      state.PauseTiming();
+      commits.clear();
+      for (size_t i = 0; i < kBatch; ++i) {
+        commits.push_back(committer.commit(options).commit);
+        committer.discard_pending_commit();
+      }
+      next = 0;
+      state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(receiver.process(commits[next++]));
+  }
+  state.SetLabel(crossing_label(n_of(state)));
+}
+
 constexpr int64_t kSizes[] = {10, 100, 1000, 10000};
 
 void by_size(benchmark::internal::Benchmark* b) {
@@ -314,6 +368,12 @@ void by_size_and_proposals(benchmark::internal::Benchmark* b) {
   b->ArgNames({"N", "P"})->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 }
 
+void around_powers_of_two(benchmark::internal::Benchmark* b) {
+  for (int64_t n : {8191, 8192, 131071, 131072})
+    b->Arg(n);
+  b->ArgName("N")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+}
+
 void by_size_and_bytes(benchmark::internal::Benchmark* b) {
   for (int64_t n : kSizes)
     for (int64_t bytes : {100, 10 * 1024})
@@ -333,6 +393,8 @@ BENCHMARK(BM_RemoveCreate)->Apply(by_size_and_state);
 BENCHMARK(BM_RemoveProcess)->Apply(by_size_and_state);
 BENCHMARK(BM_CommitByReferenceCreate)->Apply(by_size_and_proposals);
 BENCHMARK(BM_CommitByReferenceProcess)->Apply(by_size_and_proposals);
+BENCHMARK(BM_AddOneCreate)->Apply(around_powers_of_two);
+BENCHMARK(BM_AddOneProcess)->Apply(around_powers_of_two);
 BENCHMARK(BM_Protect)->Apply(by_size_and_bytes);
 BENCHMARK(BM_Unprotect)->Apply(by_size_and_bytes);
 
