@@ -295,6 +295,34 @@ TEST_P(GroupStorage, RecordsOfAnotherGroupAreRefused) {
   EXPECT_TRUE(reloads_equal(a));
 }
 
+// The stored pending commit's tree journal is applied when its echo merges; one that does not
+// describe a change of the stored tree (here: it starts from a two-leaf tree, the group has
+// one leaf) is refused at load (kStorageCorrupt), before it could resize the tree.
+TEST_P(GroupStorage, PendingCommitOfAnotherTreeIsRefused) {
+  auto memory = storage::MemoryStorage::create();
+  Group a = Group::create(provider, make_client(suite, "alice").identity);
+  const Client bob = make_client(suite, "bob");
+  a.commit(adding({bob.key_package.key_package}));
+  a.merge_pending_commit();
+  a.attach_storage(memory);
+  a.commit();  // pending, journal from a tree of 2 leaves
+  Group c = Group::create(provider, make_client(suite, "carol").identity);
+  c.attach_storage(memory);
+  const auto pending = memory->get({scope_of(a.group_id()), 5, {}});
+  ASSERT_TRUE(pending);
+  storage::WriteBatch graft;
+  graft.put(scope_of(c.group_id()), 5, {}, *pending);
+  memory->apply(graft);
+  try {
+    Group::load(provider, memory, c.group_id());
+    FAIL() << "a pending commit of another tree loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kStorageCorrupt);
+    EXPECT_NE(std::string(e.what()).find("tree journal"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(reloads_equal(a));
+}
+
 // DESIGN.md, Storage: "a commit writes the O(log n) nodes its journal touched, not the tree".
 TEST_P(GroupStorage, CommitWritesLogarithmicallyManyRecords) {
   auto memory = storage::MemoryStorage::create();
