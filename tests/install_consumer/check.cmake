@@ -5,8 +5,9 @@
 #   cmake -DSOURCE_DIR=<repo> -DBUILD_DIR=<build> -DWORK_DIR=<scratch> -DCXX=<compiler>
 #         [-DLAUNCHER=<ccache>] [-DBUILD_TYPE=<type>] [-DCXX_FLAGS=<flags>]
 #         [-DLINKER_FLAGS=<flags>] -P check.cmake
-# The flags are the build's CMAKE_CXX_FLAGS and CMAKE_EXE_LINKER_FLAGS: an instrumented library
-# (scripts/coverage.sh) links only into programs built with the same instrumentation.
+# The flags are the build's CMAKE_CXX_FLAGS and CMAKE_EXE_LINKER_FLAGS, so the consumer is
+# compiled the way the library was (scripts/coverage.sh sets them; a flag such as -stdlib=libc++
+# would change the library's ABI).
 foreach(var SOURCE_DIR BUILD_DIR WORK_DIR CXX)
   if(NOT ${var})
     message(FATAL_ERROR "${var} not set")
