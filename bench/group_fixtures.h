@@ -27,10 +27,10 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
 
 namespace conclave::bench_fixtures {
 

@@ -8,9 +8,9 @@
 
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/schedule/detail/private_message.h"
+#include "conclave/schedule/detail/public_message.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/private_message.h"
-#include "conclave/schedule/public_message.h"
 #include "conclave/schedule/secret_tree.h"
 
 namespace {

@@ -21,8 +21,8 @@
 #include <optional>
 #include <string>
 
+#include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/transcript_hash.h"
 #include "resealer.h"
 
 namespace {

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
 #include "resealer.h"
 
 namespace {

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <utility>
 
-#include "conclave/schedule/private_message.h"
+#include "conclave/schedule/detail/private_message.h"
+#include "conclave/schedule/detail/public_message.h"
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/psk.h"
-#include "conclave/schedule/public_message.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
 #include "conclave/tree/treekem.h"
 #include "conclave/wire/extension.h"
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
-#include "conclave/base/parallel.h"
 
 namespace conclave::crypto {
 

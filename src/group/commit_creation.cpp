@@ -3,9 +3,9 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
 #include "conclave/tree/treekem.h"
 #include "proposal_checks.h"
 

@@ -5,11 +5,11 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
+#include "conclave/schedule/detail/public_message.h"
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/public_message.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
-#include "conclave/tree/tree_validation.h"
+#include "conclave/tree/detail/tree_validation.h"
 
 namespace conclave {
 

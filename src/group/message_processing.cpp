@@ -6,8 +6,8 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
-#include "conclave/schedule/private_message.h"
-#include "conclave/schedule/public_message.h"
+#include "conclave/schedule/detail/private_message.h"
+#include "conclave/schedule/detail/public_message.h"
 #include "proposal_checks.h"
 
 namespace conclave {

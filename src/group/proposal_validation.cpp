@@ -3,8 +3,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
-#include "conclave/base/parallel.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
 #include "proposal_checks.h"

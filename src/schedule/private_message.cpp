@@ -1,9 +1,9 @@
-#include "conclave/schedule/private_message.h"
+#include "conclave/schedule/detail/private_message.h"
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "conclave/schedule/detail/sender_data.h"
 #include "conclave/schedule/key_and_nonce.h"
-#include "conclave/schedule/sender_data.h"
 
 namespace conclave::schedule {
 

@@ -1,4 +1,4 @@
-#include "conclave/schedule/public_message.h"
+#include "conclave/schedule/detail/public_message.h"
 
 #include "conclave/base/error.h"
 

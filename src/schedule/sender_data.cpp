@@ -1,4 +1,4 @@
-#include "conclave/schedule/sender_data.h"
+#include "conclave/schedule/detail/sender_data.h"
 
 #include <algorithm>
 #include <string>

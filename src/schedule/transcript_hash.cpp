@@ -1,4 +1,4 @@
-#include "conclave/schedule/transcript_hash.h"
+#include "conclave/schedule/detail/transcript_hash.h"
 
 #include "conclave/base/error.h"
 

@@ -1,4 +1,4 @@
-#include "conclave/schedule/welcome.h"
+#include "conclave/schedule/detail/welcome.h"
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"

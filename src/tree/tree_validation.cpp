@@ -1,12 +1,12 @@
 // RFC 9420 §7.9.2 and §12.4.3.1: validating a whole ratchet tree.
-#include "conclave/tree/tree_validation.h"
+#include "conclave/tree/detail/tree_validation.h"
 
 #include <algorithm>
 #include <string>
 #include <thread>
 
+#include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
-#include "conclave/base/parallel.h"
 
 namespace conclave::tree {
 

@@ -1,6 +1,6 @@
-// include/conclave/base/parallel.h: work split among threads. Run under ThreadSanitizer too
+// include/conclave/base/detail/parallel.h: work split among threads. Run under ThreadSanitizer too
 // (ctest label `threads`): the chunks share the caller's data.
-#include "conclave/base/parallel.h"
+#include "conclave/base/detail/parallel.h"
 
 #include <gtest/gtest.h>
 

@@ -30,7 +30,7 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
-#include "conclave/schedule/private_message.h"
+#include "conclave/schedule/detail/private_message.h"
 #include "conclave/storage/sqlite_storage.h"
 #include "group/negative_test_util.h"
 

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "conclave/schedule/welcome.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "group/negative_test_util.h"
 
 namespace conclave::group_testing {

@@ -3,7 +3,7 @@
 // all members agreeing on the epoch authenticator; every rejection leaves the group unchanged.
 #include <gtest/gtest.h>
 
-#include "conclave/schedule/welcome.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "negative_test_util.h"
 
 namespace conclave::group_testing {

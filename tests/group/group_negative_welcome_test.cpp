@@ -4,8 +4,8 @@
 // fail with the rule's error. Dave then joins with the genuine Welcome.
 #include <gtest/gtest.h>
 
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/psk.h"
-#include "conclave/schedule/welcome.h"
 #include "group/negative_test_util.h"
 
 namespace conclave::group_testing {

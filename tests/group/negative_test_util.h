@@ -15,9 +15,9 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
+#include "conclave/schedule/detail/private_message.h"
+#include "conclave/schedule/detail/public_message.h"
 #include "conclave/schedule/key_schedule.h"
-#include "conclave/schedule/private_message.h"
-#include "conclave/schedule/public_message.h"
 #include "conclave/schedule/secret_tree.h"
 
 namespace conclave::group_testing {

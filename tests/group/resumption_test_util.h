@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "conclave/schedule/detail/transcript_hash.h"
+#include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/psk.h"
-#include "conclave/schedule/transcript_hash.h"
-#include "conclave/schedule/welcome.h"
 #include "negative_test_util.h"
 
 namespace conclave::group_testing {

@@ -5,11 +5,11 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "conclave/schedule/detail/private_message.h"
+#include "conclave/schedule/detail/public_message.h"
+#include "conclave/schedule/detail/sender_data.h"
 #include "conclave/schedule/key_and_nonce.h"
-#include "conclave/schedule/private_message.h"
-#include "conclave/schedule/public_message.h"
 #include "conclave/schedule/secret_tree.h"
-#include "conclave/schedule/sender_data.h"
 #include "support/error_of.h"
 
 namespace conclave::schedule {

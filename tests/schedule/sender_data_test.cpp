@@ -1,5 +1,5 @@
 // RFC 9420 §6.3.1 (reuse guard) and §6.3.2 (sender data key and nonce).
-#include "conclave/schedule/sender_data.h"
+#include "conclave/schedule/detail/sender_data.h"
 
 #include <gtest/gtest.h>
 

@@ -13,8 +13,8 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/tree/detail/tree_validation.h"
 #include "conclave/tree/ratchet_tree.h"
-#include "conclave/tree/tree_validation.h"
 #include "conclave/tree/treekem.h"
 
 namespace conclave::tree::testing {

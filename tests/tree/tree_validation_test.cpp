@@ -1,7 +1,7 @@
 // RFC 9420 §7.9.2, §12.4.3.1, §7.3: whole-tree validation. Each negative test takes a valid tree
 // and breaks one rule (keeping parent hashes consistent where the edit would disturb them, as a
 // malicious sender could), then checks that exactly that rule's check fails with its code.
-#include "conclave/tree/tree_validation.h"
+#include "conclave/tree/detail/tree_validation.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/suite.h"
-#include "conclave/schedule/transcript_hash.h"
+#include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/wire/commit.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/leaf_node.h"

@@ -5,10 +5,10 @@
 
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/schedule/detail/sender_data.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
 #include "conclave/schedule/secret_tree.h"
-#include "conclave/schedule/sender_data.h"
 #include "conclave/wire/group_context.h"
 #include "conclave/wire/psk.h"
 #include "vectors/checks.h"

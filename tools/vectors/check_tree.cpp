@@ -4,8 +4,8 @@
 
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/tree/detail/tree_validation.h"
 #include "conclave/tree/ratchet_tree.h"
-#include "conclave/tree/tree_validation.h"
 #include "conclave/tree/treekem.h"
 #include "conclave/wire/commit.h"
 #include "conclave/wire/group_context.h"
