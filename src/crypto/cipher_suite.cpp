@@ -48,24 +48,18 @@ constexpr std::array<CipherSuite, 7> kSuites{{
 
 size_t hash_length(HashAlg alg) {
   switch (alg) {
-    case HashAlg::kSha256:
-      return 32;
-    case HashAlg::kSha384:
-      return 48;
-    case HashAlg::kSha512:
-      return 64;
+    case HashAlg::kSha256: return 32;
+    case HashAlg::kSha384: return 48;
+    case HashAlg::kSha512: return 64;
   }
   throw Error(ErrorCode::kUnsupportedAlgorithm, "hash algorithm");
 }
 
 HashAlg kdf_hash(KdfId kdf) {
   switch (kdf) {
-    case KdfId::kHkdfSha256:
-      return HashAlg::kSha256;
-    case KdfId::kHkdfSha384:
-      return HashAlg::kSha384;
-    case KdfId::kHkdfSha512:
-      return HashAlg::kSha512;
+    case KdfId::kHkdfSha256: return HashAlg::kSha256;
+    case KdfId::kHkdfSha384: return HashAlg::kSha384;
+    case KdfId::kHkdfSha512: return HashAlg::kSha512;
   }
   throw Error(ErrorCode::kUnsupportedAlgorithm, "KDF id " + std::to_string(static_cast<int>(kdf)));
 }

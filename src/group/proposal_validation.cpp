@@ -23,17 +23,20 @@ std::vector<std::exception_ptr> validate_added_key_packages(
   policy.credential_validator = nullptr;  // the application's code runs on its own thread only
   std::vector<std::exception_ptr> failures(proposals.size());
   constexpr size_t kMinPerThread = 16;
-  parallel_chunks(proposals.size(), kMinPerThread, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const auto* add = std::get_if<wire::Add>(&proposals[i]->content);
-      if (add == nullptr) continue;
-      try {
-        validate_key_package(suite, add->key_package, policy);
-      } catch (...) {
-        failures[i] = std::current_exception();
-      }
-    }
-  }, max_threads);
+  parallel_chunks(
+      proposals.size(), kMinPerThread,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          const auto* add = std::get_if<wire::Add>(&proposals[i]->content);
+          if (add == nullptr) continue;
+          try {
+            validate_key_package(suite, add->key_package, policy);
+          } catch (...) {
+            failures[i] = std::current_exception();
+          }
+        }
+      },
+      max_threads);
   return failures;
 }
 

@@ -237,8 +237,8 @@ TEST(LeafNode, SourceSelectsLifetimeOrParentHash) {
 TEST(PreSharedKeyId, TypesAndUnknownTypeRejected) {
   const auto ext = PreSharedKeyId::external(from_hex("0a"), from_hex("0b"));
   EXPECT_EQ(to_hex(codec::encode(ext)), "01010a010b");
-  const auto res = PreSharedKeyId::resumption(ResumptionPskUsage::kBranch, from_hex("0c"), 9,
-                                              from_hex("0d"));
+  const auto res =
+      PreSharedKeyId::resumption(ResumptionPskUsage::kBranch, from_hex("0c"), 9, from_hex("0d"));
   EXPECT_EQ(codec::decode<PreSharedKeyId>(codec::encode(res)), res);
   EXPECT_EQ(decode_error<PreSharedKeyId>(from_hex("03010a010b")), ErrorCode::kInvalidEnumValue);
   // §8.4: ResumptionPSKUsage is application(1), reinit(2) or branch(3).

@@ -116,15 +116,15 @@ enum class ErrorCode : uint16_t {
   kPskNonceInvalid,                 // §8.4: psk_nonce is not KDF.Nh bytes
   kWelcomeNotForUs,                 // §12.4.3.1: no EncryptedGroupSecrets for our KeyPackage
   kWelcomeCipherSuiteMismatch,      // §12.4.3.1: the Welcome's suite is not the KeyPackage's
-  kTreeHashMismatch,    // §12.4.3.1: the tree does not hash to the GroupContext's tree_hash
-  kMissingRatchetTree,  // §12.4.3.1: no ratchet tree in the Welcome or supplied
-  kJoinerNotInTree,     // §12.4.3.1: our KeyPackage's leaf is not in the tree
-  kGroupInfoInvalid,    // §12.4.3.1: the GroupInfo breaks a rule (signer, epoch, ...)
-  kNoPendingCommit,     // merge or discard without a pending commit
-  kPendingCommit,       // a new commit while one is pending
-  kNotAMember,          // the member was removed: the group can send nothing more
-  kGroupStateInvalid,   // a serialized group state that fails to decode or check
-  kUnsupportedFeature,  // a protocol feature this build does not implement yet
+  kTreeHashMismatch,       // §12.4.3.1: the tree does not hash to the GroupContext's tree_hash
+  kMissingRatchetTree,     // §12.4.3.1: no ratchet tree in the Welcome or supplied
+  kJoinerNotInTree,        // §12.4.3.1: our KeyPackage's leaf is not in the tree
+  kGroupInfoInvalid,       // §12.4.3.1: the GroupInfo breaks a rule (signer, epoch, ...)
+  kNoPendingCommit,        // merge or discard without a pending commit
+  kPendingCommit,          // a new commit while one is pending
+  kNotAMember,             // the member was removed: the group can send nothing more
+  kGroupStateInvalid,      // a serialized group state that fails to decode or check
+  kUnsupportedFeature,     // a protocol feature this build does not implement yet
   kExternalCommitInvalid,  // §12.2, §12.4.3.2: an external commit breaks a rule of its own
   kExternalSenderUnknown,  // §12.1.8: no such sender in the external_senders extension
   // resumption: PSK usage (§8.4, §12.1.4), ReInit (§11.2), subgroup branching (§11.3)
