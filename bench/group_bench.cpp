@@ -174,22 +174,17 @@ void commit_process(benchmark::State& state, bool remove) {
   const CommitOptions options = remove ? remove_options(which, n) : CommitOptions{};
   // Batches small enough not to dominate the run when commits are slow to make.
   const size_t batch = which == TreeState::kAfterAdd && n >= 1000 ? 2 : 16;
-  std::vector<wire::MlsMessage> commits;
-  size_t next = 0;
-  for (auto _ : state) {
-    if (next == commits.size()) {
-      state.PauseTiming();
-      commits.clear();
-      for (size_t i = 0; i < batch; ++i) {
-        commits.push_back(committer.commit(options).commit);
+  process_in_batches(
+      state, batch,
+      [&] {
+        wire::MlsMessage commit = committer.commit(options).commit;
         committer.discard_pending_commit();
-      }
-      next = 0;
-      state.ResumeTiming();
-    }
-    auto staged = receiver.process(commits[next++]);
-    benchmark::DoNotOptimize(staged);
-  }
+        return commit;
+      },
+      [&](const wire::MlsMessage& commit) {
+        auto staged = receiver.process(commit);
+        benchmark::DoNotOptimize(staged);
+      });
   state.SetLabel(state_name(which));
 }
 
@@ -222,20 +217,10 @@ void BM_Unprotect(benchmark::State& state) {
   Group sender = after_add(n).adder;
   Group receiver = after_add(n).joiner;
   const Bytes data(static_cast<size_t>(state.range(1)), 0x61);
-  constexpr size_t kBatch = 256;  // within the default forward distance of the ratchet
-  std::vector<wire::MlsMessage> messages;
-  size_t next = 0;
-  for (auto _ : state) {
-    if (next == messages.size()) {
-      state.PauseTiming();
-      messages.clear();
-      for (size_t i = 0; i < kBatch; ++i)
-        messages.push_back(sender.protect(data));
-      next = 0;
-      state.ResumeTiming();
-    }
-    benchmark::DoNotOptimize(receiver.process(messages[next++]));
-  }
+  // 256 at a time: within the default forward distance of the ratchet.
+  process_in_batches(
+      state, 256, [&] { return sender.protect(data); },
+      [&](const wire::MlsMessage& m) { benchmark::DoNotOptimize(receiver.process(m)); });
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
 }
 
@@ -271,22 +256,16 @@ void BM_CommitByReferenceCreate(benchmark::State& state) {
 
 void BM_CommitByReferenceProcess(benchmark::State& state) {
   ByReference m = with_removes_proposed(n_of(state), static_cast<size_t>(state.range(1)));
-  constexpr size_t kBatch = 4;
-  std::vector<wire::MlsMessage> commits;
-  size_t next = 0;
-  for (auto _ : state) {
-    if (next == commits.size()) {
-      state.PauseTiming();
-      commits.clear();
-      for (size_t i = 0; i < kBatch; ++i) {
-        commits.push_back(m.committer.commit().commit);
+  process_in_batches(
+      state, 4,
+      [&] {
+        wire::MlsMessage commit = m.committer.commit().commit;
         m.committer.discard_pending_commit();
-      }
-      next = 0;
-      state.ResumeTiming();
-    }
-    benchmark::DoNotOptimize(m.receiver.process(commits[next++]));
-  }
+        return commit;
+      },
+      [&](const wire::MlsMessage& commit) {
+        benchmark::DoNotOptimize(m.receiver.process(commit));
+      });
 }
 
 // One Add committed by leaf N-1 of the populated tree (§12.4.1, no path), created and processed
@@ -324,22 +303,14 @@ void BM_AddOneProcess(benchmark::State& state) {
   Group receiver = populated(n_of(state)).receiver;
   CommitOptions options;
   options.add = {newcomer()};
-  constexpr size_t kBatch = 8;
-  std::vector<wire::MlsMessage> commits;
-  size_t next = 0;
-  for (auto _ : state) {
-    if (next == commits.size()) {
-      state.PauseTiming();
-      commits.clear();
-      for (size_t i = 0; i < kBatch; ++i) {
-        commits.push_back(committer.commit(options).commit);
+  process_in_batches(
+      state, 8,
+      [&] {
+        wire::MlsMessage commit = committer.commit(options).commit;
         committer.discard_pending_commit();
-      }
-      next = 0;
-      state.ResumeTiming();
-    }
-    benchmark::DoNotOptimize(receiver.process(commits[next++]));
-  }
+        return commit;
+      },
+      [&](const wire::MlsMessage& commit) { benchmark::DoNotOptimize(receiver.process(commit)); });
   state.SetLabel(crossing_label(n_of(state)));
 }
 

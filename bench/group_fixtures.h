@@ -175,6 +175,26 @@ inline const Populated& populated(size_t n) {
   return *f;
 }
 
+// Processing a message consumes the receiver's ratchet key, so messages (commits, application
+// data) are made in batches of `batch` by `make()` (untimed) and each is handed to `process`
+// once, in order.
+template <class Make, class Process>
+void process_in_batches(benchmark::State& state, size_t batch, Make&& make, Process&& process) {
+  std::vector<wire::MlsMessage> commits;
+  size_t next = 0;
+  for (auto _ : state) {
+    if (next == commits.size()) {
+      state.PauseTiming();
+      commits.clear();
+      for (size_t i = 0; i < batch; ++i)
+        commits.push_back(make());
+      next = 0;
+      state.ResumeTiming();
+    }
+    process(commits[next++]);
+  }
+}
+
 inline size_t n_of(const benchmark::State& state) {
   return static_cast<size_t>(state.range(0));
 }

@@ -167,23 +167,17 @@ void BM_ReceiveCommit(benchmark::State& state) {
   Group receiver = f.receiver;
   store.attach(receiver);
   const CommitOptions options = update_options();
-  constexpr size_t kBatch = 16;
-  std::vector<wire::MlsMessage> commits;
-  size_t next = 0;
   const uint64_t start = store.written();
-  for (auto _ : state) {
-    if (next == commits.size()) {
-      state.PauseTiming();
-      commits.clear();
-      for (size_t i = 0; i < kBatch; ++i) {
-        commits.push_back(committer.commit(options).commit);
+  process_in_batches(
+      state, 16,
+      [&] {
+        wire::MlsMessage commit = committer.commit(options).commit;
         committer.merge_pending_commit();
-      }
-      next = 0;
-      state.ResumeTiming();
-    }
-    receiver.merge(std::get<StagedCommit>(receiver.process(commits[next++])));
-  }
+        return commit;
+      },
+      [&](const wire::MlsMessage& commit) {
+        receiver.merge(std::get<StagedCommit>(receiver.process(commit)));
+      });
   count_records(state, store, start);
 }
 
@@ -229,21 +223,11 @@ void BM_ReceiveMessage(benchmark::State& state) {
   Group sender = f.committer;
   Group receiver = f.receiver;
   store.attach(receiver);
-  constexpr size_t kBatch = 256;  // within the default forward distance of the ratchet
-  std::vector<wire::MlsMessage> messages;
-  size_t next = 0;
   const uint64_t start = store.written();
-  for (auto _ : state) {
-    if (next == messages.size()) {
-      state.PauseTiming();
-      messages.clear();
-      for (size_t i = 0; i < kBatch; ++i)
-        messages.push_back(sender.protect(message_data()));
-      next = 0;
-      state.ResumeTiming();
-    }
-    benchmark::DoNotOptimize(receiver.process(messages[next++]));
-  }
+  // 256 at a time: within the default forward distance of the ratchet.
+  process_in_batches(
+      state, 256, [&] { return sender.protect(message_data()); },
+      [&](const wire::MlsMessage& m) { benchmark::DoNotOptimize(receiver.process(m)); });
   count_records(state, store, start);
 }
 
