@@ -240,8 +240,6 @@ Bytes confirmed_transcript_hash_input(WireFormat wire_format, const EncodedFrame
 }
 
 Bytes confirmed_transcript_hash_input(const AuthenticatedContent& content) {
-  if (content.content.content_type() != ContentType::kCommit)
-    throw Error(ErrorCode::kInvalidArgument, "transcript hashes cover commits only");
   return confirmed_transcript_hash_input(content.wire_format, EncodedFramedContent(content.content),
                                          content.auth.signature);
 }

@@ -19,6 +19,7 @@
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
 #include "conclave/storage/memory_storage.h"
+#include "negative_test_util.h"
 #include "support/error_of.h"
 #include "support/forwarding_provider.h"
 
@@ -27,16 +28,8 @@ namespace {
 
 using conclave::testing::error_of;
 
-struct Client {
-  Identity identity;
-  KeyPackageBundle key_package;
-};
-
-Client make_client(const crypto::Suite& suite, const std::string& name) {
-  Identity id = Identity::generate(suite, basic_credential(name));
-  KeyPackageBundle kp = create_key_package(suite, id, unix_time_now());
-  return Client{std::move(id), std::move(kp)};
-}
+using group_testing::Client;
+using group_testing::make_client;
 
 std::vector<Client> make_clients(const crypto::Suite& suite, const std::string& prefix, int n) {
   std::vector<Client> clients;
