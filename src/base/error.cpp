@@ -121,6 +121,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kBranchCipherSuiteMismatch: return "branch-cipher-suite-mismatch";
     case ErrorCode::kBranchMemberUnknown: return "branch-member-unknown";
     case ErrorCode::kGroupExtensionUnsupported: return "group-extension-unsupported";
+    case ErrorCode::kCredentialValidatorMissing: return "credential-validator-missing";
+    case ErrorCode::kStagedCommitMismatch: return "staged-commit-mismatch";
     case ErrorCode::kX509Malformed: return "x509-malformed";
     case ErrorCode::kX509Untrusted: return "x509-untrusted";
     case ErrorCode::kX509Expired: return "x509-expired";
@@ -133,6 +135,15 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kStorageSchemaUnsupported: return "storage-schema-unsupported";
     case ErrorCode::kStorageBackend: return "storage-backend";
     case ErrorCode::kStorageNotFound: return "storage-not-found";
+    case ErrorCode::kDeliveryUnavailable: return "delivery-unavailable";
+    case ErrorCode::kDeliveryRejected: return "delivery-rejected";
+    case ErrorCode::kDeliveryStaleEpoch: return "delivery-stale-epoch";
+    case ErrorCode::kUnknownUser: return "unknown-user";
+    case ErrorCode::kNoKeyPackage: return "no-key-package";
+    case ErrorCode::kUnknownGroup: return "unknown-group";
+    case ErrorCode::kNotRegistered: return "not-registered";
+    case ErrorCode::kCommitVetoed: return "commit-vetoed";
+    case ErrorCode::kRetriesExhausted: return "retries-exhausted";
   }
   return "unknown";
 }

@@ -214,6 +214,11 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
         suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads());
     output.welcome = wire::MlsMessage{std::move(welcome)};
   }
+  if (options.ratchet_tree_in_group_info) {
+    info.extensions.push_back(
+        wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+    schedule::sign_group_info(suite_, info, signature_private_key_.view());
+  }
   output.group_info = wire::MlsMessage{std::move(info)};
 }
 

@@ -162,7 +162,7 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   next.epoch = ctx.epoch + 1;
   next.extensions = g.apply_proposals(list, staged);
   // §12.4.3.2: we take the leftmost free leaf, as an Add would place us, and commit from it.
-  KeyPackageBundle own = create_key_package(suite, identity, g.now());
+  KeyPackageBundle own = create_key_package(suite, identity, g.now(), options.leaf);
   g.own_leaf_ = g.tree_.add_leaf(own.key_package.leaf_node);
   tree::TreeKemPrivate own_private(suite, g.own_leaf_, std::move(own.encryption_private_key));
   wire::GroupContext provisional = next;

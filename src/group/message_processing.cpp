@@ -16,6 +16,13 @@ using detail::leaf_text;
 
 // --- receiving -----------------------------------------------------------------------------------
 
+std::vector<ReceivedProposal> Group::pending_proposals() const {
+  std::vector<ReceivedProposal> out;
+  out.reserve(proposals_.size());
+  for (const auto& p : proposals_) out.push_back(ReceivedProposal{p.sender, p.proposal, p.ref});
+  return out;
+}
+
 ProcessResult Group::process(const wire::MlsMessage& message) {
   ProcessResult result = process_message(message);
   // A staged commit changes nothing until merge(), which persists it with the key it used.

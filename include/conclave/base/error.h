@@ -141,6 +141,11 @@ enum class ErrorCode : uint16_t {
   kBranchMemberUnknown,        // §11.3: a subgroup leaf matches no member of the old group
   // §13.4: the joiner does not support a GroupContext extension.
   kGroupExtensionUnsupported,
+  // §5.3.1: no credential validator is set (GroupPolicy::credential_validator) and the
+  // application has not opted in to accepting every credential (accept_any_credential()).
+  kCredentialValidatorMissing,
+  // merge() of a StagedCommit that another group, another member or another epoch staged.
+  kStagedCommitMismatch,
 
   // x509: RFC 9420 §5.3 X.509 credentials, RFC 5280 path validation
   kX509Malformed = 700,   // an empty chain, or an entry that is not exactly one DER certificate
@@ -156,6 +161,17 @@ enum class ErrorCode : uint16_t {
   kStorageSchemaUnsupported,  // the store was written by a newer schema version
   kStorageBackend,            // the database reported a failure (I/O, full disk, locked)
   kStorageNotFound,           // no such group (or record) in the store
+
+  // client: the Client and its transport to the Delivery Service (RFC 9750 §5)
+  kDeliveryUnavailable = 900,  // the Delivery Service could not be reached: retry later
+  kDeliveryRejected,           // the Delivery Service refused the request (its reason in detail)
+  kDeliveryStaleEpoch,         // another commit took the epoch first (RFC 9750 §5.2)
+  kUnknownUser,                // the Delivery Service knows no such user
+  kNoKeyPackage,               // a device of the user has no KeyPackage left (RFC 9420 §10)
+  kUnknownGroup,               // this client holds no such group
+  kNotRegistered,              // the client has not registered with the Delivery Service yet
+  kCommitVetoed,               // the application's policy refused a received commit
+  kRetriesExhausted,           // a commit lost the epoch race more often than allowed
 };
 
 // A short stable name for the code, e.g. "varint-not-minimal".

@@ -67,7 +67,10 @@ struct GroupConfig {
 
 // The part that is behaviour supplied by the application (not serialized).
 struct GroupPolicy {
-  // §5.3.1: the Authentication Service. Unset accepts every credential.
+  // §5.3.1: the Authentication Service: true when the credential is acceptable for a member
+  // holding `signature_key`. Required: a group refuses to admit a member without one
+  // (kCredentialValidatorMissing), unless the application opts in to accepting every
+  // credential with insecure_accept_any_credential().
   std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
   // Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
   std::function<uint64_t()> clock;
@@ -99,5 +102,11 @@ struct GroupPolicy {
   unsigned worker_threads = kWorkerThreadsPerCore;
   static constexpr unsigned kWorkerThreadsPerCore = ~0u;
 };
+
+// A credential_validator that accepts every credential, for demos and tests only: a real
+// application checks each credential against its Authentication Service (RFC 9420 §5.3.1,
+// RFC 9750 §6).
+std::function<bool(const wire::Credential&, BytesView signature_key)>
+insecure_accept_any_credential();
 
 }  // namespace conclave

@@ -71,6 +71,9 @@ struct CommitOptions {
   // §12.4.3.3: whether this commit's Welcome carries the ratchet_tree extension; unset:
   // config().ratchet_tree_in_welcome. Without it the joiners need CommitOutput::ratchet_tree.
   std::optional<bool> ratchet_tree_in_welcome;
+  // §12.4.3.2: put the ratchet_tree extension in CommitOutput::group_info too, for a Delivery
+  // Service that hands it to external joiners (encoding the tree is O(group size)).
+  bool ratchet_tree_in_group_info = false;
   Bytes authenticated_data;
 };
 
@@ -110,6 +113,9 @@ struct ExternalJoinOptions {
   std::vector<wire::PreSharedKeyId> psks;
   Bytes authenticated_data;
   GroupConfig config;
+  // The new leaf (§7.2): capabilities, leaf extensions, GREASE; the KeyPackage-only fields
+  // (extensions, last_resort) are unused.
+  KeyPackageOptions leaf;
 };
 struct ExternalJoin;
 
@@ -190,6 +196,9 @@ class Group {
   // committer's own commit, echoed by the Delivery Service, comes back as its staged commit.
   ProcessResult process(const wire::MlsMessage& message);
   void merge(StagedCommit staged);
+  // §12.4: the proposals received this epoch and not yet committed, in arrival order. A member
+  // that holds any must commit before it sends application data (protect() enforces it).
+  std::vector<ReceivedProposal> pending_proposals() const;
 
   // --- application messages (§6.3) ---
   wire::MlsMessage protect(BytesView application_data, BytesView aad = {});

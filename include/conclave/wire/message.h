@@ -27,6 +27,12 @@ struct MlsMessage {
   void tls_encode(codec::Writer& w) const;
   void tls_decode(codec::Reader& r);
   friend bool operator==(const MlsMessage&, const MlsMessage&) = default;
+
+  // The message as sent on the wire, and back: bytes in, bytes out, for applications that
+  // need no other wire type. from_bytes() refuses trailing bytes and anything else the
+  // decoding rules refuse (the Error names the rule).
+  Bytes to_bytes() const { return codec::encode(*this); }
+  static MlsMessage from_bytes(BytesView bytes) { return codec::decode<MlsMessage>(bytes); }
 };
 
 }  // namespace conclave::wire
