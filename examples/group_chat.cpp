@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "conclave/base/bytes.h"
-#include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
 
@@ -61,9 +60,9 @@ void show_epoch(const std::vector<const Member*>& members) {
 
 // `from` sends `message`; every member in `to` decrypts it and must read the same text.
 void chat(Member& from, const std::vector<Member*>& to, const std::string& message) {
-  const wire::MlsMessage sent = from.group.protect(as_bytes(message));
+  const MlsMessage sent = from.group.protect(as_bytes(message));
   std::printf("  %s: \"%s\"  (PrivateMessage, %zu bytes)\n", from.name.c_str(), message.c_str(),
-              codec::encode(sent).size());
+              sent.to_bytes().size());
   for (Member* m : to) {
     const auto got = std::get<ApplicationMessage>(m->group.process(sent));
     std::printf("    %-5s reads \"%s\" from leaf %u\n", m->name.c_str(), text(got.data).c_str(),
@@ -75,9 +74,9 @@ void chat(Member& from, const std::vector<Member*>& to, const std::string& messa
 
 // The committer's commit reaches every other member, who checks and merges it; the
 // committer merges its own once the Delivery Service has accepted it.
-void deliver_commit(Member& committer, const wire::MlsMessage& commit,
+void deliver_commit(Member& committer, const MlsMessage& commit,
                     const std::vector<Member*>& others) {
-  std::printf("  %s's commit is %zu bytes\n", committer.name.c_str(), codec::encode(commit).size());
+  std::printf("  %s's commit is %zu bytes\n", committer.name.c_str(), commit.to_bytes().size());
   committer.group.merge_pending_commit();
   for (Member* m : others) {
     StagedCommit staged = std::get<StagedCommit>(m->group.process(commit));
@@ -113,8 +112,7 @@ int run() {
   const CommitOutput added = alice.group.commit(add);
   alice.group.merge_pending_commit();
   check(added.welcome.has_value(), "no Welcome for the new members");
-  std::printf("  Welcome: %zu bytes, with the ratchet tree\n",
-              codec::encode(*added.welcome).size());
+  std::printf("  Welcome: %zu bytes, with the ratchet tree\n", added.welcome->to_bytes().size());
   Member bob{"bob", Group::join(provider, bob_id, bob_kp, *added.welcome)};
   Member carol{"carol", Group::join(provider, carol_id, carol_kp, *added.welcome)};
   std::printf("  Bob and Carol join by Welcome (§12.4.3.1): Bob at leaf %u, Carol at leaf %u\n",
@@ -148,7 +146,7 @@ int run() {
   std::printf("\n6. The chat goes on without Carol\n");
   chat(alice, {&bob}, "Just the two of us now.");
   chat(bob, {&alice}, "Carol can't read this.");
-  const wire::MlsMessage secret = alice.group.protect(as_bytes("for Bob only"));
+  const MlsMessage secret = alice.group.protect(as_bytes("for Bob only"));
   bool carol_reads = true;
   try {
     carol.group.process(secret);

@@ -21,7 +21,6 @@
 #include <string>
 #include <variant>
 
-#include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/client_records.h"
 #include "conclave/group/group.h"
@@ -53,18 +52,18 @@ Client open_client(const fs::path& dir, const std::string& name) {
 }
 
 // The mailbox: one file per message in flight.
-void post(const fs::path& dir, const std::string& name, const wire::MlsMessage& message) {
-  const Bytes bytes = codec::encode(message);
+void post(const fs::path& dir, const std::string& name, const MlsMessage& message) {
+  const Bytes bytes = message.to_bytes();
   std::ofstream(dir / name, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()),
              static_cast<std::streamsize>(bytes.size()));
 }
 
-wire::MlsMessage take(const fs::path& dir, const std::string& name) {
+MlsMessage take(const fs::path& dir, const std::string& name) {
   std::ifstream in(dir / name, std::ios::binary);
   const Bytes bytes((std::istreambuf_iterator<char>(in)), {});
   fs::remove(dir / name);
-  return codec::decode<wire::MlsMessage>(bytes);
+  return MlsMessage::from_bytes(bytes);
 }
 
 Group load_only_group(const Client& c) {

@@ -172,8 +172,8 @@ class Client {
   /// proposals and due key updates (options).
   SyncResult sync();
   /// Blocks until the Delivery Service may hold new entries for this device (a push where the
-  /// transport has one), or `timeout` passes, or interrupt() is called; then sync() them. It
-  /// may run on another thread while the client is in use: it touches only the transport.
+  /// transport has one), `timeout` passes or interrupt() is called; sync() then handles them.
+  /// It may run on another thread while the client is in use: it touches only the transport.
   void wait(std::chrono::milliseconds timeout);
   /// Ends a wait() in progress on another thread.
   void interrupt();

@@ -42,6 +42,10 @@ namespace detail {
 struct CommonRecord;
 }
 
+// What applications send and receive: an MLSMessage (§6), to_bytes() on the way out and
+// MlsMessage::from_bytes() on the way in.
+using MlsMessage = wire::MlsMessage;
+
 struct CreateOptions {
   Bytes group_id;  // empty: KDF.Nh random bytes (§11)
   // §11, §13.4: the GroupContext extensions. Custom types are listed in the creator's

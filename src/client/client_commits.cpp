@@ -1,0 +1,324 @@
+// Client: what a member sends (RFC 9420 §12: commits and proposals; §6.3: application
+// messages), through the outbox, and the epoch race (RFC 9750 §5.2): the Delivery Service
+// accepts the first commit of an epoch; a commit that lost is discarded, the client catches up
+// and makes it again from what it was for.
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "client_state.h"
+
+namespace conclave {
+
+using namespace client_detail;
+
+namespace {
+
+std::string text(BytesView b) {
+  return std::string(b.begin(), b.end());
+}
+
+}  // namespace
+
+Bytes Client::create_group(BytesView group_id) {
+  State& s = *state_;
+  if (!s.record.registered) throw Error(ErrorCode::kNotRegistered, "register the device first");
+  Bytes id = group_id.empty() ? s.provider->random(16) : to_bytes(group_id);
+  if (s.groups.count(id)) throw Error(ErrorCode::kInvalidArgument, "the group exists already");
+  CreateOptions create;
+  create.group_id = id;
+  create.config = s.options.group_config;
+  create.leaf = s.leaf_options();
+  Group g = Group::create(s.provider, s.identity, create, s.policy());
+  // The service first: it refuses a group id that is taken, and nothing is stored then.
+  s.transport->create_group(id, s.options.allow_external_join);
+  g.set_application_state(codec::encode(GroupAppState{0, s.now()}));
+  g.attach_storage(s.store);
+  s.groups.emplace(id, std::move(g));
+  s.emit(Event{EventKind::kGroupJoined, id, 0, s.me, {}, ErrorCode::kInternal, {}});
+  return id;
+}
+
+InviteResult Client::invite(BytesView group_id, const std::vector<std::string>& users) {
+  State& s = *state_;
+  Group& g = s.group(group_id);
+  (void)g;
+  s.flush_outbox(group_id);
+  s.receive();
+  InviteResult result;
+  CommitIntent intent;
+  intent.kind = IntentKind::kInvite;
+  for (const std::string& user : users) {
+    FetchedKeyPackages fetched;
+    try {
+      fetched = s.transport->fetch_key_packages(user);
+    } catch (const DeliveryError& e) {
+      if (e.reason() == DeliveryErrorCode::kUnknownUser)
+        throw Error(ErrorCode::kUnknownUser, "the delivery service knows no user " + user);
+      throw;
+    }
+    for (const auto& device : fetched.exhausted_devices)
+      result.skipped.push_back(DeviceRef{user, device});
+    for (auto& kp : fetched.key_packages)
+      intent.adds.push_back(InviteKeyPackage{to_wire(DeviceRef{user, kp.device}), kp.key_package});
+  }
+  if (intent.adds.empty())
+    throw Error(ErrorCode::kNoKeyPackage, "no device of the invited users has a KeyPackage left");
+  s.commit(group_id, intent, &result);
+  return result;
+}
+
+void Client::remove(BytesView group_id, const std::vector<std::string>& users) {
+  State& s = *state_;
+  Group& g = s.group(group_id);
+  s.flush_outbox(group_id);
+  s.receive();
+  CommitIntent intent;
+  intent.kind = IntentKind::kRemove;
+  for (const std::string& user : users) {
+    if (user == s.me.user)
+      throw Error(ErrorCode::kInvalidArgument, "a member cannot remove itself: use leave()");
+    if (s.leaves_of(g, {to_bytes(user)}).empty())
+      throw Error(ErrorCode::kInvalidArgument, user + " is not a member of the group");
+    intent.remove_users.push_back(to_bytes(user));
+  }
+  s.commit(group_id, intent, nullptr);
+}
+
+void Client::update(BytesView group_id) {
+  State& s = *state_;
+  s.group(group_id);
+  s.flush_outbox(group_id);
+  s.receive();
+  s.commit(group_id, CommitIntent{IntentKind::kUpdate, {}, {}}, nullptr);
+}
+
+void Client::leave(BytesView group_id) {
+  State& s = *state_;
+  s.group(group_id);
+  s.flush_outbox(group_id);
+  s.receive();
+  Group& g = s.group(group_id);
+  // RFC 9420 §12.2: a commit may not remove its own sender, so the member proposes its removal
+  // and another member commits it.
+  OutboxRecord r;
+  r.group_id = to_bytes(group_id);
+  r.message = g.propose_remove(g.own_leaf()).to_bytes();
+  r.client_message_id = s.provider->random(16);
+  s.put_outbox(r);
+  s.send_outbox(std::move(r));
+}
+
+void Client::send(BytesView group_id, BytesView data) {
+  State& s = *state_;
+  s.group(group_id);
+  s.flush_outbox(group_id);
+  Group& g = s.group(group_id);
+  if (s.asked_to_leave(g))
+    throw Error(ErrorCode::kNotAMember, "this client asked to leave the group");
+  // RFC 9420 §12.4: proposals received this epoch are committed before application data.
+  if (!g.pending_proposals().empty()) {
+    s.commit(group_id, CommitIntent{IntentKind::kProposals, {}, {}}, nullptr);
+  }
+  Group& current = s.group(group_id);
+  if (!current.active())
+    throw Error(ErrorCode::kNotAMember, "this client is no longer a member of the group");
+  OutboxRecord r;
+  r.group_id = to_bytes(group_id);
+  r.message = current.protect(data).to_bytes();
+  r.client_message_id = s.provider->random(16);
+  s.put_outbox(r);
+  s.send_outbox(std::move(r));
+}
+
+// --- State: commits and the outbox ---
+
+bool Client::State::commit(BytesView group_id, const CommitIntent& intent, InviteResult* out) {
+  for (unsigned attempt = 0; attempt < std::max(1u, options.commit_attempts); ++attempt) {
+    Group& g = group(group_id);
+    if (!g.active())
+      throw Error(ErrorCode::kNotAMember, "this client is no longer a member of the group");
+    CommitOptions co;
+    co.ratchet_tree_in_group_info = true;  // the service hands it to external joiners
+    co.force_path = intent.kind == IntentKind::kUpdate;
+    OutboxRecord r;
+    r.group_id = to_bytes(group_id);
+    r.is_commit = 1;
+    r.intent = intent;
+    // The intent, checked against the current epoch: who is still to be added or removed.
+    std::set<std::string> member_devices;
+    for (const MemberInfo& m : g.members()) {
+      const DeviceRef d = device_of(*g.tree().leaf(m.leaf));
+      member_devices.insert(d.user + '\n' + d.device);
+    }
+    for (const auto& add : intent.adds) {
+      const DeviceRef d = from_wire(add.device);
+      if (member_devices.count(d.user + '\n' + d.device)) continue;
+      auto message = wire::MlsMessage::from_bytes(add.key_package);
+      const auto* kp = message.get<wire::KeyPackage>();
+      if (!kp) throw Error(ErrorCode::kDeliveryRejected, "the service handed out a non-KeyPackage");
+      co.add.push_back(*kp);
+      r.added.push_back(add.device);
+    }
+    for (const auto& [leaf, device] : leaves_of(g, intent.remove_users)) {
+      co.remove.push_back(leaf);
+      r.removed.push_back(to_wire(device));
+    }
+    const bool nothing =
+        co.add.empty() && co.remove.empty() &&
+        (intent.kind == IntentKind::kInvite || intent.kind == IntentKind::kRemove ||
+         (intent.kind == IntentKind::kProposals && g.pending_proposals().empty()));
+    if (nothing) return false;
+    // Proposals received this epoch go in by reference; a Remove among them names devices too.
+    for (const ReceivedProposal& p : g.pending_proposals()) {
+      if (const auto* rm = std::get_if<wire::Remove>(&p.proposal.content)) {
+        if (const wire::LeafNode* leaf = g.tree().leaf(tree::LeafIndex{rm->removed}))
+          r.removed.push_back(to_wire(device_of(*leaf)));
+      }
+    }
+    std::sort(r.removed.begin(), r.removed.end(), [](const WireDevice& a, const WireDevice& b) {
+      return std::tie(a.user, a.device) < std::tie(b.user, b.device);
+    });
+    r.removed.erase(std::unique(r.removed.begin(), r.removed.end(),
+                                [](const WireDevice& a, const WireDevice& b) {
+                                  return a.user == b.user && a.device == b.device;
+                                }),
+                    r.removed.end());
+    CommitOutput output = g.commit(co);
+    r.message = output.commit.to_bytes();
+    r.client_message_id = provider->random(16);
+    if (output.welcome) r.welcome = output.welcome->to_bytes();
+    if (output.group_info) r.group_info = output.group_info->to_bytes();
+    put_outbox(r);
+    try {
+      send_outbox(r);
+    } catch (const DeliveryError& e) {
+      if (e.code() != ErrorCode::kDeliveryStaleEpoch) throw;
+      // Lost the race: send_outbox discarded our commit; take in the winner's, then try again.
+      receive();
+      continue;
+    }
+    if (out) {
+      for (const auto& d : r.added)
+        out->added.push_back(from_wire(d));
+      out->epoch = group(group_id).epoch();
+    }
+    return true;
+  }
+  throw Error(ErrorCode::kRetriesExhausted, "the commit lost the epoch race " +
+                                                std::to_string(options.commit_attempts) + " times");
+}
+
+std::vector<std::pair<tree::LeafIndex, DeviceRef>> Client::State::leaves_of(
+    const Group& g, const std::vector<Bytes>& users) const {
+  std::vector<std::pair<tree::LeafIndex, DeviceRef>> out;
+  for (const MemberInfo& m : g.members()) {
+    const DeviceRef d = device_of(*g.tree().leaf(m.leaf));
+    for (const Bytes& u : users)
+      if (d.user == text(u)) out.emplace_back(m.leaf, d);
+  }
+  return out;
+}
+
+bool Client::State::asked_to_leave(const Group& g) const {
+  for (const ReceivedProposal& p : g.pending_proposals())
+    if (const auto* rm = std::get_if<wire::Remove>(&p.proposal.content))
+      if (rm->removed == g.own_leaf().value) return true;
+  return false;
+}
+
+void Client::State::send_outbox(OutboxRecord r) {
+  const Bytes group_id = r.group_id;
+  SendResult result;
+  try {
+    result = transport->send(to_request(r));
+  } catch (const DeliveryError& e) {
+    if (e.code() == ErrorCode::kDeliveryUnavailable) throw;  // stays in the outbox
+    // Refused for good: what it carried will never be delivered.
+    auto it = groups.find(group_id);
+    if (r.is_commit && it != groups.end() && it->second.has_pending_commit())
+      it->second.discard_pending_commit();
+    erase_outbox(group_id);
+    throw;
+  }
+  auto it = groups.find(group_id);
+  if (r.is_commit && it != groups.end() && it->second.has_pending_commit()) {
+    Group& g = it->second;
+    const StagedCommit staged = *g.pending_commit();
+    GroupAppState app = codec::decode<GroupAppState>(g.application_state());
+    if (staged.has_path()) app.last_update = now();
+    g.set_application_state(codec::encode(app));
+    g.merge_pending_commit();
+    for (const auto& a : staged.added())
+      emit(Event{EventKind::kMemberAdded,
+                 group_id,
+                 g.epoch(),
+                 device_of(a.key_package.leaf_node),
+                 {},
+                 ErrorCode::kInternal,
+                 {}});
+    for (const auto& rm : staged.removed())
+      emit(Event{EventKind::kMemberRemoved,
+                 group_id,
+                 g.epoch(),
+                 device_of(rm.leaf_node),
+                 {},
+                 ErrorCode::kInternal,
+                 {}});
+    emit(Event{EventKind::kEpochChanged, group_id, g.epoch(), me, {}, ErrorCode::kInternal, {}});
+  }
+  (void)result;
+  erase_outbox(group_id);
+}
+
+void Client::State::flush_outbox(BytesView group_id) {
+  auto record = get_outbox(group_id);
+  auto it = groups.find(to_bytes(group_id));
+  if (!record) {
+    // A commit made but never handed over (a crash before the outbox write): drop it.
+    if (it != groups.end() && it->second.has_pending_commit()) it->second.discard_pending_commit();
+    return;
+  }
+  const bool pending = it != groups.end() && it->second.has_pending_commit();
+  if (record->is_commit && !pending) {
+    // Merged already: the send was accepted before the crash; repeating it changes nothing.
+    erase_outbox(group_id);
+    return;
+  }
+  try {
+    send_outbox(*record);
+  } catch (const DeliveryError& e) {
+    if (e.code() != ErrorCode::kDeliveryStaleEpoch) throw;
+    receive();
+    commit(group_id, record->intent, nullptr);
+  }
+}
+
+void Client::State::flush_all_outboxes() {
+  for (const auto& r : store->read_kind(client_scope(), kOutboxRecord))
+    flush_outbox(r.id);
+}
+
+void Client::State::put_outbox(const OutboxRecord& record) {
+  storage::WriteBatch batch;
+  batch.put(client_scope(), kOutboxRecord, record.group_id, codec::encode_secret(record));
+  store->apply(batch);
+}
+
+void Client::State::erase_outbox(BytesView group_id) {
+  storage::WriteBatch batch;
+  batch.erase.push_back({client_scope(), kOutboxRecord, to_bytes(group_id)});
+  store->apply(batch);
+}
+
+std::optional<OutboxRecord> Client::State::get_outbox(BytesView group_id) const {
+  auto value = store->get({client_scope(), kOutboxRecord, to_bytes(group_id)});
+  if (!value) return std::nullopt;
+  try {
+    return codec::decode<OutboxRecord>(value->view());
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kStorageCorrupt, std::string("an outbox record: ") + e.what());
+  }
+}
+
+}  // namespace conclave
