@@ -32,7 +32,7 @@ Bytes Client::create_group(BytesView group_id) {
   Group g = Group::create(s.provider, s.identity, create, s.policy());
   // The service first: it refuses a group id that is taken, and nothing is stored then.
   s.transport->create_group(id, s.options.allow_external_join);
-  g.set_application_state(codec::encode(GroupAppState{0, s.now()}));
+  g.set_application_state(codec::encode(GroupAppState{0, s.now(), {}}));
   g.attach_storage(s.store);
   s.groups.emplace(id, std::move(g));
   s.emit(Event{EventKind::kGroupJoined, id, 0, s.me, {}, ErrorCode::kInternal, {}});

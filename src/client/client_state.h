@@ -45,16 +45,27 @@ struct ClientRecord {
 
 // What a group's Group::application_state() holds for the Client: written in the same
 // transaction as the group's change, so after a crash the two agree.
-struct GroupAppState {
-  uint64_t last_sequence = 0;  // the last queue entry handled for this group
-  uint64_t last_update = 0;    // Unix seconds of this member's last commit with a path
-  CONCLAVE_TLS_FIELDS(last_sequence, last_update)
-};
-
 struct WireDevice {
   Bytes user;
   Bytes device;
   CONCLAVE_TLS_FIELDS(user, device)
+};
+
+// A decrypted application message not yet handed to the application: stored in the same
+// transaction that deletes its key, dropped once the event handler has returned.
+struct Undelivered {
+  uint64_t sequence = 0;
+  WireDevice sender;
+  uint64_t epoch = 0;
+  Bytes data;
+  CONCLAVE_TLS_FIELDS(sequence, sender, epoch, data)
+};
+
+struct GroupAppState {
+  uint64_t last_sequence = 0;  // the last queue entry handled for this group
+  uint64_t last_update = 0;    // Unix seconds of this member's last commit with a path
+  std::vector<Undelivered> undelivered;
+  CONCLAVE_TLS_FIELDS(last_sequence, last_update, undelivered)
 };
 
 // What a commit is for, so that it can be made again in the next epoch after losing the race.
@@ -149,6 +160,9 @@ struct Client::State {
   void handle_message(const QueueEntry& entry, SyncResult& result);
   void merge_received(Group& g, StagedCommit staged, SyncResult& result);
   void remove_group(BytesView group_id);
+  // Hands the application the messages decrypted but not delivered (a crash in between, or
+  // this batch's), then forgets them.
+  void deliver_pending();
 };
 
 }  // namespace conclave

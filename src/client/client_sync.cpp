@@ -39,6 +39,7 @@ bool is_stale(const Error& e) {
 SyncResult Client::sync() {
   State& s = *state_;
   // Sends in flight first: an accepted commit of ours must be merged before what follows it.
+  s.deliver_pending();
   s.flush_all_outboxes();
   SyncResult result = s.receive();
   if (s.record.registered) replenish_key_packages();
@@ -108,7 +109,7 @@ void Client::join_external(BytesView group_id) {
     // queue holds from before is of older epochs and is skipped.
     if (s.groups.count(request.group_id)) s.remove_group(request.group_id);
     Group::erase_stored(*s.store, request.group_id);
-    join.group.set_application_state(codec::encode(GroupAppState{s.record.acked, s.now()}));
+    join.group.set_application_state(codec::encode(GroupAppState{s.record.acked, s.now(), {}}));
     join.group.attach_storage(s.store);
     const uint64_t epoch = join.group.epoch();
     s.groups.insert_or_assign(request.group_id, std::move(join.group));
@@ -135,6 +136,7 @@ SyncResult Client::State::receive() {
     }
     // Acknowledged only once every change it caused is stored: after a crash before this, the
     // entries come again and the groups' own cursors skip what was handled.
+    deliver_pending();
     transport->ack(last);
     record.acked = last;
     save_record();
@@ -158,7 +160,7 @@ void Client::State::handle_welcome(const QueueEntry& entry) {
     const wire::MlsMessage welcome = wire::MlsMessage::from_bytes(entry.message);
     Group g = Group::join(provider, identity, key_packages, welcome, std::nullopt,
                           options.group_config, policy());
-    g.set_application_state(codec::encode(GroupAppState{entry.sequence, now()}));
+    g.set_application_state(codec::encode(GroupAppState{entry.sequence, now(), {}}));
     g.save_application_state();
     const Bytes id = g.group_id();
     const uint64_t epoch = g.epoch();
@@ -181,7 +183,15 @@ void Client::State::handle_message(const QueueEntry& entry, SyncResult& result) 
   g.set_application_state(codec::encode(app));
   ProcessResult processed;
   try {
-    processed = g.process(wire::MlsMessage::from_bytes(entry.message));
+    processed = g.process(wire::MlsMessage::from_bytes(entry.message), [&](const ProcessResult& r) {
+      GroupAppState next = app;
+      if (const auto* m = std::get_if<ApplicationMessage>(&r)) {
+        DeviceRef sender = entry.sender;
+        if (const wire::LeafNode* leaf = g.tree().leaf(m->sender)) sender = device_of(*leaf);
+        next.undelivered.push_back(Undelivered{entry.sequence, to_wire(sender), m->epoch, m->data});
+      }
+      return codec::encode(next);
+    });
   } catch (const Error& e) {
     g.save_application_state();
     if (is_stale(e)) return;
@@ -191,13 +201,8 @@ void Client::State::handle_message(const QueueEntry& entry, SyncResult& result) 
     emit(std::move(ev));
     return;
   }
-  if (auto* app_message = std::get_if<ApplicationMessage>(&processed)) {
-    Event ev = event(EventKind::kMessageReceived, entry.group_id, app_message->epoch, entry.sender);
-    if (const wire::LeafNode* leaf = g.tree().leaf(app_message->sender))
-      ev.member = device_of(*leaf);
-    ev.data = std::move(app_message->data);
+  if (std::holds_alternative<ApplicationMessage>(processed)) {
     ++result.messages;
-    emit(std::move(ev));
   } else if (auto* staged = std::get_if<StagedCommit>(&processed)) {
     merge_received(g, std::move(*staged), result);
   }
@@ -241,7 +246,25 @@ void Client::State::merge_received(Group& g, StagedCommit staged, SyncResult& re
   emit(event(EventKind::kEpochChanged, id, epoch));
 }
 
+void Client::State::deliver_pending() {
+  for (auto& [id, g] : groups) {
+    if (g.application_state().empty()) continue;
+    GroupAppState app = app_state_of(g);
+    if (app.undelivered.empty()) continue;
+    for (Undelivered& u : app.undelivered) {
+      Event ev = event(EventKind::kMessageReceived, id, u.epoch, from_wire(u.sender));
+      ev.data = std::move(u.data);
+      emit(std::move(ev));
+    }
+    // At least once: a crash before this write hands them over again.
+    app.undelivered.clear();
+    g.set_application_state(codec::encode(app));
+    g.save_application_state();
+  }
+}
+
 void Client::State::remove_group(BytesView group_id) {
+  deliver_pending();  // what arrived before the group ends
   const Bytes id = to_bytes(group_id);
   Group::erase_stored(*store, id);
   erase_outbox(id);

@@ -19,8 +19,17 @@ using detail::leaf_text;
 std::vector<ReceivedProposal> Group::pending_proposals() const {
   std::vector<ReceivedProposal> out;
   out.reserve(proposals_.size());
-  for (const auto& p : proposals_) out.push_back(ReceivedProposal{p.sender, p.proposal, p.ref});
+  for (const auto& p : proposals_)
+    out.push_back(ReceivedProposal{p.sender, p.proposal, p.ref});
   return out;
+}
+
+ProcessResult Group::process(const wire::MlsMessage& message,
+                             const std::function<Bytes(const ProcessResult&)>& application_state) {
+  ProcessResult result = process_message(message);
+  if (application_state) set_application_state(application_state(result));
+  if (!std::holds_alternative<StagedCommit>(result)) persist();
+  return result;
 }
 
 ProcessResult Group::process(const wire::MlsMessage& message) {

@@ -340,6 +340,22 @@ TEST_F(ClientTest, CommitInFlightAcrossARestart) {
   expect_agreement({&alice, &bob, &carol});
 }
 
+// Nothing acknowledged is lost: a decrypted message is stored with the deletion of its key,
+// so an application that dies in its event handler gets it again after the restart.
+TEST_F(ClientTest, MessageSurvivesACrashInTheEventHandler) {
+  make_group_of_three();
+  alice->send(kGroup, to_bytes(std::string_view("do not lose me")));
+  bob->on_event([](const Event& e) {
+    if (e.kind == EventKind::kMessageReceived) throw std::runtime_error("the application died");
+  });
+  EXPECT_THROW(bob->sync(), std::runtime_error);
+  bob.restart();  // the store is as the crash left it
+  bob->sync();
+  EXPECT_EQ(bob.received, std::vector<std::string>{"alice: do not lose me"});
+  bob->sync();
+  EXPECT_EQ(bob.received.size(), 1u);  // delivered, then forgotten
+}
+
 // The policy hook sees the StagedCommit before the merge and may refuse it.
 TEST_F(ClientTest, CommitFilterVetoes) {
   make_group_of_three();

@@ -64,6 +64,8 @@ std::string_view delivery_error_code_name(DeliveryErrorCode code);
 /// when the service could not be reached (worth retrying) and kDeliveryRejected otherwise.
 class DeliveryError : public Error {
  public:
+  /// `code` as in the class comment; `reason` the service's; `current_epoch` for the epoch
+  /// errors (0 otherwise).
   DeliveryError(ErrorCode code, DeliveryErrorCode reason, uint64_t current_epoch,
                 const std::string& detail);
   /// The service's reason (kUnspecified when it could not be reached).

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -199,6 +200,13 @@ class Group {
   // epoch's commit; a commit comes back staged and changes nothing until merge(). The
   // committer's own commit, echoed by the Delivery Service, comes back as its staged commit.
   ProcessResult process(const wire::MlsMessage& message);
+  // process(), where `application_state` computes, from what the message carries, the
+  // application bytes stored with the change it makes (set_application_state()), in the same
+  // transaction: an application keeps a decrypted message there until it has handled it, so a
+  // crash between the two cannot lose it (its key is deleted in that transaction). The
+  // function must not throw. A staged commit's bytes are stored by merge().
+  ProcessResult process(const wire::MlsMessage& message,
+                        const std::function<Bytes(const ProcessResult&)>& application_state);
   void merge(StagedCommit staged);
   // §12.4: the proposals received this epoch and not yet committed, in arrival order. A member
   // that holds any must commit before it sends application data (protect() enforces it).
