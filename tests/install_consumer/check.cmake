@@ -4,10 +4,11 @@
 # alone. Run as:
 #   cmake -DSOURCE_DIR=<repo> -DBUILD_DIR=<build> -DWORK_DIR=<scratch> -DCXX=<compiler>
 #         [-DLAUNCHER=<ccache>] [-DBUILD_TYPE=<type>] [-DCXX_FLAGS=<flags>]
-#         [-DLINKER_FLAGS=<flags>] -P check.cmake
+#         [-DLINKER_FLAGS=<flags>] [-DDS_CLIENT=ON] -P check.cmake
 # The flags are the build's CMAKE_CXX_FLAGS and CMAKE_EXE_LINKER_FLAGS, so the consumer is
 # compiled the way the library was (scripts/coverage.sh sets them; a flag such as -stdlib=libc++
-# would change the library's ABI).
+# would change the library's ABI). DS_CLIENT: the build has conclave::ds_client (the gRPC
+# transport), which a program of the consumer then links and runs.
 foreach(var SOURCE_DIR BUILD_DIR WORK_DIR CXX)
   if(NOT ${var})
     message(FATAL_ERROR "${var} not set")
@@ -65,7 +66,15 @@ set(configure ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install_consumer -B ${cons
 if(LAUNCHER)
   list(APPEND configure -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
 endif()
+if(DS_CLIENT)
+  list(APPEND configure -DCONCLAVE_EXPECT_DS_CLIENT=ON)
+endif()
 run(${configure})
 run(${CMAKE_COMMAND} --build ${consumer})
+set(ds_client_note "")
+if(DS_CLIENT)
+  run(${consumer}/ds_client_consumer)
+  set(ds_client_note ", and a program of conclave::ds_client built and run")
+endif()
 message(STATUS "Installed ${header_count} headers, no detail/ folder; the examples built "
-               "against the installed package")
+               "against the installed package${ds_client_note}")
