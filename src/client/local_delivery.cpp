@@ -73,7 +73,6 @@ struct LocalDeliveryService::State {
   std::map<std::pair<DeviceRef, std::string>, std::pair<Bytes, SendResult>> sent;  // by message id
   uint64_t next_sequence = 1;
   bool unavailable = false;
-  uint64_t interrupts = 0;
 
   void check_up() const {
     if (unavailable)
@@ -292,21 +291,23 @@ class LocalTransport : public Transport {
   void wait_for_entries(uint64_t after, std::chrono::milliseconds timeout) override {
     auto& s = state();
     std::unique_lock lock(s.mutex);
-    const uint64_t interrupts = s.interrupts;
     s.queued.wait_for(lock, timeout, [&] {
-      if (s.interrupts != interrupts) return true;
+      if (interrupted_) return true;
       auto it = s.devices.find(me_);
       if (it == s.devices.end()) return false;
       const uint64_t from = std::max(after, it->second.acked);
       return std::any_of(it->second.queue.begin(), it->second.queue.end(),
                          [&](const QueueEntry& e) { return e.sequence > from; });
     });
+    interrupted_ = false;
   }
 
+  // An interrupt while no wait runs ends the next one at once: one racing the start of a
+  // wait is not lost.
   void interrupt_wait() override {
     auto& s = state();
     std::lock_guard lock(s.mutex);
-    ++s.interrupts;
+    interrupted_ = true;
     s.queued.notify_all();
   }
 
@@ -315,6 +316,7 @@ class LocalTransport : public Transport {
   std::shared_ptr<LocalDeliveryService> service_;
   DeviceRef me_;
   Identity identity_;
+  bool interrupted_ = false;  // guarded by the service's mutex
 };
 
 LocalDeliveryService::LocalDeliveryService() : state_(std::make_unique<State>()) {}

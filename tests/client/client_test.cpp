@@ -13,6 +13,7 @@
 #include "conclave/client/local_delivery.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/storage/memory_storage.h"
+#include "support/hooked_transport.h"
 
 namespace conclave {
 namespace {
@@ -29,50 +30,6 @@ std::string numbered(std::string prefix, uint64_t n) {
   return prefix;
 }
 
-// A transport that runs `before_send` once, just before the next Send reaches the service
-// (another member's commit, say), and counts the Sends refused for a stale epoch.
-class HookedTransport : public Transport {
- public:
-  explicit HookedTransport(std::shared_ptr<Transport> inner) : inner_(std::move(inner)) {}
-  std::function<void()> before_send;
-  int stale_refusals = 0;
-
-  void bind(const DeviceRef& d, const Identity& i) override { inner_->bind(d, i); }
-  void register_device() override { inner_->register_device(); }
-  uint32_t publish_key_packages(const std::vector<Bytes>& kps) override {
-    return inner_->publish_key_packages(kps);
-  }
-  FetchedKeyPackages fetch_key_packages(const std::string& user) override {
-    return inner_->fetch_key_packages(user);
-  }
-  uint64_t create_group(BytesView id, bool open) override { return inner_->create_group(id, open); }
-  SendResult send(const SendRequest& request) override {
-    if (before_send) {
-      auto hook = std::move(before_send);
-      before_send = nullptr;
-      hook();
-    }
-    try {
-      return inner_->send(request);
-    } catch (const Error& e) {
-      if (e.code() == ErrorCode::kDeliveryStaleEpoch) ++stale_refusals;
-      throw;
-    }
-  }
-  std::vector<QueueEntry> fetch(uint64_t after, uint32_t limit) override {
-    return inner_->fetch(after, limit);
-  }
-  void ack(uint64_t cursor) override { inner_->ack(cursor); }
-  StoredGroupInfo fetch_group_info(BytesView id) override { return inner_->fetch_group_info(id); }
-  void wait_for_entries(uint64_t after, std::chrono::milliseconds t) override {
-    inner_->wait_for_entries(after, t);
-  }
-  void interrupt_wait() override { inner_->interrupt_wait(); }
-
- private:
-  std::shared_ptr<Transport> inner_;
-};
-
 // One user's device: its store outlives the Client object, so a "restart" is a new Client on
 // the same store.
 struct Device {
@@ -83,7 +40,7 @@ struct Device {
   std::optional<Client> client;
   std::vector<Event> events;
   std::vector<std::string> received;  // "user: text"
-  std::shared_ptr<HookedTransport> transport;
+  std::shared_ptr<testing_support::HookedTransport> transport;
 
   Device(std::string name, std::shared_ptr<LocalDeliveryService> service)
       : user(std::move(name)), ds(std::move(service)) {
@@ -93,7 +50,7 @@ struct Device {
     open();
   }
   void open() {
-    transport = std::make_shared<HookedTransport>(ds->connect());
+    transport = std::make_shared<testing_support::HookedTransport>(ds->connect());
     client.emplace(Client::open(crypto::openssl_provider(), store, transport, options));
     client->on_event([this](const Event& e) {
       events.push_back(e);
