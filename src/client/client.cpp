@@ -238,7 +238,9 @@ GroupPolicy Client::State::policy() const {
 
 DeviceRef Client::State::device_of(const wire::LeafNode& leaf) const {
   DeviceRef d;
-  if (const Bytes* identity = leaf.credential.identity())
+  if (options.user_of)
+    d.user = options.user_of(leaf.credential);
+  else if (const Bytes* identity = leaf.credential.identity())
     d.user = std::string(identity->begin(), identity->end());
   if (const auto* ext = wire::find_extension(
           leaf.extensions, static_cast<wire::ExtensionType>(kDeviceNameExtensionType))) {

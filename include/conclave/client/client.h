@@ -41,6 +41,11 @@ struct ClientOptions {
   std::optional<wire::Credential> credential;
   /// An identity to adopt when the store holds none (one kept from a lost store, say).
   std::optional<Identity> identity;
+  /// The user a member's credential names. Unset: a basic credential's identity (and no user
+  /// for other credential types); an application with X.509 credentials returns the name its
+  /// Authentication Service binds to the certificate (e.g. the subject's commonName, as
+  /// conclave-ds does).
+  std::function<std::string(const wire::Credential&)> user_of;
   /// Applied to every group; its credential_validator is required (RFC 9420 §5.3.1; for demos
   /// only: insecure_accept_any_credential()).
   GroupPolicy policy;
