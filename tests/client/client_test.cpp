@@ -313,6 +313,27 @@ TEST_F(ClientTest, MessageSurvivesACrashInTheEventHandler) {
   EXPECT_EQ(bob.received.size(), 1u);  // delivered, then forgotten
 }
 
+// RFC 9420 §16.6 (post-compromise security): with update_interval_seconds, sync() commits new
+// keys for this member once its last update is older than the interval, and not before.
+TEST_F(ClientTest, PeriodicKeyUpdate) {
+  auto clock = std::make_shared<uint64_t>(unix_time_now());
+  bob.options.update_interval_seconds = 3600;
+  bob.options.policy.clock = [clock] { return *clock; };
+  bob.restart();
+  make_group_of_three();
+  const uint64_t epoch = ds->epoch(kGroup);
+  bob->sync();
+  EXPECT_EQ(ds->epoch(kGroup), epoch);  // joined just now: not due
+  *clock += 3601;
+  bob->sync();
+  EXPECT_EQ(ds->epoch(kGroup), epoch + 1);
+  bob->sync();
+  EXPECT_EQ(ds->epoch(kGroup), epoch + 1);  // updated just now
+  alice->sync();
+  carol->sync();
+  expect_agreement({&alice, &bob, &carol});
+}
+
 // The policy hook sees the StagedCommit before the merge and may refuse it.
 TEST_F(ClientTest, CommitFilterVetoes) {
   make_group_of_three();
