@@ -41,8 +41,7 @@ Bytes Client::create_group(BytesView group_id) {
 
 InviteResult Client::invite(BytesView group_id, const std::vector<std::string>& users) {
   State& s = *state_;
-  Group& g = s.group(group_id);
-  (void)g;
+  s.group(group_id);
   s.flush_outbox(group_id);
   s.receive();
   InviteResult result;
@@ -138,6 +137,9 @@ bool Client::State::commit(BytesView group_id, const CommitIntent& intent, Invit
     Group& g = group(group_id);
     if (!g.active())
       throw Error(ErrorCode::kNotAMember, "this client is no longer a member of the group");
+    // Its own Remove would be among the proposals it commits (§12.2 forbids that).
+    if (asked_to_leave(g))
+      throw Error(ErrorCode::kNotAMember, "this client asked to leave the group");
     CommitOptions co;
     co.ratchet_tree_in_group_info = true;  // the service hands it to external joiners
     co.force_path = intent.kind == IntentKind::kUpdate;
