@@ -277,6 +277,11 @@ std::shared_ptr<SqliteStorage> SqliteStorage::open(
     fail(impl->db, "opening " + path);
   sqlite3_busy_timeout(impl->db, static_cast<int>(impl->options.busy_timeout_ms));
   exec(impl->db, "PRAGMA journal_mode = WAL");
+  // RFC 9420 §9.2: a consumed key is deleted. SQLite would otherwise leave a deleted record's
+  // bytes in the file's free space; with this it overwrites them with zeros (the WAL's old
+  // frames go when it is checkpointed and reset). Debian builds SQLite with this on; other
+  // builds have it off (the test ErasedValuesLeaveTheFile fails with it off).
+  exec(impl->db, "PRAGMA secure_delete = ON");
   exec(impl->db, impl->options.synchronous == Synchronous::kFull ? "PRAGMA synchronous = FULL"
                                                                  : "PRAGMA synchronous = NORMAL");
   impl->migrate();

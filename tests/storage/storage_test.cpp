@@ -240,6 +240,26 @@ TEST_F(SqliteStore, PlainStoreRefusesAKey) {
 }
 
 // With a key the file holds no record value in clear; without one it does (as documented).
+// RFC 9420 §9.2 (keys are deleted once used): an erased record's bytes do not stay in the
+// database's free space (secure_delete) once the store is closed and its WAL checkpointed.
+TEST_F(SqliteStore, ErasedValuesLeaveTheFile) {
+  {
+    auto store = open();
+    write_sample(*store);
+    WriteBatch erase;
+    erase.erase.push_back({b("g1"), 1, b("id")});
+    store->apply(erase);
+  }
+  std::string all;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("")))
+    if (entry.is_regular_file()) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), {});
+    }
+  EXPECT_EQ(all.find("a private key"), std::string::npos);
+  EXPECT_NE(all.find("another key"), std::string::npos);  // the check can see a value
+}
+
 TEST_F(SqliteStore, EncryptionKeepsValuesOutOfTheFile) {
   const auto file_holds = [&](std::string_view needle) {
     std::string all;
