@@ -98,6 +98,7 @@ struct X509ChainInfo {
 /// overrides the store's verification time.
 ///
 /// Throws Error with:
+/// @code{.unparsed}
 ///  kX509Malformed         an empty chain, or an entry that is not exactly one DER certificate;
 ///  kX509Untrusted         no path from the leaf to an anchor (unknown issuer, foreign root);
 ///  kX509Expired           a certificate on the path outside its validity period;
@@ -105,6 +106,7 @@ struct X509ChainInfo {
 ///  kX509ChainInvalid      any other path validation failure (a non-CA issuer, path length, an
 ///                         unknown critical extension, ...);
 ///  kX509KeyMismatch       the leaf's key is of another algorithm or curve, or not the MLS key.
+/// @endcode
 /// The detail names the certificate (depth and subject) and OpenSSL's reason.
 X509ChainInfo verify_x509_chain(const X509TrustStore& store, const std::vector<Bytes>& der_chain,
                                 SignatureScheme scheme, BytesView signature_public_key,
