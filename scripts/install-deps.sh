@@ -11,6 +11,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # tools/interop
   libpq-dev postgresql            # tools/ds: the PostgreSQL backend and its test cluster
   clang libclang-rt-dev llvm      # fuzz/ (libFuzzer, sanitizers) and scripts/coverage.sh (llvm-cov)
+  doxygen                         # docs/: the API reference (target docs, test docs.api)
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

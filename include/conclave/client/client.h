@@ -84,6 +84,7 @@ enum class EventKind : uint8_t {
 
 /// Something that happened in a group, for the application.
 struct Event {
+  /// What happened.
   EventKind kind = EventKind::kMessageReceived;
   Bytes group_id;                          ///< The group it happened in.
   uint64_t epoch = 0;                      ///< The group's epoch after it.
@@ -131,7 +132,9 @@ class Client {
   static Client open(std::shared_ptr<const crypto::CryptoProvider> provider,
                      std::shared_ptr<storage::StorageProvider> store,
                      std::shared_ptr<Transport> transport, ClientOptions options);
+  /// Takes the client over; the moved-from object must not be used again.
   Client(Client&&) noexcept;
+  /// Takes the client over; the moved-from object must not be used again.
   Client& operator=(Client&&) noexcept;
   ~Client();
 

@@ -17,6 +17,7 @@
 
 namespace conclave {
 
+/// A Delivery Service in the application's process (see the file comment above).
 class LocalDeliveryService : public std::enable_shared_from_this<LocalDeliveryService> {
  public:
   /// Made only as a shared object: its transports hold it.

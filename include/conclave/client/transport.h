@@ -20,7 +20,9 @@ namespace conclave {
 struct DeviceRef {
   std::string user;    ///< The user name (a basic credential's identity).
   std::string device;  ///< The device name, unique per user.
+  /// Same user and device.
   friend bool operator==(const DeviceRef&, const DeviceRef&) = default;
+  /// Ordered by user, then device.
   friend auto operator<=>(const DeviceRef&, const DeviceRef&) = default;
 };
 
@@ -118,6 +120,7 @@ enum class QueueEntryKind : uint8_t {
 /// One entry of this device's queue, in the service's order.
 struct QueueEntry {
   uint64_t sequence = 0;  ///< Increasing along the queue.
+  /// A group message or a Welcome.
   QueueEntryKind kind = QueueEntryKind::kMessage;
   Bytes group_id;    ///< The group the entry belongs to.
   Bytes message;     ///< An encoded MLSMessage.
@@ -127,6 +130,7 @@ struct QueueEntry {
 /// A group's latest GroupInfo as the service keeps it.
 struct StoredGroupInfo {
   Bytes group_info;  ///< An encoded MLSMessage holding a GroupInfo.
+  /// The epoch it describes.
   uint64_t epoch = 0;
 };
 

@@ -1,4 +1,5 @@
-// The OpenSSL 3 implementation of CryptoProvider.
+/// @file
+/// The OpenSSL 3 implementation of CryptoProvider.
 #pragma once
 
 #include <memory>
@@ -7,7 +8,7 @@
 
 namespace conclave::crypto {
 
-// A provider backed by OpenSSL 3's default provider, with randomness from its DRBG.
+/// A provider backed by OpenSSL 3's default provider, with randomness from its DRBG.
 std::shared_ptr<const CryptoProvider> openssl_provider();
 
 }  // namespace conclave::crypto

@@ -1,4 +1,5 @@
-// How a group behaves: the choices RFC 9420 leaves to the application.
+/// @file
+/// How a group behaves: the choices RFC 9420 leaves to the application.
 #pragma once
 
 #include <cstdint>
@@ -15,97 +16,102 @@
 
 namespace conclave {
 
-// §6: handshake messages (proposals, commits) as PublicMessage, which the Delivery Service can
-// read, or PrivateMessage (the RFC's SHOULD). Application messages are always PrivateMessage.
+/// §6: handshake messages (proposals, commits) as PublicMessage, which the Delivery Service can
+/// read, or PrivateMessage (the RFC's SHOULD). Application messages are always PrivateMessage.
 enum class HandshakeFormat : uint8_t { kPrivate = 1, kPublic = 2 };
+/// Decoding accepts the two defined values only.
 inline bool tls_enum_known(HandshakeFormat f) {
   return f == HandshakeFormat::kPrivate || f == HandshakeFormat::kPublic;
 }
 
-// §13.2: a custom proposal type the application uses in this group. Received proposals of a
-// custom type that is not registered are rejected (kProposalTypeUnsupported).
+/// §13.2: a custom proposal type the application uses in this group. Received proposals of a
+/// custom type that is not registered are rejected (kProposalTypeUnsupported).
 struct CustomProposalType {
-  uint16_t type = 0;
-  // §12.4: whether a Commit that covers a proposal of this type must carry an UpdatePath.
+  uint16_t type = 0;  ///< the proposal type's value
+  /// §12.4: whether a Commit that covers a proposal of this type must carry an UpdatePath.
   uint8_t requires_path = 1;
   CONCLAVE_TLS_FIELDS(type, requires_path)
+  /// Field by field.
   friend bool operator==(const CustomProposalType&, const CustomProposalType&) = default;
 };
 
-// The part of the configuration that is group state (serialized with it).
+/// The part of the configuration that is group state (serialized with it).
 struct GroupConfig {
+  /// How proposals and commits are sent: PrivateMessage (the default) or PublicMessage.
   HandshakeFormat handshake_format = HandshakeFormat::kPrivate;
-  // §6.3.1: PrivateMessage plaintexts are padded with zeros to a multiple of this many bytes
-  // (0 or 1: no padding; at most kMaxPaddingBlock, so a padded message stays far inside the
-  // vector sizes of §2.1.2 and the AEAD's limits).
+  /// §6.3.1: PrivateMessage plaintexts are padded with zeros to a multiple of this many bytes
+  /// (0 or 1: no padding; at most kMaxPaddingBlock, so a padded message stays far inside the
+  /// vector sizes of §2.1.2 and the AEAD's limits).
   uint32_t padding_block = 32;
-  static constexpr uint32_t kMaxPaddingBlock = uint32_t{1} << 16;
-  // §9.2: out-of-order tolerance and maximum forward distance of every sender ratchet.
+  static constexpr uint32_t kMaxPaddingBlock = uint32_t{1} << 16;  ///< 64 KiB
+  /// §9.2: out-of-order tolerance and maximum forward distance of every sender ratchet.
   schedule::RatchetWindow ratchet_window;
-  // Past epochs whose application keys are kept for late messages (0: none). Older epochs'
-  // keys are deleted when a commit is merged (forward secrecy, §9.2).
+  /// Past epochs whose application keys are kept for late messages (0: none). Older epochs'
+  /// keys are deleted when a commit is merged (forward secrecy, §9.2).
   uint32_t past_epochs_kept = 2;
-  // §12.4.3.3: put the ratchet_tree extension in Welcomes (otherwise the joiner needs the
-  // tree out of band).
+  /// §12.4.3.3: put the ratchet_tree extension in Welcomes (otherwise the joiner needs the
+  /// tree out of band).
   uint8_t ratchet_tree_in_welcome = 1;
-  // §12.4: include an UpdatePath even when the proposals do not require one.
+  /// §12.4: include an UpdatePath even when the proposals do not require one.
   uint8_t always_send_path = 1;
-  // §7.2: the longest lifetime accepted on a leaf, in seconds (0: no limit).
+  /// §7.2: the longest lifetime accepted on a leaf, in seconds (0: no limit).
   uint64_t max_lifetime = 0;
-  // §8.6: the resumption PSKs of this many past epochs are kept (the current epoch's is always
-  // available); older ones are deleted when a commit is merged. The RFC asks the application
-  // for this upper limit.
+  /// §8.6: the resumption PSKs of this many past epochs are kept (the current epoch's is always
+  /// available); older ones are deleted when a commit is merged. The RFC asks the application
+  /// for this upper limit.
   uint32_t resumption_psks_kept = 2;
-  // §13.2: the custom proposal types this member sends and accepts. Its own leaf must list
-  // them in capabilities.proposals (key_package_options_for() builds such KeyPackages).
+  /// §13.2: the custom proposal types this member sends and accepts. Its own leaf must list
+  /// them in capabilities.proposals (key_package_options_for() builds such KeyPackages).
   std::vector<CustomProposalType> custom_proposals;
   CONCLAVE_TLS_FIELDS(handshake_format, padding_block, ratchet_window, past_epochs_kept,
                       ratchet_tree_in_welcome, always_send_path, max_lifetime, resumption_psks_kept,
                       custom_proposals)
+  /// Field by field.
   friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
 };
 
-// The part that is behaviour supplied by the application (not serialized).
+/// The part that is behaviour supplied by the application (not serialized).
 struct GroupPolicy {
-  // §5.3.1: the Authentication Service: true when the credential is acceptable for a member
-  // holding `signature_key`. Required: a group refuses to admit a member without one
-  // (kCredentialValidatorMissing), unless the application opts in to accepting every
-  // credential with insecure_accept_any_credential().
+  /// §5.3.1: the Authentication Service: true when the credential is acceptable for a member
+  /// holding `signature_key`. Required: a group refuses to admit a member without one
+  /// (kCredentialValidatorMissing), unless the application opts in to accepting every
+  /// credential with insecure_accept_any_credential().
   std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
-  // Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
+  /// Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
   std::function<uint64_t()> clock;
-  // §7.3: when true, KeyPackage leaves outside their lifetime (at `clock`) are refused in Adds
-  // (the KeyPackages a member sends or receives). When false, lifetimes are not checked (e.g.
-  // tests with fixed vectors).
+  /// §7.3: when true, KeyPackage leaves outside their lifetime (at `clock`) are refused in Adds
+  /// (the KeyPackages a member sends or receives). When false, lifetimes are not checked (e.g.
+  /// tests with fixed vectors).
   bool check_lifetimes = true;
-  // §7.3 (RECOMMENDED for received leaves): also refuse a joiner's ratchet tree holding a leaf
-  // outside its lifetime. Off by default: a member added from a KeyPackage keeps that lifetime
-  // until it updates, so a group with quiet members would become impossible to join. Applies
-  // only with check_lifetimes.
+  /// §7.3 (RECOMMENDED for received leaves): also refuse a joiner's ratchet tree holding a leaf
+  /// outside its lifetime. Off by default: a member added from a KeyPackage keeps that lifetime
+  /// until it updates, so a group with quiet members would become impossible to join. Applies
+  /// only with check_lifetimes.
   bool check_tree_lifetimes = false;
-  // §12.4: "A group member that has observed one or more valid proposals within an epoch MUST
-  // send a Commit message before sending application data." protect() enforces this unless
-  // the application lifts it here (e.g. a member that is not allowed to commit).
+  /// §12.4: "A group member that has observed one or more valid proposals within an epoch MUST
+  /// send a Commit message before sending application data." protect() enforces this unless
+  /// the application lifts it here (e.g. a member that is not allowed to commit).
   bool allow_application_with_pending_proposals = false;
-  // §12.2, §12.1.2: whether `after` presents identifiers acceptable for the client that had
-  // `before` (an external commit that resyncs a member). Unset: the credentials are equal.
+  /// §12.2, §12.1.2: whether `after` presents identifiers acceptable for the client that had
+  /// `before` (an external commit that resyncs a member). Unset: the credentials are equal.
   std::function<bool(const wire::Credential& before, const wire::Credential& after)> same_client;
-  // §8.4: external PSKs by id, for commits and Welcomes that name them. Resumption PSKs
-  // (§8.6) come from the group itself, or for a reinit or branch Welcome from the old group
-  // given to Group::join_resumed.
+  /// §8.4: external PSKs by id, for commits and Welcomes that name them. Resumption PSKs
+  /// (§8.6) come from the group itself, or for a reinit or branch Welcome from the old group
+  /// given to Group::join_resumed.
   std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
-  // Threads a call may start besides the caller's, for work that splits into independent
-  // items: a joiner's leaf signatures (§7.3), a mass add's KeyPackage checks (§10.1), HPKE to
-  // many recipients (§7.6, §12.4.3.1). 0: none, everything runs on the calling thread.
-  // kWorkerThreadsPerCore: one per core beyond the caller's. The workers are done when the
-  // call returns and never run the callbacks above.
+  /// Threads a call may start besides the caller's, for work that splits into independent
+  /// items: a joiner's leaf signatures (§7.3), a mass add's KeyPackage checks (§10.1), HPKE to
+  /// many recipients (§7.6, §12.4.3.1). 0: none, everything runs on the calling thread.
+  /// kWorkerThreadsPerCore: one per core beyond the caller's. The workers are done when the
+  /// call returns and never run the callbacks above.
   unsigned worker_threads = kWorkerThreadsPerCore;
+  /// worker_threads: one worker per core beyond the caller's.
   static constexpr unsigned kWorkerThreadsPerCore = ~0u;
 };
 
-// A credential_validator that accepts every credential, for demos and tests only: a real
-// application checks each credential against its Authentication Service (RFC 9420 §5.3.1,
-// RFC 9750 §6).
+/// A credential_validator that accepts every credential, for demos and tests only: a real
+/// application checks each credential against its Authentication Service (RFC 9420 §5.3.1,
+/// RFC 9750 §6).
 std::function<bool(const wire::Credential&, BytesView signature_key)>
 insecure_accept_any_credential();
 

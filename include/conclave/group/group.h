@@ -1,10 +1,11 @@
-// Group: one member's view of an MLS group (RFC 9420 §11-§12) and the public API of Conclave.
-//
-// A Group is a value: copyable, comparable and serializable. Nothing changes it until
-// everything about an input has been verified: process() returns a StagedCommit that holds the
-// next epoch, and only merge() applies it; a rejected message leaves the group exactly as it
-// was. The committer's own commit is applied only by merge_pending_commit(), once the Delivery
-// Service has accepted it (or dropped with discard_pending_commit()).
+/// @file
+/// Group: one member's view of an MLS group (RFC 9420 §11-§12) and the public API of Conclave.
+///
+/// A Group is a value: copyable, comparable and serializable. Nothing changes it until
+/// everything about an input has been verified: process() returns a StagedCommit that holds the
+/// next epoch, and only merge() applies it; a rejected message leaves the group exactly as it
+/// was. The committer's own commit is applied only by merge_pending_commit(), once the Delivery
+/// Service has accepted it (or dropped with discard_pending_commit()).
 #pragma once
 
 #include <cstdint>
@@ -43,128 +44,151 @@ namespace detail {
 struct CommonRecord;
 }
 
-// What applications send and receive: an MLSMessage (§6), to_bytes() on the way out and
-// MlsMessage::from_bytes() on the way in.
+/// What applications send and receive: an MLSMessage (§6), to_bytes() on the way out and
+/// MlsMessage::from_bytes() on the way in.
 using MlsMessage = wire::MlsMessage;
 
+/// How Group::create() makes a group.
 struct CreateOptions {
-  Bytes group_id;  // empty: KDF.Nh random bytes (§11)
-  // §11, §13.4: the GroupContext extensions. Custom types are listed in the creator's
-  // capabilities; GREASE types are refused (§13.5: never sent in GroupContext.extensions).
+  Bytes group_id;  ///< empty: KDF.Nh random bytes (§11)
+  /// §11, §13.4: the GroupContext extensions. Custom types are listed in the creator's
+  /// capabilities; GREASE types are refused (§13.5: never sent in GroupContext.extensions).
   wire::ExtensionList extensions;
-  GroupConfig config;
-  // The creator's leaf (§7.2): capabilities, leaf extensions, GREASE. The registered custom
-  // proposal types (config.custom_proposals) are added to it; the KeyPackage-only fields
-  // (extensions, last_resort) are unused.
+  GroupConfig config;  ///< the group's configuration
+  /// The creator's leaf (§7.2): capabilities, leaf extensions, GREASE. The registered custom
+  /// proposal types (config.custom_proposals) are added to it; the KeyPackage-only fields
+  /// (extensions, last_resort) are unused.
   KeyPackageOptions leaf;
 };
 
+/// What Group::commit() puts into a commit besides the proposals received this epoch.
 struct CommitOptions {
-  std::vector<wire::KeyPackage> add;
-  std::vector<tree::LeafIndex> remove;
-  std::vector<wire::PreSharedKeyId> psks;
+  std::vector<wire::KeyPackage> add;       ///< §12.1.1: Adds by value
+  std::vector<tree::LeafIndex> remove;     ///< §12.1.3: Removes by value
+  std::vector<wire::PreSharedKeyId> psks;  ///< §12.1.4: PSKs to inject (empty nonce: a fresh one)
+  /// §12.1.7: a GroupContextExtensions proposal by value: the new extension list.
   std::optional<wire::ExtensionList> group_context_extensions;
-  // §12.1.5, §11.2: a ReInit by value, with a non-empty group_id; alone in the commit (§12.2),
-  // so the proposals received this epoch are left out. Merging the commit ends the group.
+  /// §12.1.5, §11.2: a ReInit by value, with a non-empty group_id; alone in the commit (§12.2),
+  /// so the proposals received this epoch are left out. Merging the commit ends the group.
   std::optional<wire::ReInit> reinit;
-  // §13.2: custom proposals by value, of types registered in config().custom_proposals.
+  /// §13.2: custom proposals by value, of types registered in config().custom_proposals.
   std::vector<wire::CustomProposal> custom_proposals;
-  // Include the proposals received this epoch (by reference), as §12.4 recommends.
+  /// Include the proposals received this epoch (by reference), as §12.4 recommends.
   bool include_pending_proposals = true;
-  // Force an UpdatePath even when the configuration would leave it out.
+  /// Force an UpdatePath even when the configuration would leave it out.
   bool force_path = false;
-  // §12.4.3.3: whether this commit's Welcome carries the ratchet_tree extension; unset:
-  // config().ratchet_tree_in_welcome. Without it the joiners need CommitOutput::ratchet_tree.
+  /// §12.4.3.3: whether this commit's Welcome carries the ratchet_tree extension; unset:
+  /// config().ratchet_tree_in_welcome. Without it the joiners need CommitOutput::ratchet_tree.
   std::optional<bool> ratchet_tree_in_welcome;
-  // §12.4.3.2: put the ratchet_tree extension in CommitOutput::group_info too, for a Delivery
-  // Service that hands it to external joiners (encoding the tree is O(group size)).
+  /// §12.4.3.2: put the ratchet_tree extension in CommitOutput::group_info too, for a Delivery
+  /// Service that hands it to external joiners (encoding the tree is O(group size)).
   bool ratchet_tree_in_group_info = false;
-  Bytes authenticated_data;
+  Bytes authenticated_data;  ///< sent with the commit, authenticated but not encrypted
 };
 
+/// What Group::commit() produces, for the Delivery Service.
 struct CommitOutput {
-  wire::MlsMessage commit;
-  std::optional<wire::MlsMessage> welcome;  // when members were added
-  // The new epoch's tree, when the Welcome leaves it out: for the joiners, out of band.
+  wire::MlsMessage commit;                  ///< the commit, for every member
+  std::optional<wire::MlsMessage> welcome;  ///< when members were added
+  /// The new epoch's tree, when the Welcome leaves it out: for the joiners, out of band.
   std::optional<wire::RatchetTreeNodes> ratchet_tree;
-  // §12.4.3: the new epoch's GroupInfo, with external_pub but without the ratchet tree
-  // (group_info() after the merge includes it). None for a ReInit commit: its epoch has ended
-  // the group (§11.2), so nobody may join it.
+  /// §12.4.3: the new epoch's GroupInfo, with external_pub but without the ratchet tree
+  /// (group_info() after the merge includes it). None for a ReInit commit: its epoch has ended
+  /// the group (§11.2), so nobody may join it.
   std::optional<wire::MlsMessage> group_info;
 };
 
+/// A decrypted application message (§6.3).
 struct ApplicationMessage {
-  tree::LeafIndex sender;
-  uint64_t epoch = 0;
-  Bytes data;
-  Bytes authenticated_data;
+  tree::LeafIndex sender;    ///< the sender's leaf
+  uint64_t epoch = 0;        ///< the epoch it was sent in (a past one for a late message)
+  Bytes data;                ///< the application's bytes
+  Bytes authenticated_data;  ///< sent in the clear, authenticated
 };
 
+/// A verified proposal, kept by the group for the epoch's commit (§12.1).
 struct ReceivedProposal {
-  wire::Sender sender;
-  wire::Proposal proposal;
-  Bytes ref;  // §5.2 ProposalRef, for commits that include it by reference
+  wire::Sender sender;      ///< who proposed it
+  wire::Proposal proposal;  ///< the proposal
+  Bytes ref;                ///< §5.2 ProposalRef, for commits that include it by reference
 };
 
+/// What Group::process() found in a message.
 using ProcessResult = std::variant<ApplicationMessage, ReceivedProposal, StagedCommit>;
 
-// How to join by external commit (RFC 9420 §12.4.3.2).
+/// How to join by external commit (RFC 9420 §12.4.3.2).
 struct ExternalJoinOptions {
-  // The tree, when the GroupInfo carries no ratchet_tree extension.
+  /// The tree, when the GroupInfo carries no ratchet_tree extension.
   std::optional<wire::RatchetTreeNodes> ratchet_tree;
-  // A "resync": the leaf of our earlier appearance in the group, removed by the same commit.
+  /// A "resync": the leaf of our earlier appearance in the group, removed by the same commit.
   std::optional<tree::LeafIndex> remove_leaf;
-  // External PSKs (from GroupPolicy::external_psk) mixed into the new epoch.
+  /// External PSKs (from GroupPolicy::external_psk) mixed into the new epoch.
   std::vector<wire::PreSharedKeyId> psks;
-  Bytes authenticated_data;
-  GroupConfig config;
-  // The new leaf (§7.2): capabilities, leaf extensions, GREASE; the KeyPackage-only fields
-  // (extensions, last_resort) are unused.
+  Bytes authenticated_data;  ///< sent with the commit, authenticated but not encrypted
+  GroupConfig config;        ///< the joiner's configuration of the group
+  /// The new leaf (§7.2): capabilities, leaf extensions, GREASE; the KeyPackage-only fields
+  /// (extensions, last_resort) are unused.
   KeyPackageOptions leaf;
 };
 struct ExternalJoin;
 
-// §11.3: how Group::branch makes the subgroup.
+/// §11.3: how Group::branch makes the subgroup.
 struct BranchOptions {
-  Bytes group_id;  // empty: KDF.Nh random bytes (§11)
-  // The subgroup's GroupContext extensions; unset: the old group's.
+  Bytes group_id;  ///< empty: KDF.Nh random bytes (§11)
+  /// The subgroup's GroupContext extensions; unset: the old group's.
   std::optional<wire::ExtensionList> extensions;
-  // Unset: the old group's configuration.
+  /// Unset: the old group's configuration.
   std::optional<GroupConfig> config;
 };
 
 struct ResumedGroup;  // a group made by Group::reinit or Group::branch, and its Welcome
 
+/// One member of a group as Group::members() lists it.
 struct MemberInfo {
-  tree::LeafIndex leaf;
-  wire::Credential credential;
-  Bytes signature_key;
+  tree::LeafIndex leaf;         ///< its leaf
+  wire::Credential credential;  ///< its credential
+  Bytes signature_key;          ///< its signature public key
 };
 
-// §13.2: KeyPackage options whose capabilities list the custom proposal types `config`
-// registers, for clients that will join a group with that configuration.
+/// §13.2: KeyPackage options whose capabilities list the custom proposal types `config`
+/// registers, for clients that will join a group with that configuration.
 KeyPackageOptions key_package_options_for(const GroupConfig& config);
 
-// One member's state in one group (RFC 9420 §8: epoch secrets, §7: the ratchet tree).
-//
-// Threads: distinct Group objects, copies included, may be used on distinct threads at once;
-// they share only the CryptoProvider (thread-safe), a StorageProvider attached to several of
-// them (MemoryStorage and SqliteStorage are safe to share) and the GroupPolicy callbacks. One
-// Group used from several threads at once needs external synchronization, even for const
-// methods: they fill the tree's hash caches (tree(), group_info()...). join(), commit() and
-// process() may spread a large batch over worker threads (a joiner's leaf signatures, a mass
-// add's KeyPackage checks, HPKE to many recipients), at most GroupPolicy::worker_threads of
-// them (0: none); the workers never call the GroupPolicy callbacks, which run on the calling
-// thread only, and have finished when the call returns.
+/// One member's state in one group (RFC 9420 §8: epoch secrets, §7: the ratchet tree).
+///
+/// Threads: distinct Group objects, copies included, may be used on distinct threads at once;
+/// they share only the CryptoProvider (thread-safe), a StorageProvider attached to several of
+/// them (MemoryStorage and SqliteStorage are safe to share) and the GroupPolicy callbacks. One
+/// Group used from several threads at once needs external synchronization, even for const
+/// methods: they fill the tree's hash caches (tree(), group_info()...). join(), commit() and
+/// process() may spread a large batch over worker threads (a joiner's leaf signatures, a mass
+/// add's KeyPackage checks, HPKE to many recipients), at most GroupPolicy::worker_threads of
+/// them (0: none); the workers never call the GroupPolicy callbacks, which run on the calling
+/// thread only, and have finished when the call returns.
+///
+/// Storage: with a StorageProvider attached (attach_storage(), load()), every call that changes
+/// the state commits one storage transaction before it returns: a crash at any instant leaves
+/// the stored group as it was before the call or after it, never a mix. Writes are
+/// incremental: a commit writes the tree nodes its path changed (and their hashes), a message
+/// the one sender ratchet it used.
+///   - protect() persists the advanced sender generation before the ciphertext is returned,
+///     so no generation is used twice, also across crashes;
+///   - process() persists a consumed key or a received proposal; a commit it returns staged
+///     is persisted by merge() (or, discarded, with the next change);
+///   - commit() persists the pending commit, so its echo can be merged after a restart.
+///
+/// When a write fails (Error(kStorageConflict): another process or Group object changed the
+/// stored group since this one read it; or kStorageBackend), the call throws and this object
+/// is out of date: load the group again. The store is unchanged by the failed call.
 class Group {
  public:
-  // §11: a one-member group at epoch 0.
+  /// §11: a one-member group at epoch 0.
   static Group create(std::shared_ptr<const crypto::CryptoProvider> provider,
                       const Identity& identity, const CreateOptions& options = {},
                       GroupPolicy policy = {});
 
-  // §12.4.3.1: joins with the Welcome addressed to `key_package`. `ratchet_tree` is needed when
-  // the Welcome's GroupInfo has no ratchet_tree extension.
+  /// §12.4.3.1: joins with the Welcome addressed to `key_package`. `ratchet_tree` is needed when
+  /// the Welcome's GroupInfo has no ratchet_tree extension.
   static Group join(std::shared_ptr<const crypto::CryptoProvider> provider,
                     const Identity& identity, const KeyPackageBundle& key_package,
                     const wire::MlsMessage& welcome,
@@ -172,58 +196,70 @@ class Group {
                     GroupConfig config = {}, GroupPolicy policy = {});
 
   // --- external joins (§12.4.3.2) ---
-  // Joins with an external commit built from a GroupInfo that has the external_pub extension.
-  // Returns the group in the commit's epoch and the commit for the Delivery Service; if the DS
-  // refuses the commit, drop the returned group.
+  /// Joins with an external commit built from a GroupInfo that has the external_pub extension.
+  /// Returns the group in the commit's epoch and the commit for the Delivery Service; if the DS
+  /// refuses the commit, drop the returned group.
   static ExternalJoin join_external(std::shared_ptr<const crypto::CryptoProvider> provider,
                                     const Identity& identity, const wire::MlsMessage& group_info,
                                     const ExternalJoinOptions& options = {},
                                     GroupPolicy policy = {});
 
   // --- proposals (§12.1), sent now and committed later by reference ---
+  /// §12.1.1: proposes adding the client of `key_package`.
   wire::MlsMessage propose_add(const wire::KeyPackage& key_package, BytesView aad = {});
+  /// §12.1.3: proposes removing the member at `leaf` (this member's own leaf to ask to leave).
   wire::MlsMessage propose_remove(tree::LeafIndex leaf, BytesView aad = {});
-  // §12.1.2: a fresh leaf encryption key for this member.
+  /// §12.1.2: a fresh leaf encryption key for this member.
   wire::MlsMessage propose_update(BytesView aad = {});
 
   // --- commits (§12.4) ---
+  /// §12.4: a commit of the proposals received this epoch and those of `options`. It becomes
+  /// the pending commit: send it, then merge_pending_commit() once the Delivery Service has
+  /// accepted it, or discard_pending_commit() when it was refused. kPendingCommit while
+  /// another is pending.
   CommitOutput commit(const CommitOptions& options = {});
+  /// True between commit() and merge_pending_commit() or discard_pending_commit().
   bool has_pending_commit() const { return pending_.has_value(); }
-  // The commit this member created and has not merged or discarded yet, as the members that
-  // receive it will stage it (added, removed, ReInit...); nullptr when none is pending.
+  /// The commit this member created and has not merged or discarded yet, as the members that
+  /// receive it will stage it (added, removed, ReInit...); nullptr when none is pending.
   const StagedCommit* pending_commit() const { return pending_ ? &pending_->staged : nullptr; }
+  /// Moves the group to the pending commit's epoch (kNoPendingCommit when there is none).
   void merge_pending_commit();
+  /// Drops the pending commit; the group stays in its epoch (kNoPendingCommit when none).
   void discard_pending_commit();
 
   // --- receiving (§6, §12) ---
-  // Verifies a message in full and returns what it carries. Proposals are remembered for the
-  // epoch's commit; a commit comes back staged and changes nothing until merge(). The
-  // committer's own commit, echoed by the Delivery Service, comes back as its staged commit.
+  /// Verifies a message in full and returns what it carries. Proposals are remembered for the
+  /// epoch's commit; a commit comes back staged and changes nothing until merge(). The
+  /// committer's own commit, echoed by the Delivery Service, comes back as its staged commit.
   ProcessResult process(const wire::MlsMessage& message);
-  // process(), where `application_state` computes, from what the message carries, the
-  // application bytes stored with the change it makes (set_application_state()), in the same
-  // transaction: an application keeps a decrypted message there until it has handled it, so a
-  // crash between the two cannot lose it (its key is deleted in that transaction). The
-  // function must not throw. A staged commit's bytes are stored by merge().
+  /// process(), where `application_state` computes, from what the message carries, the
+  /// application bytes stored with the change it makes (set_application_state()), in the same
+  /// transaction: an application keeps a decrypted message there until it has handled it, so a
+  /// crash between the two cannot lose it (its key is deleted in that transaction). The
+  /// function must not throw. A staged commit's bytes are stored by merge().
   ProcessResult process(const wire::MlsMessage& message,
                         const std::function<Bytes(const ProcessResult&)>& application_state);
+  /// Applies a staged commit of the current epoch: the group moves to its epoch.
   void merge(StagedCommit staged);
-  // §12.4: the proposals received this epoch and not yet committed, in arrival order. A member
-  // that holds any must commit before it sends application data (protect() enforces it).
+  /// §12.4: the proposals received this epoch and not yet committed, in arrival order. A member
+  /// that holds any must commit before it sends application data (protect() enforces it).
   std::vector<ReceivedProposal> pending_proposals() const;
 
   // --- application messages (§6.3) ---
+  /// §6.3: encrypts application data as a PrivateMessage of the current epoch. kInvalidArgument
+  /// while received proposals wait for a commit (see pending_proposals()).
   wire::MlsMessage protect(BytesView application_data, BytesView aad = {});
 
   // --- extensibility (§13, §17.3): custom proposals, joining from a KeyPackageStore ---
   // (group_extensibility.cpp)
-  // §13.2: a proposal of a custom type registered in config().custom_proposals (not a default
-  // or GREASE type: kInvalidArgument; unregistered or unsupported by a member:
-  // kProposalTypeUnsupported), sent now and committed later by reference.
+  /// §13.2: a proposal of a custom type registered in config().custom_proposals (not a default
+  /// or GREASE type: kInvalidArgument; unregistered or unsupported by a member:
+  /// kProposalTypeUnsupported), sent now and committed later by reference.
   wire::MlsMessage propose_custom(wire::ProposalType type, BytesView data, BytesView aad = {});
-  // §12.4.3.1: joins with the bundle of `store` the Welcome is addressed to (none:
-  // kWelcomeNotForUs). Once the join succeeds the bundle is deleted from the store, its private
-  // keys with it, unless its KeyPackage is last-resort; a failed join leaves the store as it was.
+  /// §12.4.3.1: joins with the bundle of `store` the Welcome is addressed to (none:
+  /// kWelcomeNotForUs). Once the join succeeds the bundle is deleted from the store, its private
+  /// keys with it, unless its KeyPackage is last-resort; a failed join leaves the store as it was.
   static Group join(std::shared_ptr<const crypto::CryptoProvider> provider,
                     const Identity& identity, KeyPackageStore& store,
                     const wire::MlsMessage& welcome,
@@ -231,122 +267,115 @@ class Group {
                     GroupConfig config = {}, GroupPolicy policy = {});
 
   // --- state ---
-  const crypto::Suite& suite() const { return suite_; }
-  const wire::GroupContext& context() const { return context_; }
-  const Bytes& group_id() const { return context_.group_id; }
-  uint64_t epoch() const { return context_.epoch; }
-  tree::LeafIndex own_leaf() const { return own_leaf_; }
+  const crypto::Suite& suite() const { return suite_; }           ///< the group's cipher suite
+  const wire::GroupContext& context() const { return context_; }  ///< the current GroupContext
+  const Bytes& group_id() const { return context_.group_id; }     ///< the group's id
+  uint64_t epoch() const { return context_.epoch; }               ///< the current epoch
+  tree::LeafIndex own_leaf() const { return own_leaf_; }          ///< this member's leaf
+  /// False once this member was removed: the group can send nothing more.
   bool active() const { return active_; }
-  const tree::RatchetTree& tree() const { return tree_; }
-  std::vector<MemberInfo> members() const;
-  const GroupConfig& config() const { return config_; }
+  const tree::RatchetTree& tree() const { return tree_; }  ///< the public ratchet tree
+  std::vector<MemberInfo> members() const;                 ///< the members, in leaf order
+  const GroupConfig& config() const { return config_; }    ///< the group's configuration
+  /// Replaces the application's callbacks and policies (they are not part of the state).
   void set_policy(GroupPolicy policy) { policy_ = std::move(policy); }
-  // §8.7: a secret of the epoch (an application may use it as a PAKE password, say).
+  /// §8.7: a secret of the epoch (an application may use it as a PAKE password, say).
   SecretBytes epoch_authenticator() const { return secrets_.epoch_authenticator; }
-  // §8.5 MLS-Exporter.
+  /// §8.5 MLS-Exporter.
   SecretBytes export_secret(std::string_view label, BytesView context, size_t length) const;
-  // §12.4.3: a signed GroupInfo for the current epoch (for external joins, §12.4.3.2). None
-  // of a group a ReInit ended (kGroupReInitialized, §11.2).
+  /// §12.4.3: a signed GroupInfo for the current epoch (for external joins, §12.4.3.2). None
+  /// of a group a ReInit ended (kGroupReInitialized, §11.2).
   wire::MlsMessage group_info(bool with_ratchet_tree = true) const;
-  // The epochs whose application keys are still held (the current one and kept past ones).
+  /// The epochs whose application keys are still held (the current one and kept past ones).
   std::vector<uint64_t> retained_epochs() const;
 
-  // Versioned binary form of the whole state (the pending commit excluded: a commit not yet
-  // merged is re-created after a restore). Holds private keys: store it protected.
+  /// Versioned binary form of the whole state (the pending commit excluded: a commit not yet
+  /// merged is re-created after a restore). Holds private keys: store it protected.
   SecretBytes serialize() const;
+  /// The group serialize() wrote. kGroupStateInvalid for input that does not decode, has
+  /// another version, or breaks an invariant.
   static Group deserialize(std::shared_ptr<const crypto::CryptoProvider> provider, BytesView data,
                            GroupPolicy policy = {});
 
-  // Same state (policies aside).
+  /// Same state (policies aside).
   friend bool operator==(const Group& a, const Group& b);
 
   // --- storage (group_storage.cpp) ---
-  // With a StorageProvider attached, every call that changes the state commits one storage
-  // transaction before it returns: a crash at any instant leaves the stored group as it was
-  // before the call or after it, never a mix. Writes are incremental: a commit writes the tree
-  // nodes its path changed (and their hashes), a message the one sender ratchet it used.
-  //   - protect() persists the advanced sender generation before the ciphertext is returned,
-  //     so no generation is used twice, also across crashes;
-  //   - process() persists a consumed key or a received proposal; a commit it returns staged
-  //     is persisted by merge() (or, discarded, with the next change);
-  //   - commit() persists the pending commit, so its echo can be merged after a restart.
-  // When a write fails (Error(kStorageConflict): another process or Group object changed the
-  // stored group since this one read it; or kStorageBackend), the call throws and this object
-  // is out of date: load the group again. The store is unchanged by the failed call.
-
-  // Writes the whole state to `store` in one transaction and keeps it attached.
-  // kStorageConflict when the store already holds a group with this group_id.
+  /// Writes the whole state to `store` in one transaction and keeps it attached.
+  /// kStorageConflict when the store already holds a group with this group_id.
   void attach_storage(std::shared_ptr<storage::StorageProvider> store);
-  // The group `group_id` as stored, attached to `store`. kStorageNotFound when the store has
-  // no such group; kStorageCorrupt when a record is damaged, misplaced or inconsistent with
-  // the rest (nothing is loaded then).
+  /// The group `group_id` as stored, attached to `store`. kStorageNotFound when the store has
+  /// no such group; kStorageCorrupt when a record is damaged, misplaced or inconsistent with
+  /// the rest (nothing is loaded then).
   static Group load(std::shared_ptr<const crypto::CryptoProvider> provider,
                     std::shared_ptr<storage::StorageProvider> store, BytesView group_id,
                     GroupPolicy policy = {});
-  // The group ids the store holds, in ascending order.
+  /// The group ids the store holds, in ascending order.
   static std::vector<Bytes> stored_groups(const storage::StorageProvider& store);
-  // Deletes every record of the group from the store (one transaction).
+  /// Deletes every record of the group from the store (one transaction).
   static void erase_stored(storage::StorageProvider& store, BytesView group_id);
+  /// The attached store; null when none is attached.
   const std::shared_ptr<storage::StorageProvider>& storage() const { return store_; }
 
-  // Application bytes kept with the group (a delivery cursor, say). They are written in the
-  // same transaction as the group's next change, so that the two agree after a crash; or at
-  // once by save_application_state() when no change is coming (a message that was refused).
+  /// Application bytes kept with the group (a delivery cursor, say). They are written in the
+  /// same transaction as the group's next change, so that the two agree after a crash; or at
+  /// once by save_application_state() when no change is coming (a message that was refused).
   void set_application_state(Bytes state);
-  const Bytes& application_state() const { return application_state_; }
+  const Bytes& application_state() const { return application_state_; }  ///< as last set
+  /// Writes the application state now, in a transaction of its own.
   void save_application_state();
 
   // --- resumption: PSKs (§8.4, §8.6), ReInit (§11.2), subgroup branching (§11.3) ---
   // (group_resumption.cpp)
 
-  // §8.6: the resumption_psk of `epoch`: the current one, or one of the last
-  // config().resumption_psks_kept past epochs; nullopt when it is not (or no longer) held.
+  /// §8.6: the resumption_psk of `epoch`: the current one, or one of the last
+  /// config().resumption_psks_kept past epochs; nullopt when it is not (or no longer) held.
   std::optional<SecretBytes> resumption_psk(uint64_t epoch) const;
-  // §12.1.4: proposes injecting the PSK `id` (external, or resumption of usage application:
-  // reinit and branch PSKs are kPskUsageInvalid here); an empty psk_nonce becomes a fresh one
-  // of KDF.Nh bytes. The committer and every member must have the PSK (kPskNotFound).
+  /// §12.1.4: proposes injecting the PSK `id` (external, or resumption of usage application:
+  /// reinit and branch PSKs are kPskUsageInvalid here); an empty psk_nonce becomes a fresh one
+  /// of KDF.Nh bytes. The committer and every member must have the PSK (kPskNotFound).
   wire::MlsMessage propose_psk(wire::PreSharedKeyId id, BytesView aad = {});
-  // §12.1.7: proposes replacing the GroupContext extensions, to be committed by reference.
+  /// §12.1.7: proposes replacing the GroupContext extensions, to be committed by reference.
   wire::MlsMessage propose_group_context_extensions(wire::ExtensionList extensions,
                                                     BytesView aad = {});
 
-  // §12.1.5: proposes to reinitialize the group with `reinit`'s parameters (an empty group_id
-  // becomes KDF.Nh random bytes of the new suite). Commit it by reference, or by value with
-  // CommitOptions::reinit.
+  /// §12.1.5: proposes to reinitialize the group with `reinit`'s parameters (an empty group_id
+  /// becomes KDF.Nh random bytes of the new suite). Commit it by reference, or by value with
+  /// CommitOptions::reinit.
   wire::MlsMessage propose_reinit(wire::ReInit reinit, BytesView aad = {});
-  // §11.2: set once a commit holding a ReInit is merged. The group is then ended: protect(),
-  // proposals, commits and group_info() throw kGroupReInitialized, and process() reads only late
-  // application messages of earlier epochs. Its current epoch's resumption PSK links it to
-  // the new group.
+  /// §11.2: set once a commit holding a ReInit is merged. The group is then ended: protect(),
+  /// proposals, commits and group_info() throw kGroupReInitialized, and process() reads only late
+  /// application messages of earlier epochs. Its current epoch's resumption PSK links it to
+  /// the new group.
   std::optional<wire::ReInit> pending_reinit() const { return reinit_; }
 
-  // §11.2 step 3: creates the new group of `old`, a group ended by a ReInit, with the ReInit's
-  // group_id, cipher suite and extensions (version mls10), and commits in it the Adds of
-  // `key_packages` (the other members' KeyPackages in the new suite) with a PreSharedKey of
-  // type resumption, usage reinit, naming `old` at its current epoch (the epoch the ReInit's
-  // commit started). `identity` is this member's in the new suite, with the credential it
-  // has in `old`. The new group is at epoch 1, its first commit merged; the Welcome is for
-  // the other members (Group::join_resumed). `config`: unset, the old group's.
+  /// §11.2 step 3: creates the new group of `old`, a group ended by a ReInit, with the ReInit's
+  /// group_id, cipher suite and extensions (version mls10), and commits in it the Adds of
+  /// `key_packages` (the other members' KeyPackages in the new suite) with a PreSharedKey of
+  /// type resumption, usage reinit, naming `old` at its current epoch (the epoch the ReInit's
+  /// commit started). `identity` is this member's in the new suite, with the credential it
+  /// has in `old`. The new group is at epoch 1, its first commit merged; the Welcome is for
+  /// the other members (Group::join_resumed). `config`: unset, the old group's.
   static ResumedGroup reinit(const Group& old, const Identity& identity,
                              const std::vector<wire::KeyPackage>& key_packages,
                              std::optional<GroupConfig> config = std::nullopt);
 
-  // §11.3: branches a subgroup off `old`, same version and cipher suite, whose first commit
-  // adds `key_packages` (new KeyPackages of members of `old`) with a PreSharedKey of type
-  // resumption, usage branch, naming `old` at its current epoch, with a fresh KDF.Nh
-  // psk_nonce. `identity` is this member's (the credential it has in `old`).
+  /// §11.3: branches a subgroup off `old`, same version and cipher suite, whose first commit
+  /// adds `key_packages` (new KeyPackages of members of `old`) with a PreSharedKey of type
+  /// resumption, usage branch, naming `old` at its current epoch, with a fresh KDF.Nh
+  /// psk_nonce. `identity` is this member's (the credential it has in `old`).
   static ResumedGroup branch(const Group& old, const Identity& identity,
                              const std::vector<wire::KeyPackage>& key_packages,
                              const BranchOptions& options = {});
 
-  // §11.2, §11.3: join() for the Welcome of a group that resumes `old`, a group this client
-  // holds: its reinit or branch PSK (and any other resumption PSK of `old`) is taken from
-  // `old`, and the new group is checked against it. Reinit: `old` was ended by a ReInit, the
-  // PSK names its current epoch, and the new GroupContext has the ReInit's version, cipher
-  // suite, group_id and extensions. Branch: the old group's version and cipher suite, and
-  // every member's credential matches one of a member of `old` (basic: the same identity;
-  // other types: the same credential). Both: epoch 1. The provider and policy are `old`'s;
-  // `config` unset is `old`'s configuration. Plain join() finds no resumption PSK (kPskNotFound).
+  /// §11.2, §11.3: join() for the Welcome of a group that resumes `old`, a group this client
+  /// holds: its reinit or branch PSK (and any other resumption PSK of `old`) is taken from
+  /// `old`, and the new group is checked against it. Reinit: `old` was ended by a ReInit, the
+  /// PSK names its current epoch, and the new GroupContext has the ReInit's version, cipher
+  /// suite, group_id and extensions. Branch: the old group's version and cipher suite, and
+  /// every member's credential matches one of a member of `old` (basic: the same identity;
+  /// other types: the same credential). Both: epoch 1. The provider and policy are `old`'s;
+  /// `config` unset is `old`'s configuration. Plain join() finds no resumption PSK (kPskNotFound).
   static Group join_resumed(
       const Group& old, const Identity& identity, const KeyPackageBundle& key_package,
       const wire::MlsMessage& welcome,
@@ -358,20 +387,22 @@ class Group {
     Bytes ref;
     wire::Sender sender;
     wire::Proposal proposal;
+    /// Field by field.
     friend bool operator==(const CachedProposal&, const CachedProposal&) = default;
   };
-  // Keys kept from an earlier epoch for late application messages (§9.2 allows keeping them
-  // for some time), with the signature keys its members had where they differ from today's.
+  /// Keys kept from an earlier epoch for late application messages (§9.2 allows keeping them
+  /// for some time), with the signature keys its members had where they differ from today's.
   struct PastEpoch {
     wire::GroupContext context;
     schedule::SecretTree secret_tree;
     SecretBytes sender_data_secret;
-    std::map<uint32_t, std::optional<Bytes>> signature_keys;  // leaf -> key then (nullopt: blank)
+    std::map<uint32_t, std::optional<Bytes>> signature_keys;  ///< leaf -> key then (nullopt: blank)
+    /// Field by field.
     friend bool operator==(const PastEpoch&, const PastEpoch&) = default;
   };
   struct PendingCommit {
     StagedCommit staged;
-    Bytes message;  // the encoded MLSMessage, to recognise its echo
+    Bytes message;  ///< the encoded MLSMessage, to recognise its echo
   };
   struct ResolvedProposal {
     wire::Sender sender;
@@ -381,35 +412,35 @@ class Group {
 
   explicit Group(crypto::Suite suite);
 
-  // Resumption internals (group_resumption.cpp).
+  /// Resumption internals (group_resumption.cpp).
   static Group join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
                          const Identity& identity, const KeyPackageBundle& key_package,
                          const wire::MlsMessage& welcome,
                          const std::optional<wire::RatchetTreeNodes>& ratchet_tree,
                          GroupConfig config, GroupPolicy policy, const Group* resumption_source);
-  // §8.4, §12.4.3.1: the psk_secret of a Welcome's GroupSecrets, resumption PSKs taken from
-  // `source` (none without it).
+  /// §8.4, §12.4.3.1: the psk_secret of a Welcome's GroupSecrets, resumption PSKs taken from
+  /// `source` (none without it).
   static SecretBytes welcome_psk_secret(const crypto::Suite& suite, const GroupPolicy& policy,
                                         const std::vector<wire::PreSharedKeyId>& ids,
                                         const Group* source);
-  // §11.2, §11.3: the checks of a reinit or branch Welcome against `source`.
+  /// §11.2, §11.3: the checks of a reinit or branch Welcome against `source`.
   static void check_resumption(const wire::GroupContext& context, const tree::RatchetTree& tree,
                                const std::vector<wire::PreSharedKeyId>& ids, const Group* source);
   static ResumedGroup found(const Group& old, const Identity& identity,
                             const std::vector<wire::KeyPackage>& key_packages,
                             wire::ResumptionPskUsage usage, const CreateOptions& options);
-  // A PSK by id: external from the policy, resumption of this group, or the founding one.
+  /// A PSK by id: external from the policy, resumption of this group, or the founding one.
   std::optional<SecretBytes> find_psk(const wire::PreSharedKeyId& id) const;
-  // §11.2: throws kGroupReInitialized once a ReInit ended the group.
+  /// §11.2: throws kGroupReInitialized once a ReInit ended the group.
   void check_not_reinitialized() const;
-  // Whether this member may send a proposal now: a member, of a group not ended, with no commit
-  // of its own pending.
+  /// Whether this member may send a proposal now: a member, of a group not ended, with no commit
+  /// of its own pending.
   void check_can_propose() const;
-  // Group::deserialize: the invariants of an active member's state (kGroupStateInvalid).
+  /// Group::deserialize: the invariants of an active member's state (kGroupStateInvalid).
   void check_loaded_state() const;
-  // The configuration's limits (kInvalidArgument): padding_block.
+  /// The configuration's limits (kInvalidArgument): padding_block.
   static void check_config(const GroupConfig& config);
-  // The state shared by serialize() and the storage records (state_records.h).
+  /// The state shared by serialize() and the storage records (state_records.h).
   detail::CommonRecord common_record() const;
   static Group from_common_record(std::shared_ptr<const crypto::CryptoProvider> provider,
                                   GroupPolicy policy, detail::CommonRecord&& record);
@@ -417,65 +448,65 @@ class Group {
   // --- storage (group_storage.cpp) ---
   // What changed since the last write, beyond what the secret trees track themselves.
   struct StorageChanges {
-    bool epoch = false;    // the epoch record (everything but tree nodes and secret trees)
-    bool pending = false;  // the pending commit was set or cleared
+    bool epoch = false;    ///< the epoch record (everything but tree nodes and secret trees)
+    bool pending = false;  ///< the pending commit was set or cleared
     bool application_state = false;
-    std::set<uint32_t> tree_nodes;         // nodes a merged commit changed
-    std::optional<uint32_t> width_before;  // the tree's width before them
-    std::vector<uint64_t> dropped_epochs;  // epochs whose secret trees are gone
+    std::set<uint32_t> tree_nodes;         ///< nodes a merged commit changed
+    std::optional<uint32_t> width_before;  ///< the tree's width before them
+    std::vector<uint64_t> dropped_epochs;  ///< epochs whose secret trees are gone
   };
-  // Commits the changes to the attached store (nothing when none is attached).
+  /// Commits the changes to the attached store (nothing when none is attached).
   void persist();
-  // Records what merging a commit with this journal changes in the stored tree.
+  /// Records what merging a commit with this journal changes in the stored tree.
   void note_merge(const tree::TreeJournal& journal);
-  // The pending commit as a storage record, and back (group_pending_record.cpp).
+  /// The pending commit as a storage record, and back (group_pending_record.cpp).
   SecretBytes encode_pending() const;
   PendingCommit decode_pending(const SecretBytes& record) const;
-  // Adds this group's changes (all of its state when `everything`) to `batch`.
+  /// Adds this group's changes (all of its state when `everything`) to `batch`.
   void write_changes(storage::WriteBatch& batch, bool everything);
   void write_tree_nodes(storage::WriteBatch& batch, const std::set<uint32_t>& nodes) const;
   void write_secret_tree(storage::WriteBatch& batch, uint64_t epoch, schedule::SecretTree& tree,
                          bool everything) const;
-  // Group::join from a KeyPackageStore with storage: the group and the consumption of its
-  // KeyPackage in one transaction.
+  /// Group::join from a KeyPackageStore with storage: the group and the consumption of its
+  /// KeyPackage in one transaction.
   void attach_with(std::shared_ptr<storage::StorageProvider> store, storage::WriteBatch batch);
   void check_readable_after_reinit(const wire::MlsMessage& message) const;
 
-  // §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
-  // `extensions` (kRequiredCapabilityMissing and the codes of check_required_capabilities).
+  /// §12.1.7: kDuplicateExtension, or a member outside `removed` that does not support
+  /// `extensions` (kRequiredCapabilityMissing and the codes of check_required_capabilities).
   void check_group_context_extensions(const wire::ExtensionList& extensions,
                                       const std::unordered_set<uint32_t>& removed) const;
-  // §11.2: a ReInit this client can follow (its cipher suite is one the provider implements).
+  /// §11.2: a ReInit this client can follow (its cipher suite is one the provider implements).
   void check_reinit_target(const wire::ReInit& reinit) const;
 
   // --- extensibility (group_extensibility.cpp) ---
   // §13.2: a received or sent custom proposal is of a registered type.
   void check_custom_proposal(const wire::CustomProposal& proposal) const;
-  // §12.4: whether a proposal of this type requires an UpdatePath (custom types: as registered).
+  /// §12.4: whether a proposal of this type requires an UpdatePath (custom types: as registered).
   bool requires_path(wire::ProposalType type) const;
-  // The creator's leaf options: options.leaf with the registered custom proposal types and the
-  // GroupContext extension types; GREASE GroupContext extensions are refused.
+  /// The creator's leaf options: options.leaf with the registered custom proposal types and the
+  /// GroupContext extension types; GREASE GroupContext extensions are refused.
   static KeyPackageOptions creator_leaf_options(const CreateOptions& options);
-  // §13.4: "A client joining a group MUST verify that it supports every extension in the
-  // GroupContext": its own KeyPackage lists each non-default type, GREASE values not counting
-  // (§13.5). kGroupExtensionUnsupported.
+  /// §13.4: "A client joining a group MUST verify that it supports every extension in the
+  /// GroupContext": its own KeyPackage lists each non-default type, GREASE values not counting
+  /// (§13.5). kGroupExtensionUnsupported.
   static void check_joiner_support(const wire::KeyPackage& own,
                                    const wire::ExtensionList& group_context_extensions);
-  // §12.1.7: the GroupContext extensions in force after `list` and then `more` (those of their
-  // last GroupContextExtensions, else the current ones).
+  /// §12.1.7: the GroupContext extensions in force after `list` and then `more` (those of their
+  /// last GroupContextExtensions, else the current ones).
   wire::ExtensionList extensions_after(const std::vector<ResolvedProposal>& list,
                                        const std::vector<wire::Proposal>& more) const;
 
   tree::LeafPolicy leaf_policy(const wire::ExtensionList& extensions) const;
-  // §12.4.3.1: the tree of a joiner (by Welcome or external commit), validated in full, and the
-  // GroupInfo's signature by its signer in it.
+  /// §12.4.3.1: the tree of a joiner (by Welcome or external commit), validated in full, and the
+  /// GroupInfo's signature by its signer in it.
   void load_tree(const wire::GroupInfo& info,
                  const std::optional<wire::RatchetTreeNodes>& supplied);
   uint64_t now() const;
-  // GroupPolicy::worker_threads as the parallel helpers count: the caller included, 0 = cores.
+  /// GroupPolicy::worker_threads as the parallel helpers count: the caller included, 0 = cores.
   unsigned max_threads() const;
-  // Content signed by this member, with its FramedContent encoded once: the signature, the
-  // membership tag, the transcript hash and the PrivateMessage plaintext are all made from it.
+  /// Content signed by this member, with its FramedContent encoded once: the signature, the
+  /// membership tag, the transcript hash and the PrivateMessage plaintext are all made from it.
   struct SignedContent {
     wire::AuthenticatedContent content;
     wire::EncodedFramedContent encoded;
@@ -483,43 +514,43 @@ class Group {
   SignedContent sign_content(wire::WireFormat wire_format, wire::Content content,
                              BytesView aad) const;
   wire::MlsMessage protect_content(const SignedContent& signed_content);
-  // Signs, protects and remembers an own proposal (with the private key of an Update's new
-  // leaf), persisted before it is returned.
+  /// Signs, protects and remembers an own proposal (with the private key of an Update's new
+  /// leaf), persisted before it is returned.
   wire::MlsMessage send_proposal(wire::Proposal proposal, BytesView aad,
                                  std::optional<std::pair<Bytes, SecretBytes>> update_key = {});
   ProcessResult process_message(const wire::MlsMessage& message);
-  // Whether `message` could be the Delivery Service's echo of our pending commit or of one of
-  // our proposals; only then is it encoded to compare.
+  /// Whether `message` could be the Delivery Service's echo of our pending commit or of one of
+  /// our proposals; only then is it encoded to compare.
   bool may_be_own_echo(const wire::MlsMessage& message) const;
   wire::WireFormat handshake_wire_format() const;
 
-  // Receiving.
+  /// Receiving.
   ProcessResult process_public(const wire::PublicMessage& message);
   ProcessResult process_private(const wire::PrivateMessage& message);
-  // `proposal_checked`: a proposal's §12.1 checks were already made (PrivateMessage, before its
-  // key was consumed).
-  // `encoded`: content.content's encoding, made once per message.
+  /// `proposal_checked`: a proposal's §12.1 checks were already made (PrivateMessage, before its
+  /// key was consumed).
+  /// `encoded`: content.content's encoding, made once per message.
   ProcessResult process_content(const wire::AuthenticatedContent& content,
                                 const wire::EncodedFramedContent& encoded,
                                 bool proposal_checked = false);
   ApplicationMessage process_past_application(const wire::PrivateMessage& message);
-  // §6.1: the key that verifies the sender's signature, for every sender type (§12.1.8).
+  /// §6.1: the key that verifies the sender's signature, for every sender type (§12.1.8).
   Bytes sender_signature_key(const wire::AuthenticatedContent& content) const;
   void check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const;
 
-  // The proposals received this epoch (§12.1), by reference in O(1) (proposal_validation.cpp).
+  /// The proposals received this epoch (§12.1), by reference in O(1) (proposal_validation.cpp).
   const CachedProposal* find_proposal(BytesView ref) const;
   void cache_proposal(CachedProposal proposal);
   void clear_proposals();
 
-  // Commits, both directions.
+  /// Commits, both directions.
   std::vector<ResolvedProposal> resolve(const wire::Commit& commit,
                                         const wire::Sender& committer) const;
   void validate_proposal_list(const std::vector<ResolvedProposal>& proposals,
                               std::optional<tree::LeafIndex> committer, bool external) const;
-  // §12.4.1, commit_creation.cpp: the commit's proposals (received ones by reference that keep
-  // the list valid, then the options' by value), each resolved; then the new epoch's GroupInfo
-  // and Welcome (§12.4.3) into `output`.
+  /// §12.4.1, commit_creation.cpp: the commit's proposals (received ones by reference that keep
+  /// the list valid, then the options' by value), each resolved; then the new epoch's GroupInfo
+  /// and Welcome (§12.4.3) into `output`.
   struct CommitProposals {
     wire::Commit commit;
     std::vector<ResolvedProposal> list;
@@ -532,15 +563,15 @@ class Group {
                       CommitOutput& output) const;
   StagedCommit stage_commit(const wire::AuthenticatedContent& content,
                             const wire::EncodedFramedContent& encoded);
-  // §12.3: applies the list to tree_ (inside the caller's journal), recording in `out` what
-  // changed; returns the GroupContext extensions in force afterwards.
+  /// §12.3: applies the list to tree_ (inside the caller's journal), recording in `out` what
+  /// changed; returns the GroupContext extensions in force afterwards.
   wire::ExtensionList apply_proposals(const std::vector<ResolvedProposal>& proposals,
                                       StagedCommit& out);
   SecretBytes psk_secret(const std::vector<wire::PreSharedKeyId>& ids) const;
-  // §12.4.3.2, member side: the init secret an external commit's ExternalInit gives.
+  /// §12.4.3.2, member side: the init secret an external commit's ExternalInit gives.
   SecretBytes external_init_secret(const std::vector<ResolvedProposal>& proposals) const;
-  // §12.4.3.2, member side: puts an external committer's leaf into tree_ (inside the caller's
-  // journal) after its checks; returns its index.
+  /// §12.4.3.2, member side: puts an external committer's leaf into tree_ (inside the caller's
+  /// journal) after its checks; returns its index.
   tree::LeafIndex add_external_committer(const wire::LeafNode& leaf, const StagedCommit& staged,
                                          const tree::LeafPolicy& policy);
   void apply_staged(StagedCommit staged);
@@ -561,58 +592,60 @@ class Group {
   schedule::EpochSecrets secrets_;
   schedule::SecretTree secret_tree_;
   Bytes interim_transcript_hash_;
-  Bytes confirmation_tag_;  // of the commit that started this epoch, for GroupInfo
+  Bytes confirmation_tag_;  ///< of the commit that started this epoch, for GroupInfo
 
-  std::vector<CachedProposal> proposals_;  // received this epoch, in arrival order
-  std::unordered_map<std::string, size_t> proposal_positions_;  // ref -> index in proposals_
+  std::vector<CachedProposal> proposals_;  ///< received this epoch, in arrival order
+  std::unordered_map<std::string, size_t> proposal_positions_;  ///< ref -> index in proposals_
   std::deque<std::pair<uint64_t, PastEpoch>> past_epochs_;
-  // Resumption PSKs of past epochs (§8.6), by epoch; the last config_.resumption_psks_kept.
+  /// Resumption PSKs of past epochs (§8.6), by epoch; the last config_.resumption_psks_kept.
   std::map<uint64_t, SecretBytes> resumption_psks_;
   std::optional<PendingCommit> pending_;
-  std::vector<Bytes> own_proposal_messages_;  // encoded, to recognise their echoes
-  // §12.1.2: private keys of this member's proposed Update leaves, by their public key.
+  std::vector<Bytes> own_proposal_messages_;  ///< encoded, to recognise their echoes
+  /// §12.1.2: private keys of this member's proposed Update leaves, by their public key.
   std::vector<std::pair<Bytes, SecretBytes>> update_private_keys_;
-  // §11.2: the ReInit of the merged commit that ended the group.
+  /// §11.2: the ReInit of the merged commit that ended the group.
   std::optional<wire::ReInit> reinit_;
-  // §11.2, §11.3: the reinit or branch PSK of a new group's first commit, set only while
-  // Group::reinit or Group::branch makes that commit (never serialized).
+  /// §11.2, §11.3: the reinit or branch PSK of a new group's first commit, set only while
+  /// Group::reinit or Group::branch makes that commit (never serialized).
   std::optional<schedule::PskInput> founding_psk_;
 
   std::shared_ptr<storage::StorageProvider> store_;
-  uint64_t store_version_ = 0;  // the stored group's version this object reflects
-  bool store_stale_ = false;    // a write failed: the object no longer matches the store
+  uint64_t store_version_ = 0;  ///< the stored group's version this object reflects
+  bool store_stale_ = false;    ///< a write failed: the object no longer matches the store
   StorageChanges changes_;
   Bytes application_state_;
 };
 
+/// A group made by Group::reinit() or Group::branch(), and its Welcome.
 struct ResumedGroup {
-  Group group;
-  wire::MlsMessage welcome;
+  Group group;               ///< the new group, at epoch 1
+  wire::MlsMessage welcome;  ///< for the other members (Group::join_resumed)
 };
 
+/// What Group::join_external() returns.
 struct ExternalJoin {
-  Group group;
-  wire::MlsMessage commit;  // a PublicMessage from a new_member_commit sender
+  Group group;              ///< the group in the commit's epoch, if the commit is accepted
+  wire::MlsMessage commit;  ///< a PublicMessage from a new_member_commit sender
 };
 
 // --- proposals from outside the group (§12.1.8) ---
 
-// A proposal (Add, Remove, PreSharedKey, ReInit or GroupContextExtensions) from the external
-// sender at `sender_index` of the group's external_senders extension, signed with that sender's
-// key, as a PublicMessage for the group's current epoch. Throws Error(kSenderNotAllowed) for
-// another proposal type.
+/// A proposal (Add, Remove, PreSharedKey, ReInit or GroupContextExtensions) from the external
+/// sender at `sender_index` of the group's external_senders extension, signed with that sender's
+/// key, as a PublicMessage for the group's current epoch. Throws Error(kSenderNotAllowed) for
+/// another proposal type.
 wire::MlsMessage external_proposal(const crypto::Suite& suite, BytesView group_id, uint64_t epoch,
                                    uint32_t sender_index, BytesView signature_private_key,
                                    wire::Proposal proposal, BytesView authenticated_data = {});
 
-// A client's Add of itself (sender type new_member_proposal), signed with the key of the
-// KeyPackage's leaf, as a PublicMessage for the group's current epoch.
+/// A client's Add of itself (sender type new_member_proposal), signed with the key of the
+/// KeyPackage's leaf, as a PublicMessage for the group's current epoch.
 wire::MlsMessage new_member_proposal(const crypto::Suite& suite, BytesView group_id, uint64_t epoch,
                                      const wire::KeyPackage& key_package,
                                      BytesView signature_private_key,
                                      BytesView authenticated_data = {});
 
-// The external_senders group context extension (§12.1.8.1) listing `senders`.
+/// The external_senders group context extension (§12.1.8.1) listing `senders`.
 wire::Extension external_senders_extension(const std::vector<wire::ExternalSender>& senders);
 
 }  // namespace conclave

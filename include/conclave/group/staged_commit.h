@@ -1,5 +1,6 @@
-// A commit that has passed every check but is not applied yet (RFC 9420 §12.4.2): the
-// application inspects it, then merges it into the group (or drops it).
+/// @file
+/// A commit that has passed every check but is not applied yet (RFC 9420 §12.4.2): the
+/// application inspects it, then merges it into the group (or drops it).
 #pragma once
 
 #include <cstdint>
@@ -20,41 +21,51 @@
 
 namespace conclave {
 
+/// A member a commit adds.
 struct AddedMember {
-  tree::LeafIndex leaf;
-  wire::KeyPackage key_package;
+  tree::LeafIndex leaf;          ///< the leaf it takes
+  wire::KeyPackage key_package;  ///< the KeyPackage it was added with
 };
 
+/// A member a commit removes.
 struct RemovedMember {
-  tree::LeafIndex leaf;
-  wire::LeafNode leaf_node;  // as it was before the commit
+  tree::LeafIndex leaf;      ///< the leaf it had
+  wire::LeafNode leaf_node;  ///< as it was before the commit
 };
 
-// §13.2: a custom proposal the commit covers, for the application to act on.
+/// §13.2: a custom proposal the commit covers, for the application to act on.
 struct CommittedCustomProposal {
-  wire::Sender sender;  // who proposed it (the committer for proposals by value)
-  wire::CustomProposal proposal;
+  wire::Sender sender;            ///< who proposed it (the committer for proposals by value)
+  wire::CustomProposal proposal;  ///< the proposal
 };
 
+/// A verified commit and the next epoch it leads to, returned by Group::process() and applied
+/// by Group::merge().
 class StagedCommit {
  public:
-  // What the commit does, for the application to inspect before merging.
+  /// What the commit does, for the application to inspect before merging: here the
+  /// committer's leaf.
   tree::LeafIndex committer() const { return committer_; }
-  uint64_t new_epoch() const { return context_.epoch; }
-  const std::vector<AddedMember>& added() const { return added_; }
-  const std::vector<RemovedMember>& removed() const { return removed_; }
+  uint64_t new_epoch() const { return context_.epoch; }                   ///< the epoch it starts
+  const std::vector<AddedMember>& added() const { return added_; }        ///< members it adds
+  const std::vector<RemovedMember>& removed() const { return removed_; }  ///< members it removes
+  /// Members whose Update proposals it covers (§12.1.2).
   const std::vector<tree::LeafIndex>& updated() const { return updated_; }
+  /// The PSKs it injects (§8.4).
   const std::vector<wire::PreSharedKeyId>& psks() const { return psks_; }
+  /// Its ReInit (§11.2), if any: merging it ends the group.
   const std::optional<wire::ReInit>& reinit() const { return reinit_; }
-  // In the commit's order.
+  /// In the commit's order.
   const std::vector<CommittedCustomProposal>& custom_proposals() const { return custom_; }
+  /// True when it carries an UpdatePath: the committer's keys are fresh.
   bool has_path() const { return has_path_; }
-  // An external commit (§12.4.3.2): committer() is the leaf the new member took.
+  /// An external commit (§12.4.3.2): committer() is the leaf the new member took.
   bool external() const { return external_; }
-  // True when this commit removes the receiving member from the group.
+  /// True when this commit removes the receiving member from the group.
   bool removes_me() const { return removes_me_; }
+  /// The GroupContext of the new epoch.
   const wire::GroupContext& new_context() const { return context_; }
-  // §8.7: a secret, empty when the commit removes this member.
+  /// §8.7: a secret, empty when the commit removes this member.
   const SecretBytes& epoch_authenticator() const { return epoch_authenticator_; }
 
  private:
@@ -71,7 +82,7 @@ class StagedCommit {
   bool removes_me_ = false;
   SecretBytes epoch_authenticator_;
 
-  // The next epoch's state.
+  /// The next epoch's state.
   uint64_t from_epoch_ = 0;
   tree::TreeJournal journal_;
   tree::TreeKemPrivate tree_private_;

@@ -1,6 +1,7 @@
-// A StorageProvider in memory: for tests and for ephemeral clients that keep nothing across
-// runs. Shared by every Group of the process that uses it, with the same transactions and
-// version checks as a persistent store; safe to use from several threads.
+/// @file
+/// A StorageProvider in memory: for tests and for ephemeral clients that keep nothing across
+/// runs. Shared by every Group of the process that uses it, with the same transactions and
+/// version checks as a persistent store; safe to use from several threads.
 #pragma once
 
 #include <map>
@@ -12,8 +13,10 @@
 
 namespace conclave::storage {
 
+/// The in-memory store (see the file comment above).
 class MemoryStorage final : public StorageProvider {
  public:
+  /// An empty store.
   static std::shared_ptr<MemoryStorage> create() { return std::make_shared<MemoryStorage>(); }
 
   void apply(const WriteBatch& batch) override;
@@ -24,12 +27,12 @@ class MemoryStorage final : public StorageProvider {
   std::vector<Bytes> scopes(BytesView prefix) const override;
   uint64_t records_written() const override;
 
-  // How many records the store holds.
+  /// How many records the store holds.
   size_t record_count() const;
 
  private:
-  // Keys are byte strings held in std::string: the kind (big-endian) then the id, so that
-  // their order is (kind, id).
+  /// Keys are byte strings held in std::string: the kind (big-endian) then the id, so that
+  /// their order is (kind, id).
   struct Scope {
     uint64_t version = 0;
     std::map<std::string, SecretBytes> records;

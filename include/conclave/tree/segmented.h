@@ -1,8 +1,9 @@
-// Storage for RatchetTree that grows the way the tree does (RFC 9420 §7.7: by doubling) without
-// moving what it holds. Segment 0 holds index 0 and segment s >= 1 indices [2^(s-1), 2^s), so a
-// doubling adds one segment. Segments are allocated zero-filled with calloc, which maps a large
-// one lazily: adding it costs O(1), and its pages are touched (and paid for) only when used.
-// Growing a vector instead would copy, and touch, the whole tree at every doubling.
+/// @file
+/// Storage for RatchetTree that grows the way the tree does (RFC 9420 §7.7: by doubling) without
+/// moving what it holds. Segment 0 holds index 0 and segment s >= 1 indices [2^(s-1), 2^s), so a
+/// doubling adds one segment. Segments are allocated zero-filled with calloc, which maps a large
+/// one lazily: adding it costs O(1), and its pages are touched (and paid for) only when used.
+/// Growing a vector instead would copy, and touch, the whole tree at every doubling.
 #pragma once
 
 #include <array>
@@ -17,7 +18,7 @@
 
 namespace conclave::tree::detail {
 
-inline constexpr unsigned kSegments = 33;  // indices up to 2^32 - 1
+inline constexpr unsigned kSegments = 33;  ///< indices up to 2^32 - 1
 
 constexpr unsigned segment_of(uint64_t i) {
   return static_cast<unsigned>(std::bit_width(i));
@@ -29,8 +30,8 @@ constexpr uint64_t segment_length(unsigned s) {
   return s == 0 ? 1 : uint64_t{1} << (s - 1);
 }
 
-// Rows of `row` elements of T by index, zero until written: zero bytes must be a valid T (true of
-// integers and, on the platforms built for, of null pointers).
+/// Rows of `row` elements of T by index, zero until written: zero bytes must be a valid T (true of
+/// integers and, on the platforms built for, of null pointers).
 template <class T>
 class SegmentedArray {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -60,14 +61,14 @@ class SegmentedArray {
     return *this;
   }
 
-  // Rows [0, covered()) are addressable.
+  /// Rows [0, covered()) are addressable.
   uint64_t covered() const { return count_ == 0 ? 0 : uint64_t{1} << (count_ - 1); }
-  // Makes rows [0, n) addressable; new rows are zero.
+  /// Makes rows [0, n) addressable; new rows are zero.
   void cover(uint64_t n) {
     while (covered() < n)
       allocate();
   }
-  // Frees the segments whose rows all lie at or past n.
+  /// Frees the segments whose rows all lie at or past n.
   void release_from(uint64_t n) {
     while (count_ > 0 && segment_base(count_ - 1) >= n) {
       --count_;
@@ -96,10 +97,10 @@ class SegmentedArray {
 
   size_t row_;
   std::array<T*, kSegments> segments_{};
-  unsigned count_ = 0;  // segments [0, count_) are allocated
+  unsigned count_ = 0;  ///< segments [0, count_) are allocated
 };
 
-// Optional values by index, each held on the heap: a blank slot costs a null pointer.
+/// Optional values by index, each held on the heap: a blank slot costs a null pointer.
 template <class T>
 class SegmentedSlots {
  public:
@@ -125,7 +126,7 @@ class SegmentedSlots {
     return *this;
   }
 
-  // Null when blank. i must be covered.
+  /// Null when blank. i must be covered.
   const T* get(uint64_t i) const { return slots_[i]; }
   T* get(uint64_t i) { return slots_[i]; }
   void set(uint64_t i, std::optional<T> value) {
@@ -134,7 +135,7 @@ class SegmentedSlots {
     if (fresh != nullptr && i >= end_) end_ = i + 1;
   }
   void cover(uint64_t n) { slots_.cover(n); }
-  // Deletes the values at or past n, then frees the segments wholly past n.
+  /// Deletes the values at or past n, then frees the segments wholly past n.
   void release_from(uint64_t n) {
     clear_from(n);
     slots_.release_from(n);
@@ -148,7 +149,7 @@ class SegmentedSlots {
   }
 
   SegmentedArray<T*> slots_;
-  uint64_t end_ = 0;  // one past the highest index ever set since cleared: the rest is null
+  uint64_t end_ = 0;  ///< one past the highest index ever set since cleared: the rest is null
 };
 
 }  // namespace conclave::tree::detail

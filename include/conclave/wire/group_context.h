@@ -1,4 +1,5 @@
-// GroupContext (RFC 9420 §8.1).
+/// @file
+/// GroupContext (RFC 9420 §8.1).
 #pragma once
 
 #include <cstdint>
@@ -10,16 +11,19 @@
 
 namespace conclave::wire {
 
+/// §8.1: the state every member of an epoch agrees on; it enters the key schedule, and each
+/// handshake message of the epoch is signed over it.
 struct GroupContext {
-  ProtocolVersion version = ProtocolVersion::kMls10;
-  CipherSuiteId cipher_suite = 0;
-  Bytes group_id;
-  uint64_t epoch = 0;
-  Bytes tree_hash;
-  Bytes confirmed_transcript_hash;
-  ExtensionList extensions;
+  ProtocolVersion version = ProtocolVersion::kMls10;  ///< mls10
+  CipherSuiteId cipher_suite = 0;                     ///< the group's cipher suite
+  Bytes group_id;                                     ///< chosen at creation, never changes
+  uint64_t epoch = 0;                                 ///< 0 at creation, +1 per commit
+  Bytes tree_hash;                                    ///< the ratchet tree's root tree hash (§7.8)
+  Bytes confirmed_transcript_hash;                    ///< over the commits up to this epoch (§8.2)
+  ExtensionList extensions;                           ///< the group's extensions (§13)
   CONCLAVE_TLS_FIELDS(version, cipher_suite, group_id, epoch, tree_hash, confirmed_transcript_hash,
                       extensions)
+  /// Field by field.
   friend bool operator==(const GroupContext&, const GroupContext&) = default;
 };
 

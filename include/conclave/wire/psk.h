@@ -1,4 +1,5 @@
-// Pre-shared key identifiers (RFC 9420 §8.4).
+/// @file
+/// Pre-shared key identifiers (RFC 9420 §8.4).
 #pragma once
 
 #include <cstdint>
@@ -9,31 +10,38 @@
 
 namespace conclave::wire {
 
+/// §8.4: names one pre-shared key, with a fresh nonce, in a PreSharedKey proposal or in
+/// GroupSecrets. Only the fields of its psktype are encoded.
 struct PreSharedKeyId {
-  PskType psktype = PskType::kExternal;
-  // external
+  PskType psktype = PskType::kExternal;  ///< external or resumption
+  /// external: the PSK's id, as agreed with the application.
   Bytes psk_id;
-  // resumption
+  /// resumption: what the PSK is injected for.
   ResumptionPskUsage usage = ResumptionPskUsage::kApplication;
-  Bytes psk_group_id;
-  uint64_t psk_epoch = 0;
+  Bytes psk_group_id;      ///< resumption: the group whose epoch's resumption_psk it is
+  uint64_t psk_epoch = 0;  ///< resumption: that epoch
 
-  Bytes psk_nonce;
+  Bytes psk_nonce;  ///< KDF.Nh fresh random bytes
 
+  /// An external PSK id.
   static PreSharedKeyId external(Bytes id, Bytes nonce);
+  /// A resumption PSK id: the resumption_psk of `group_id` at `epoch`.
   static PreSharedKeyId resumption(ResumptionPskUsage usage, Bytes group_id, uint64_t epoch,
                                    Bytes nonce);
 
+  /// Writes the wire encoding.
   void tls_encode(codec::Writer& w) const;
+  /// Reads the wire encoding; throws Error naming the rule a malformed input breaks.
   void tls_decode(codec::Reader& r);
+  /// Field by field.
   friend bool operator==(const PreSharedKeyId&, const PreSharedKeyId&) = default;
 };
 
-// §8.4: the label under which each PSK is folded into psk_secret.
+/// §8.4: the label under which each PSK is folded into psk_secret.
 struct PskLabel {
-  PreSharedKeyId id;
-  uint16_t index = 0;
-  uint16_t count = 0;
+  PreSharedKeyId id;   ///< the PSK
+  uint16_t index = 0;  ///< its position in the list of PSKs
+  uint16_t count = 0;  ///< how many PSKs the list holds
   CONCLAVE_TLS_FIELDS(id, index, count)
 };
 
