@@ -2,8 +2,8 @@
 # include/conclave/<layer>/ are internals: not installed (CMakeLists.txt), so
 #  (a) no header outside a detail folder may include one, or the installed headers would not
 #      compile;
-#  (b) the applications of this repository, examples/*.cpp and the tools/ds and tools/interop
-#      sources, include none: they use only the installed API.
+#  (b) the applications of this repository, examples/*.cpp and the tools/ds, tools/interop and
+#      tools/cli sources, include none: they use only the installed API.
 # The library's own sources, the tests, bench/, fuzz/ and tools/vectors (the conformance tool,
 # which checks internal functions against the RFC test vectors) may include detail headers.
 # Run as: cmake -DSOURCE_DIR=<repo> -P CheckDetail.cmake
@@ -31,7 +31,8 @@ check_files("an installed header includes an internal one" ${headers})
 
 file(GLOB applications ${SOURCE_DIR}/examples/*.cpp)
 file(GLOB_RECURSE tools ${SOURCE_DIR}/tools/ds/*.h ${SOURCE_DIR}/tools/ds/*.cpp
-     ${SOURCE_DIR}/tools/interop/*.h ${SOURCE_DIR}/tools/interop/*.cpp)
+     ${SOURCE_DIR}/tools/interop/*.h ${SOURCE_DIR}/tools/interop/*.cpp
+     ${SOURCE_DIR}/tools/cli/*.h ${SOURCE_DIR}/tools/cli/*.cpp)
 list(APPEND applications ${tools})
 if(NOT applications)
   message(FATAL_ERROR "No examples or tools sources under ${SOURCE_DIR}")
