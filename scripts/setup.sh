@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Sets everything up and runs Conclave's main job: installs the Debian packages, builds, runs
-# the three-member group chat walk-through and checks the official MLS test vectors when they
-# are present.
+# the three-member conversation through a real conclave-ds with the `conclave` CLI
+# (scripts/conversation.sh) and checks the official MLS test vectors when they are present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 echo
-./build/bin/conclave-group-chat
+scripts/conversation.sh
 vectors=${CONCLAVE_TEST_VECTORS:-../shared/test-vectors}
 echo
 if [ -d "$vectors" ]; then
