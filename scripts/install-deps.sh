@@ -12,6 +12,7 @@ packages=(
   libpq-dev postgresql            # tools/ds: the PostgreSQL backend and its test cluster
   clang libclang-rt-dev llvm      # fuzz/ (libFuzzer, sanitizers) and scripts/coverage.sh (llvm-cov)
   doxygen                         # docs/: the API reference (target docs, test docs.api)
+  tmux                            # tools/cli/tests: two `conclave chat` sessions typing to each other
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
