@@ -105,13 +105,14 @@ void Client::leave(BytesView group_id) {
   r.message = g.propose_remove(g.own_leaf()).to_bytes();
   r.client_message_id = s.provider->random(16);
   s.put_outbox(r);
-  s.send_outbox(std::move(r));
+  s.flush_outbox(group_id);
 }
 
 void Client::send(BytesView group_id, BytesView data) {
   State& s = *state_;
   s.group(group_id);
-  s.flush_outbox(group_id);
+  // A commit of ours waiting in the outbox decides the epoch this message is for.
+  if (s.outbox_holds_commit(group_id)) s.flush_outbox(group_id);
   Group& g = s.group(group_id);
   if (s.asked_to_leave(g))
     throw Error(ErrorCode::kNotAMember, "this client asked to leave the group");
@@ -126,8 +127,9 @@ void Client::send(BytesView group_id, BytesView data) {
   r.group_id = to_bytes(group_id);
   r.message = current.protect(data).to_bytes();
   r.client_message_id = s.provider->random(16);
+  // Queued behind what waits already (an outage), then everything is sent in order.
   s.put_outbox(r);
-  s.send_outbox(std::move(r));
+  s.flush_outbox(group_id);
 }
 
 // --- State: commits and the outbox ---
@@ -191,9 +193,9 @@ bool Client::State::commit(BytesView group_id, const CommitIntent& intent, Invit
     r.client_message_id = provider->random(16);
     if (output.welcome) r.welcome = output.welcome->to_bytes();
     if (output.group_info) r.group_info = output.group_info->to_bytes();
-    put_outbox(r);
+    const Bytes key = put_outbox(r);
     try {
-      send_outbox(r);
+      send_outbox(key, r);
     } catch (const DeliveryError& e) {
       if (e.code() != ErrorCode::kDeliveryStaleEpoch) throw;
       // Lost the race: send_outbox discarded our commit; take in the winner's, then try again.
@@ -229,18 +231,17 @@ bool Client::State::asked_to_leave(const Group& g) const {
   return false;
 }
 
-void Client::State::send_outbox(OutboxRecord r) {
-  const Bytes group_id = r.group_id;
-  SendResult result;
+void Client::State::send_outbox(const Bytes& key, const OutboxRecord& r) {
+  const Bytes& group_id = r.group_id;
   try {
-    result = transport->send(to_request(r));
+    transport->send(to_request(r));
   } catch (const DeliveryError& e) {
     if (e.code() == ErrorCode::kDeliveryUnavailable) throw;  // stays in the outbox
     // Refused for good: what it carried will never be delivered.
     auto it = groups.find(group_id);
     if (r.is_commit && it != groups.end() && it->second.has_pending_commit())
       it->second.discard_pending_commit();
-    erase_outbox(group_id);
+    erase_outbox(key);
     throw;
   }
   auto it = groups.find(group_id);
@@ -251,76 +252,112 @@ void Client::State::send_outbox(OutboxRecord r) {
     if (staged.has_path()) app.last_update = now();
     g.set_application_state(codec::encode(app));
     g.merge_pending_commit();
+    const auto changed = [&](EventKind kind, DeviceRef member) {
+      Event e;
+      e.kind = kind;
+      e.group_id = group_id;
+      e.epoch = g.epoch();
+      e.member = std::move(member);
+      emit(std::move(e));
+    };
     for (const auto& a : staged.added())
-      emit(Event{EventKind::kMemberAdded,
-                 group_id,
-                 g.epoch(),
-                 device_of(a.key_package.leaf_node),
-                 {},
-                 ErrorCode::kInternal,
-                 {}});
+      changed(EventKind::kMemberAdded, device_of(a.key_package.leaf_node));
     for (const auto& rm : staged.removed())
-      emit(Event{EventKind::kMemberRemoved,
-                 group_id,
-                 g.epoch(),
-                 device_of(rm.leaf_node),
-                 {},
-                 ErrorCode::kInternal,
-                 {}});
-    emit(Event{EventKind::kEpochChanged, group_id, g.epoch(), me, {}, ErrorCode::kInternal, {}});
+      changed(EventKind::kMemberRemoved, device_of(rm.leaf_node));
+    changed(EventKind::kEpochChanged, me);
   }
-  (void)result;
-  erase_outbox(group_id);
+  erase_outbox(key);
 }
 
 void Client::State::flush_outbox(BytesView group_id) {
-  auto record = get_outbox(group_id);
+  const auto queued = get_outbox(group_id);
   auto it = groups.find(to_bytes(group_id));
-  if (!record) {
+  const bool commit_queued = std::any_of(queued.begin(), queued.end(),
+                                         [](const auto& q) { return q.second.is_commit != 0; });
+  if (!commit_queued && it != groups.end() && it->second.has_pending_commit()) {
     // A commit made but never handed over (a crash before the outbox write): drop it.
-    if (it != groups.end() && it->second.has_pending_commit()) it->second.discard_pending_commit();
-    return;
+    it->second.discard_pending_commit();
   }
-  const bool pending = it != groups.end() && it->second.has_pending_commit();
-  if (record->is_commit && !pending) {
-    // Merged already: the send was accepted before the crash; repeating it changes nothing.
-    erase_outbox(group_id);
-    return;
-  }
-  try {
-    send_outbox(*record);
-  } catch (const DeliveryError& e) {
-    if (e.code() != ErrorCode::kDeliveryStaleEpoch) throw;
-    receive();
-    commit(group_id, record->intent, nullptr);
+  for (const auto& [key, record] : queued) {
+    const bool pending = it != groups.end() && it->second.has_pending_commit();
+    if (record.is_commit && !pending) {
+      // Merged already: the send was accepted before the crash; repeating it changes nothing.
+      erase_outbox(key);
+      continue;
+    }
+    try {
+      send_outbox(key, record);
+    } catch (const DeliveryError& e) {
+      if (e.code() != ErrorCode::kDeliveryStaleEpoch) throw;
+      // Nothing is queued behind a commit (send() flushes it first): make it again.
+      receive();
+      commit(group_id, record.intent, nullptr);
+      return;
+    }
   }
 }
 
 void Client::State::flush_all_outboxes() {
-  for (const auto& r : store->read_kind(client_scope(), kOutboxRecord))
-    flush_outbox(r.id);
-}
-
-void Client::State::put_outbox(const OutboxRecord& record) {
-  storage::WriteBatch batch;
-  batch.put(client_scope(), kOutboxRecord, record.group_id, codec::encode_secret(record));
-  store->apply(batch);
-}
-
-void Client::State::erase_outbox(BytesView group_id) {
-  storage::WriteBatch batch;
-  batch.erase.push_back({client_scope(), kOutboxRecord, to_bytes(group_id)});
-  store->apply(batch);
-}
-
-std::optional<OutboxRecord> Client::State::get_outbox(BytesView group_id) const {
-  auto value = store->get({client_scope(), kOutboxRecord, to_bytes(group_id)});
-  if (!value) return std::nullopt;
-  try {
-    return codec::decode<OutboxRecord>(value->view());
-  } catch (const Error& e) {
-    throw Error(ErrorCode::kStorageCorrupt, std::string("an outbox record: ") + e.what());
+  std::vector<Bytes> group_ids;
+  for (const auto& r : store->read_kind(client_scope(), kOutboxRecord)) {
+    Bytes id = outbox_group_of(r.id);
+    if (group_ids.empty() || group_ids.back() != id) group_ids.push_back(std::move(id));
   }
+  for (const Bytes& id : group_ids)
+    flush_outbox(id);
+}
+
+bool Client::State::outbox_holds_commit(BytesView group_id) const {
+  for (const auto& [key, record] : get_outbox(group_id))
+    if (record.is_commit) return true;
+  return false;
+}
+
+Bytes Client::State::put_outbox(const OutboxRecord& record) {
+  // Behind the group's last entry: ids sort in the order the messages were made.
+  const auto queued = get_outbox(record.group_id);
+  uint64_t next = 1;
+  if (!queued.empty()) {
+    const Bytes& last = queued.back().first;
+    next = 0;
+    for (size_t i = last.size() - 8; i < last.size(); ++i)
+      next = (next << 8) | last[i];
+    ++next;
+  }
+  Bytes key = outbox_prefix(record.group_id);
+  for (int shift = 56; shift >= 0; shift -= 8)
+    key.push_back(static_cast<uint8_t>(next >> shift));
+  storage::WriteBatch batch;
+  batch.put(client_scope(), kOutboxRecord, key, codec::encode_secret(record));
+  store->apply(batch);
+  return key;
+}
+
+void Client::State::erase_outbox(const Bytes& key) {
+  storage::WriteBatch batch;
+  batch.erase.push_back({client_scope(), kOutboxRecord, key});
+  store->apply(batch);
+}
+
+void Client::State::erase_group_outbox(BytesView group_id) {
+  storage::WriteBatch batch;
+  batch.erase_prefixes.push_back({client_scope(), kOutboxRecord, outbox_prefix(group_id)});
+  store->apply(batch);
+}
+
+std::vector<std::pair<Bytes, OutboxRecord>> Client::State::get_outbox(BytesView group_id) const {
+  std::vector<std::pair<Bytes, OutboxRecord>> out;
+  const Bytes prefix = outbox_prefix(group_id);
+  for (auto& r : store->read_kind(client_scope(), kOutboxRecord)) {
+    if (r.id.size() != prefix.size() + 8 || !std::equal(prefix.begin(), prefix.end(), r.id.begin()))
+      continue;
+    try {
+      out.emplace_back(std::move(r.id), codec::decode<OutboxRecord>(r.value.view()));
+    } catch (const Error& e) {
+      throw Error(ErrorCode::kStorageCorrupt, std::string("an outbox record: ") + e.what());
+    }
+  }
+  return out;
 }
 
 }  // namespace conclave

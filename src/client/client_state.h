@@ -31,7 +31,7 @@ struct BytesLess {
 // Kinds of the client's records, in its scope 'c' (the group layer uses 'g', 'k', 'p', 'i').
 enum ClientRecordKind : uint16_t {
   kClientRecord = 32,  // id empty
-  kOutboxRecord = 33,  // id group_id: the one send in flight for that group
+  kOutboxRecord = 33,  // id outbox_prefix(group_id) || u64 position: a send in flight
 };
 const Bytes& client_scope();
 
@@ -100,6 +100,10 @@ struct OutboxRecord {
                       is_commit, intent)
 };
 
+// u32 length || group_id: no group's prefix is another's.
+Bytes outbox_prefix(BytesView group_id);
+Bytes outbox_group_of(const Bytes& record_id);
+
 WireDevice to_wire(const DeviceRef& d);
 DeviceRef from_wire(const WireDevice& d);
 SendRequest to_request(const OutboxRecord& r);
@@ -147,10 +151,14 @@ struct Client::State {
   // The leaves of the members whose credential names one of `users`, with their devices.
   std::vector<std::pair<tree::LeafIndex, DeviceRef>> leaves_of(
       const Group& g, const std::vector<Bytes>& users) const;
-  void send_outbox(client_detail::OutboxRecord record);
-  void put_outbox(const client_detail::OutboxRecord& record);
-  void erase_outbox(BytesView group_id);
-  std::optional<client_detail::OutboxRecord> get_outbox(BytesView group_id) const;
+  // The outbox is a queue per group: record ids are outbox_prefix(group) || u64 position.
+  void send_outbox(const Bytes& key, const client_detail::OutboxRecord& record);
+  Bytes put_outbox(const client_detail::OutboxRecord& record);  // returns its id
+  void erase_outbox(const Bytes& key);
+  void erase_group_outbox(BytesView group_id);
+  bool outbox_holds_commit(BytesView group_id) const;
+  // In the order they were queued.
+  std::vector<std::pair<Bytes, client_detail::OutboxRecord>> get_outbox(BytesView group_id) const;
 
   // --- client_sync.cpp ---
   // Fetches and handles the queue until it is empty; acknowledges. No commits of its own.

@@ -267,7 +267,7 @@ void Client::State::remove_group(BytesView group_id) {
   deliver_pending();  // what arrived before the group ends
   const Bytes id = to_bytes(group_id);
   Group::erase_stored(*store, id);
-  erase_outbox(id);
+  erase_group_outbox(id);
   groups.erase(id);
 }
 

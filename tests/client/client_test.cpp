@@ -286,12 +286,19 @@ TEST_F(ClientTest, OutboxSurvivesAnOutageAndARestart) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kDeliveryUnavailable);
   }
+  // A second message during the outage queues behind the first (the error says it waits).
+  try {
+    alice->send(kGroup, to_bytes(std::string_view("queued too")));
+    FAIL() << "the service is down";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kDeliveryUnavailable);
+  }
   alice.restart();
   ds->set_unavailable(false);
   alice->sync();
   alice->sync();
   bob->sync();
-  EXPECT_EQ(bob.received, std::vector<std::string>{"alice: queued"});
+  EXPECT_EQ(bob.received, (std::vector<std::string>{"alice: queued", "alice: queued too"}));
 }
 
 // A commit during an outage is merged after the restart once the service accepted it.

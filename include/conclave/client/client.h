@@ -173,7 +173,11 @@ class Client {
   void leave(BytesView group_id);
   /// RFC 9420 §12.4: commits new keys for this member (an UpdatePath).
   void update(BytesView group_id);
-  /// Encrypts and sends an application message (RFC 9420 §6.3).
+  /// Encrypts and sends an application message (RFC 9420 §6.3). It is queued in the outbox
+  /// first: DeliveryError(kDeliveryUnavailable) means it waits there, behind any earlier ones,
+  /// and the next call that reaches the service (sync(), send()) sends them in order. Only
+  /// when a commit of this client waits in the outbox is that error thrown before the message
+  /// is made (the commit decides its epoch).
   void send(BytesView group_id, BytesView data);
   /// Fetches this device's queue and handles it in order: joins from Welcomes, processes and
   /// merges commits, delivers messages; acknowledges what was handled; then commits received
