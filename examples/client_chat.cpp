@@ -44,6 +44,7 @@ Client open_device(const std::shared_ptr<LocalDeliveryService>& ds, const std::s
     std::string line =
         "  [" + user + "] " + kind_name(e.kind) + ", epoch " + std::to_string(e.epoch);
     if (!e.member.user.empty()) line += ", " + e.member.user + "/" + e.member.device;
+    if (!e.by.user.empty() && e.kind != EventKind::kMessageReceived) line += " by " + e.by.user;
     if (e.kind == EventKind::kMessageReceived)
       line += ": " + std::string(e.data.begin(), e.data.end());
     std::printf("%s\n", line.c_str());

@@ -21,7 +21,8 @@ const Bytes& client_scope() {
 Bytes outbox_prefix(BytesView group_id) {
   const auto n = static_cast<uint32_t>(group_id.size());
   Bytes out(4 + group_id.size());
-  for (size_t i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(n >> (24 - 8 * i));
+  for (size_t i = 0; i < 4; ++i)
+    out[i] = static_cast<uint8_t>(n >> (24 - 8 * i));
   std::copy(group_id.begin(), group_id.end(), out.begin() + 4);
   return out;
 }
@@ -29,9 +30,9 @@ Bytes outbox_prefix(BytesView group_id) {
 Bytes outbox_group_of(const Bytes& record_id) {
   if (record_id.size() < 12) throw Error(ErrorCode::kStorageCorrupt, "an outbox record id");
   size_t n = 0;
-  for (size_t i = 0; i < 4; ++i) n = (n << 8) | record_id[i];
-  if (record_id.size() != 4 + n + 8)
-    throw Error(ErrorCode::kStorageCorrupt, "an outbox record id");
+  for (size_t i = 0; i < 4; ++i)
+    n = (n << 8) | record_id[i];
+  if (record_id.size() != 4 + n + 8) throw Error(ErrorCode::kStorageCorrupt, "an outbox record id");
   return Bytes(record_id.data() + 4, record_id.data() + 4 + n);
 }
 

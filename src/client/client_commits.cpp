@@ -35,7 +35,12 @@ Bytes Client::create_group(BytesView group_id) {
   g.set_application_state(codec::encode(GroupAppState{0, s.now(), {}}));
   g.attach_storage(s.store);
   s.groups.emplace(id, std::move(g));
-  s.emit(Event{EventKind::kGroupJoined, id, 0, s.me, {}, ErrorCode::kInternal, {}});
+  Event created;
+  created.kind = EventKind::kGroupJoined;
+  created.group_id = id;
+  created.member = s.me;
+  created.by = s.me;
+  s.emit(std::move(created));
   return id;
 }
 
@@ -258,6 +263,7 @@ void Client::State::send_outbox(const Bytes& key, const OutboxRecord& r) {
       e.group_id = group_id;
       e.epoch = g.epoch();
       e.member = std::move(member);
+      e.by = me;
       emit(std::move(e));
     };
     for (const auto& a : staged.added())

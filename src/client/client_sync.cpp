@@ -113,7 +113,9 @@ void Client::join_external(BytesView group_id) {
     join.group.attach_storage(s.store);
     const uint64_t epoch = join.group.epoch();
     s.groups.insert_or_assign(request.group_id, std::move(join.group));
-    s.emit(event(EventKind::kGroupJoined, group_id, epoch, s.me));
+    Event joined = event(EventKind::kGroupJoined, group_id, epoch, s.me);
+    joined.by = s.me;
+    s.emit(std::move(joined));
     return;
   }
   throw Error(ErrorCode::kRetriesExhausted, "the external commit lost the epoch race " +
@@ -165,7 +167,9 @@ void Client::State::handle_welcome(const QueueEntry& entry) {
     const Bytes id = g.group_id();
     const uint64_t epoch = g.epoch();
     groups.insert_or_assign(id, std::move(g));
-    emit(event(EventKind::kGroupJoined, id, epoch, entry.sender));
+    Event joined = event(EventKind::kGroupJoined, id, epoch, me);
+    joined.by = entry.sender;
+    emit(std::move(joined));
   } catch (const Error& e) {
     Event ev = event(EventKind::kMessageRejected, entry.group_id, 0, entry.sender);
     ev.error = e.code();
@@ -233,17 +237,26 @@ void Client::State::merge_received(Group& g, StagedCommit staged, SyncResult& re
     removed.push_back(device_of(r.leaf_node));
   const bool external = staged.external();
   const tree::LeafIndex committer = staged.committer();
+  DeviceRef by;
+  if (const wire::LeafNode* leaf = g.tree().leaf(committer)) by = device_of(*leaf);
   g.merge(std::move(staged));
   ++result.commits;
   const uint64_t epoch = g.epoch();
   // An external commit adds its sender without an Add (§12.4.3.2).
-  if (external)
-    if (const wire::LeafNode* leaf = g.tree().leaf(committer)) added.push_back(device_of(*leaf));
+  if (external) {
+    if (const wire::LeafNode* leaf = g.tree().leaf(committer)) by = device_of(*leaf);
+    added.push_back(by);
+  }
+  const auto changed = [&](EventKind kind, DeviceRef member) {
+    Event e = event(kind, id, epoch, std::move(member));
+    e.by = by;
+    emit(std::move(e));
+  };
   for (auto& d : removed)
-    emit(event(EventKind::kMemberRemoved, id, epoch, std::move(d)));
+    changed(EventKind::kMemberRemoved, std::move(d));
   for (auto& d : added)
-    emit(event(EventKind::kMemberAdded, id, epoch, std::move(d)));
-  emit(event(EventKind::kEpochChanged, id, epoch));
+    changed(EventKind::kMemberAdded, std::move(d));
+  changed(EventKind::kEpochChanged, {});
 }
 
 void Client::State::deliver_pending() {

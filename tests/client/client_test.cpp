@@ -4,6 +4,7 @@
 // outbox across an outage, and the safer defaults.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -131,6 +132,13 @@ TEST_F(ClientTest, ConversationOfThree) {
   EXPECT_TRUE(carol.saw(EventKind::kRemovedFromGroup));
   EXPECT_FALSE(carol->has_group(kGroup));
   EXPECT_THROW(carol->send(kGroup, to_bytes(std::string_view("still here?"))), Error);
+  // Who did what: Bob's events name Alice as the one who removed Carol.
+  const auto removal = std::find_if(bob.events.begin(), bob.events.end(), [](const Event& e) {
+    return e.kind == EventKind::kMemberRemoved;
+  });
+  ASSERT_NE(removal, bob.events.end());
+  EXPECT_EQ(removal->member.user, "carol");
+  EXPECT_EQ(removal->by.user, "alice");
   expect_agreement({&alice, &bob});
   EXPECT_EQ(ds->roster(kGroup).size(), 2u);
 

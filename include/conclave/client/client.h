@@ -86,9 +86,12 @@ enum class EventKind : uint8_t {
 struct Event {
   /// What happened.
   EventKind kind = EventKind::kMessageReceived;
-  Bytes group_id;                          ///< The group it happened in.
-  uint64_t epoch = 0;                      ///< The group's epoch after it.
-  DeviceRef member;                        ///< The sender, or the device added or removed.
+  Bytes group_id;      ///< The group it happened in.
+  uint64_t epoch = 0;  ///< The group's epoch after it.
+  DeviceRef member;    ///< The sender, or the device added or removed.
+  /// kMemberAdded, kMemberRemoved, kEpochChanged, kGroupJoined: the device whose commit (or
+  /// Welcome) made the change; this client's own device for its own commits.
+  DeviceRef by;
   Bytes data;                              ///< kMessageReceived: the application data.
   ErrorCode error = ErrorCode::kInternal;  ///< kMessageRejected: why.
   std::string detail;  ///< kMessageRejected, kCommitVetoed: the reason in words.
