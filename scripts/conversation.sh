@@ -14,6 +14,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${CONCLAVE_BIN_DIR:-$root/build/bin}
+# shellcheck source=scripts/start-ds.sh
+. "$root/scripts/start-ds.sh"
 for program in conclave conclave-ds; do
   if [ ! -x "$bin/$program" ]; then
     echo "conversation.sh: $bin/$program is missing: build it first" \
@@ -114,18 +116,7 @@ agree() {
 }
 
 heading "The Delivery Service starts (conclave-ds on a fresh SQLite database)"
-# Port 0: the server takes a free port and names it in its "listening on" line, so no other
-# process can take the port between choosing and binding it.
-"$bin/conclave-ds" --db "$tmp/ds.sqlite" --port 0 >"$tmp/ds.out" 2>"$tmp/ds.log" &
-ds_pid=$!
-server=""
-for _ in $(seq 1 200); do
-  server=$(sed -n 's/^listening on //p' "$tmp/ds.out")
-  [ -n "$server" ] && break
-  kill -0 "$ds_pid" 2>/dev/null || fail "conclave-ds did not start"
-  sleep 0.05
-done
-[ -n "$server" ] || fail "conclave-ds did not say it was listening within 10 s"
+start_ds "$bin" "$tmp"
 echo "  conclave-ds is listening on $server"
 
 heading "Alice, Bob and Carol register their devices and publish KeyPackages"

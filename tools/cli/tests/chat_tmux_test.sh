@@ -11,6 +11,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 bin=${CONCLAVE_BIN_DIR:-$root/build/bin}
+# shellcheck source=scripts/start-ds.sh
+. "$root/scripts/start-ds.sh"
 if ! command -v tmux >/dev/null 2>&1; then
   if [ -n "${CI:-}" ]; then
     echo "tmux is not installed (scripts/install-deps.sh installs it)" >&2
@@ -71,16 +73,7 @@ cli() {
     { cat "$tmp/cli.log"; fail "$who's conclave $* failed"; }
 }
 
-"$bin/conclave-ds" --db "$tmp/ds.sqlite" --port 0 >"$tmp/ds.out" 2>"$tmp/ds.log" &
-ds_pid=$!
-server=""
-for _ in $(seq 1 200); do
-  server=$(sed -n 's/^listening on //p' "$tmp/ds.out")
-  [ -n "$server" ] && break
-  kill -0 "$ds_pid" 2>/dev/null || fail "conclave-ds did not start"
-  sleep 0.05
-done
-[ -n "$server" ] || fail "conclave-ds did not say it was listening"
+start_ds "$bin" "$tmp"
 
 for who in alice bob carol; do cli "$who" register "$who" --server "$server"; done
 cli alice group create general
