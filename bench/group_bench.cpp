@@ -71,13 +71,14 @@ const AfterAdd& after_add(size_t n) {
   auto& f = built[n];
   if (!f) {
     const Clients& c = clients(n);
-    Group creator = Group::create(provider(), c.ids[0]);
+    Group creator = Group::create(provider(), c.ids[0], {}, policy());
     Group adder = creator;
     CommitOptions options;
     options.add = all_but_first(c);
     CommitOutput out = adder.commit(options);
     adder.merge_pending_commit();
-    Group joiner = Group::join(provider(), c.ids[1], c.key_packages[1], *out.welcome);
+    Group joiner = Group::join(provider(), c.ids[1], c.key_packages[1], *out.welcome, std::nullopt,
+                               {}, policy());
     const size_t welcome_bytes = encoded_size(*out.welcome);
     f.reset(new AfterAdd{std::move(creator), std::move(options.add), std::move(*out.welcome),
                          welcome_bytes, std::move(adder), std::move(joiner)});
@@ -111,7 +112,8 @@ void BM_JoinAfterAdd(benchmark::State& state) {
   const AfterAdd& f = after_add(n);
   const Clients& c = clients(n);
   for (auto _ : state)
-    benchmark::DoNotOptimize(Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome));
+    benchmark::DoNotOptimize(Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome,
+                                         std::nullopt, {}, policy()));
   state.counters["welcome_KiB"] = static_cast<double>(f.welcome_bytes) / 1024.0;
 }
 
@@ -123,7 +125,7 @@ void BM_JoinPopulated(benchmark::State& state) {
   const size_t j = f.committer_leaf.value;
   for (auto _ : state)
     benchmark::DoNotOptimize(
-        Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree));
+        Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy()));
 }
 
 enum class TreeState { kAfterAdd = 0, kPopulated = 1 };

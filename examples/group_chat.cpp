@@ -101,8 +101,14 @@ int run() {
   const KeyPackageBundle bob_kp = create_key_package(suite, bob_id, unix_time_now());
   const KeyPackageBundle carol_kp = create_key_package(suite, carol_id, unix_time_now());
 
+  // §5.3.1: each member checks the others' credentials with its Authentication Service (a
+  // messenger's directory, X.509 with make_x509_credential_validator...). This demo accepts
+  // every credential, which the library makes it say explicitly.
+  GroupPolicy policy;
+  policy.credential_validator = insecure_accept_any_credential();
+
   std::printf("1. Alice creates the group (§11)\n");
-  Member alice{"alice", Group::create(provider, alice_id)};
+  Member alice{"alice", Group::create(provider, alice_id, {}, policy)};
   std::printf("    group id %s, epoch %llu, 1 member\n\n", prefix(alice.group.group_id()).c_str(),
               static_cast<unsigned long long>(alice.group.epoch()));
 
@@ -113,8 +119,10 @@ int run() {
   alice.group.merge_pending_commit();
   check(added.welcome.has_value(), "no Welcome for the new members");
   std::printf("  Welcome: %zu bytes, with the ratchet tree\n", added.welcome->to_bytes().size());
-  Member bob{"bob", Group::join(provider, bob_id, bob_kp, *added.welcome)};
-  Member carol{"carol", Group::join(provider, carol_id, carol_kp, *added.welcome)};
+  Member bob{"bob",
+             Group::join(provider, bob_id, bob_kp, *added.welcome, std::nullopt, {}, policy)};
+  Member carol{"carol",
+               Group::join(provider, carol_id, carol_kp, *added.welcome, std::nullopt, {}, policy)};
   std::printf("  Bob and Carol join by Welcome (§12.4.3.1): Bob at leaf %u, Carol at leaf %u\n",
               bob.group.own_leaf().value, carol.group.own_leaf().value);
   show_epoch({&alice, &bob, &carol});

@@ -38,6 +38,14 @@ struct Client {
   Identity identity;
 };
 
+// RFC 9420 §5.3.1: a messenger checks every credential with its Authentication Service; this
+// demo accepts every one, which the library makes it say explicitly.
+GroupPolicy demo_policy() {
+  GroupPolicy policy;
+  policy.credential_validator = insecure_accept_any_credential();
+  return policy;
+}
+
 // Opens `name`'s store in `dir`, with its identity (made and stored on first use).
 Client open_client(const fs::path& dir, const std::string& name) {
   auto provider = crypto::openssl_provider();
@@ -67,7 +75,8 @@ MlsMessage take(const fs::path& dir, const std::string& name) {
 }
 
 Group load_only_group(const Client& c) {
-  return Group::load(crypto::openssl_provider(), c.store, Group::stored_groups(*c.store).at(0));
+  return Group::load(crypto::openssl_provider(), c.store, Group::stored_groups(*c.store).at(0),
+                     demo_policy());
 }
 
 void say(const char* who, Group& group, const fs::path& dir, const std::string& text,
@@ -97,13 +106,14 @@ int step1(const fs::path& dir) {
   bob_key_packages.add(suite, published);
   std::printf("step 1 (process %d): Bob stored a KeyPackage; Alice creates a group\n", getpid());
 
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, demo_policy());
   a.attach_storage(alice.store);
   CommitOptions add;
   add.add = {published.key_package};
   const CommitOutput out = a.commit(add);
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob_key_packages, *out.welcome);
+  Group b = Group::join(provider, bob.identity, bob_key_packages, *out.welcome, std::nullopt, {},
+                        demo_policy());
   std::printf("  Bob joined; KeyPackages left in his store: %zu\n",
               KeyPackageStore::open(provider, bob.store).size());
   say("alice", a, dir, "hello Bob, see you after the restart", "to-bob");

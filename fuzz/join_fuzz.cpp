@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LiveGroup& live = groups[data[1] % 2];
   const Bytes input = mutated(live.welcomes, data, size);
   try {
-    Group::join(live.provider, live.dave_id, live.dave_kp, codec::decode<wire::MlsMessage>(input));
+    Group::join(live.provider, live.dave_id, live.dave_kp, codec::decode<wire::MlsMessage>(input),
+                std::nullopt, {}, accept_any_policy());
   } catch (const Error& e) {
     if (input == live.welcomes.front()) {
       std::fprintf(stderr, "FINDING: dave refused an honest Welcome: %s\n", e.what());

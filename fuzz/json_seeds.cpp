@@ -324,7 +324,9 @@ struct Live {
         carol_kp(create_key_package(s, carol_id, unix_time_now())) {
     CreateOptions options;
     options.config.handshake_format = HandshakeFormat::kPublic;
-    alice.emplace(Group::create(provider, alice_id, options));
+    GroupPolicy policy;  // the credentials are made here: every one is accepted
+    policy.credential_validator = insecure_accept_any_credential();
+    alice.emplace(Group::create(provider, alice_id, options, policy));
     CommitOptions add;
     add.add = {bob_kp.key_package};
     added = alice->commit(add);

@@ -20,6 +20,14 @@ namespace conclave_fuzz {
 
 using namespace conclave;
 
+// The targets' clients are their own: every credential is accepted, so a mutation meets the
+// other checks (RFC 9420 §5.3.1 leaves this one to the application).
+inline GroupPolicy accept_any_policy() {
+  GroupPolicy policy;
+  policy.credential_validator = insecure_accept_any_credential();
+  return policy;
+}
+
 struct LiveGroup {
   std::shared_ptr<const crypto::CryptoProvider> provider = crypto::openssl_provider();
   crypto::Suite suite{provider, 1};
@@ -37,13 +45,15 @@ struct LiveGroup {
     const KeyPackageBundle carol_kp = create_key_package(suite, carol_id, unix_time_now());
     CreateOptions options;
     options.config.handshake_format = format;
-    Group alice = Group::create(provider, alice_id, options);
+    Group alice = Group::create(provider, alice_id, options, accept_any_policy());
     CommitOptions add;
     add.add = {bob_kp.key_package, carol_kp.key_package};
     const CommitOutput added = alice.commit(add);
     alice.merge_pending_commit();
-    bob.emplace(Group::join(provider, bob_id, bob_kp, *added.welcome));
-    Group carol = Group::join(provider, carol_id, carol_kp, *added.welcome);
+    bob.emplace(Group::join(provider, bob_id, bob_kp, *added.welcome, std::nullopt, {},
+                            accept_any_policy()));
+    Group carol = Group::join(provider, carol_id, carol_kp, *added.welcome, std::nullopt, {},
+                              accept_any_policy());
 
     // Each handshake message is made from a copy of alice at the same epoch, so that none of
     // them sees another's pending state; bob has processed none of them.

@@ -132,13 +132,15 @@ void group_seeds(Seeds& seeds, const std::shared_ptr<const crypto::CryptoProvide
   const Identity alice_id = Identity::generate(suite, basic_credential("alice"));
   const Identity bob_id = Identity::generate(suite, basic_credential("bob"));
   const Identity carol_id = Identity::generate(suite, basic_credential("carol"));
+  GroupPolicy policy;  // the credentials are made here: every one is accepted
+  policy.credential_validator = insecure_accept_any_credential();
   const KeyPackageBundle bob_kp = create_key_package(suite, bob_id, unix_time_now());
   const KeyPackageBundle carol_kp = create_key_package(suite, carol_id, unix_time_now());
   seeds.message(wire::MlsMessage{bob_kp.key_package});
 
   CreateOptions options;
   options.config.handshake_format = format;
-  Group alice = Group::create(provider, alice_id, options);
+  Group alice = Group::create(provider, alice_id, options, policy);
   seeds.state(alice);
   CommitOptions add;
   add.add = {bob_kp.key_package, carol_kp.key_package};
@@ -147,8 +149,8 @@ void group_seeds(Seeds& seeds, const std::shared_ptr<const crypto::CryptoProvide
   seeds.message(*added.welcome);
   if (added.group_info) seeds.message(*added.group_info);
   alice.merge_pending_commit();
-  Group bob = Group::join(provider, bob_id, bob_kp, *added.welcome);
-  Group carol = Group::join(provider, carol_id, carol_kp, *added.welcome);
+  Group bob = Group::join(provider, bob_id, bob_kp, *added.welcome, std::nullopt, {}, policy);
+  Group carol = Group::join(provider, carol_id, carol_kp, *added.welcome, std::nullopt, {}, policy);
   seeds.state(bob);
 
   seeds.message(alice.protect(as_bytes("hello")));

@@ -44,8 +44,31 @@ tree::LeafPolicy Group::leaf_policy(const wire::ExtensionList& extensions) const
   p.group_context_extensions = extensions;
   if (policy_.check_lifetimes) p.now = now();
   if (config_.max_lifetime != 0) p.max_lifetime = config_.max_lifetime;
-  p.credential_validator = policy_.credential_validator;
+  p.credential_validator = credential_validator();
   return p;
+}
+
+std::function<bool(const wire::Credential&, BytesView)> Group::credential_validator() const {
+  if (policy_.credential_validator) return policy_.credential_validator;
+  // Thrown where the credential would be checked, so the state is unchanged as for a rejected
+  // one; only deserialize() and load() make a group without a validator (config.h).
+  return [](const wire::Credential&, BytesView) -> bool {
+    throw Error(ErrorCode::kCredentialValidatorMissing,
+                "no GroupPolicy::credential_validator to check a credential with (RFC 9420 "
+                "§5.3.1; insecure_accept_any_credential() accepts every one)");
+  };
+}
+
+void Group::check_policy(const GroupPolicy& policy) {
+  if (!policy.credential_validator)
+    throw Error(ErrorCode::kCredentialValidatorMissing,
+                "GroupPolicy::credential_validator is required (RFC 9420 §5.3.1; "
+                "insecure_accept_any_credential() accepts every credential)");
+}
+
+void Group::set_policy(GroupPolicy policy) {
+  check_policy(policy);
+  policy_ = std::move(policy);
 }
 
 // §12.4.3.1 (and §12.4.3.2, which checks a GroupInfo's tree the same way): the tree comes from
@@ -91,6 +114,7 @@ void Group::load_tree(const wire::GroupInfo& info,
 
 Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
                     const Identity& identity, const CreateOptions& options, GroupPolicy policy) {
+  check_policy(policy);  // the group's first Add would need it: fail before anything is made
   Group g(crypto::Suite(provider, identity.cipher_suite));
   g.provider_ = std::move(provider);
   check_config(options.config);
@@ -137,6 +161,7 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
                        const wire::MlsMessage& welcome_message,
                        const std::optional<wire::RatchetTreeNodes>& ratchet_tree,
                        GroupConfig config, GroupPolicy policy, const Group* resumption_source) {
+  check_policy(policy);  // §12.4.3.1: every leaf's credential is checked
   const auto* welcome = welcome_message.get<wire::Welcome>();
   if (welcome == nullptr)
     throw Error(ErrorCode::kWireFormatMismatch, "join needs an MLSMessage holding a Welcome");

@@ -128,6 +128,7 @@ Group Group::join(std::shared_ptr<const crypto::CryptoProvider> provider, const 
                   KeyPackageStore& store, const wire::MlsMessage& welcome_message,
                   const std::optional<wire::RatchetTreeNodes>& ratchet_tree, GroupConfig config,
                   GroupPolicy policy) {
+  check_policy(policy);
   const auto* welcome = welcome_message.get<wire::Welcome>();
   if (welcome == nullptr)
     throw Error(ErrorCode::kWireFormatMismatch, "join needs an MLSMessage holding a Welcome");

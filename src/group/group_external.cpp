@@ -109,6 +109,7 @@ tree::LeafIndex Group::add_external_committer(const wire::LeafNode& leaf,
 ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> provider,
                                   const Identity& identity, const wire::MlsMessage& group_info,
                                   const ExternalJoinOptions& options, GroupPolicy policy) {
+  check_policy(policy);  // §12.4.3.2: the tree's credentials are checked as a Welcome's
   const auto* info = group_info.get<wire::GroupInfo>();
   if (info == nullptr)
     throw Error(ErrorCode::kWireFormatMismatch, "an external join needs a GroupInfo");

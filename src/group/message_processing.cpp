@@ -99,8 +99,7 @@ Bytes Group::sender_signature_key(const wire::AuthenticatedContent& content) con
                                                            std::to_string(senders.size()));
       const wire::ExternalSender& es = senders[sender.index];
       // The Authentication Service vouches for external senders as for members (§5.3.1).
-      if (policy_.credential_validator &&
-          !policy_.credential_validator(es.credential, es.signature_key))
+      if (!credential_validator()(es.credential, es.signature_key))
         throw Error(ErrorCode::kCredentialRejected, "the external sender's credential");
       return es.signature_key;
     }

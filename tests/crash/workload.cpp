@@ -37,6 +37,7 @@
 namespace conclave::crash {
 namespace {
 
+using group_testing::accept_any_policy;
 using group_testing::adding;
 using group_testing::removing;
 using group_testing::with_path;
@@ -174,7 +175,7 @@ struct Member {
     key_packages = KeyPackageStore::open(provider, store);
     const auto ids = Group::stored_groups(*store);
     if (ids.size() > 1) finding(name + " stores " + std::to_string(ids.size()) + " groups");
-    if (!ids.empty()) group = Group::load(provider, store, ids.front());
+    if (!ids.empty()) group = Group::load(provider, store, ids.front(), accept_any_policy());
     // Removed, then killed before the record was deleted: finish the deletion.
     if (group && !group->active()) drop_group();
   }
@@ -250,7 +251,8 @@ struct World {
       if (r.welcome.empty()) continue;
       try {
         Group g = Group::join(provider, m.identity, m.key_packages,
-                              codec::decode<wire::MlsMessage>(r.welcome));
+                              codec::decode<wire::MlsMessage>(r.welcome), std::nullopt, {},
+                              accept_any_policy());
         g.set_application_state(cursor_bytes(i + 1));
         g.save_application_state();
         m.group = std::move(g);
@@ -322,7 +324,7 @@ struct World {
     const uint64_t action = rng() % 100;
     if (active.empty()) {
       // Nothing stored yet: alice creates the group.
-      Group g = Group::create(provider, alice().identity);
+      Group g = Group::create(provider, alice().identity, {}, accept_any_policy());
       g.set_application_state(cursor_bytes(log.records().size()));
       g.attach_storage(alice().store);
       alice().group = std::move(g);
@@ -411,7 +413,8 @@ int verify(const std::string& dir) {
     for (Member* m : {&bob, &carol}) {
       KeyPackageStore keys = KeyPackageStore::open(world.provider, m->store);
       try {
-        Group::join(world.provider, m->identity, keys, codec::decode<wire::MlsMessage>(r.welcome));
+        Group::join(world.provider, m->identity, keys, codec::decode<wire::MlsMessage>(r.welcome),
+                    std::nullopt, {}, accept_any_policy());
         finding("a Welcome was joined twice by " + m->name);
       } catch (const Error& e) {
         if (e.code() != ErrorCode::kWelcomeNotForUs && e.code() != ErrorCode::kStorageConflict)
@@ -436,11 +439,11 @@ int make_stream(const std::string& dir, int count) {
   crypto::Suite suite(provider, kSuite);
   Identity alice = Identity::generate(suite, basic_credential("alice"));
   Identity bob = Identity::generate(suite, basic_credential("bob"));
-  Group a = Group::create(provider, alice);
+  Group a = Group::create(provider, alice, {}, accept_any_policy());
   const KeyPackageBundle kp = create_key_package(suite, bob, unix_time_now());
   const CommitOutput add = a.commit(adding({kp.key_package}));
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob, kp, *add.welcome);
+  Group b = Group::join(provider, bob, kp, *add.welcome, std::nullopt, {}, accept_any_policy());
   b.set_application_state(cursor_bytes(0));
   b.attach_storage(storage::SqliteStorage::open(dir + "/bob.db", provider));
   Log log(dir + "/log");
@@ -467,7 +470,7 @@ int consume(const std::string& dir, const std::string& store_path) {
   const Log log(dir + "/log");
   const Bytes id = Group::stored_groups(*store).at(0);
   size_t processed = 0, retries = 0;
-  Group g = Group::load(provider, store, id);
+  Group g = Group::load(provider, store, id, accept_any_policy());
   for (;;) {
     const uint64_t i = cursor_of(g);
     if (i >= log.records().size()) break;
@@ -479,7 +482,7 @@ int consume(const std::string& dir, const std::string& store_path) {
     } catch (const Error& e) {
       if (e.code() != ErrorCode::kStorageConflict) finding(e.what());
       ++retries;
-      g = Group::load(provider, store, id);
+      g = Group::load(provider, store, id, accept_any_policy());
     }
   }
   std::cout << "processed " << processed << " retries " << retries << std::endl;

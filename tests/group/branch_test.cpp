@@ -19,9 +19,9 @@ class Branch : public NegativeGroupTest {
     auto g = genuine_commit(*a, add);
     advance_all(g);
     d.emplace(Group::join(provider, dave.identity, dave.key_package, *g.out.welcome, std::nullopt,
-                          config_));
+                          config_, accept_any_policy()));
     e.emplace(Group::join(provider, erin.identity, erin.key_package, *g.out.welcome, std::nullopt,
-                          config_));
+                          config_, accept_any_policy()));
     ASSERT_EQ(a->members().size(), 5u);
   }
 
@@ -41,7 +41,7 @@ class Branch : public NegativeGroupTest {
     prefix.context.tree_hash = tree::RatchetTree::from_nodes(suite, prefix.tree).tree_hash();
     Bytes changed = codec::encode(prefix);
     changed.insert(changed.end(), rest.begin(), rest.end());
-    return Group::deserialize(provider, changed);
+    return Group::deserialize(provider, changed, accept_any_policy());
   }
 
   // Alice branches Bob off (§11.3); Bob's Welcome changed by `edit` and sealed again by Alice
@@ -149,8 +149,9 @@ TEST_P(Branch, Rfc11_3_BranchPskIsOfTheOldGroupsEpoch) {
   EXPECT_TRUE(rejects_unchanged(behind, ErrorCode::kPskNotFound, [&] {
     Group::join_resumed(behind, bob.identity, bob2, made.welcome);
   }));
-  EXPECT_TRUE(rejects(ErrorCode::kPskNotFound,
-                      [&] { Group::join(provider, bob.identity, bob2, made.welcome); }));
+  EXPECT_TRUE(rejects(ErrorCode::kPskNotFound, [&] {
+    Group::join(provider, bob.identity, bob2, made.welcome, std::nullopt, {}, accept_any_policy());
+  }));
   const Group b2 = Group::join_resumed(*b, bob.identity, bob2, made.welcome);
   EXPECT_EQ(b2.epoch_authenticator(), made.group.epoch_authenticator());
 }
@@ -176,7 +177,7 @@ TEST_P(Branch, Rfc11_3_BranchWelcomeEpochMustBeOne) {
 TEST_P(Branch, Rfc11_3_BranchCipherSuiteMustBeTheOldGroups) {
   const auto branch_welcome = [&](const crypto::Suite& s, const Identity& creator,
                                   const KeyPackageBundle& joiner) {
-    Group fresh = Group::create(provider, creator);
+    Group fresh = Group::create(provider, creator, {}, accept_any_policy());
     CommitOptions add;
     add.add = {joiner.key_package};
     const CommitOutput out = fresh.commit(add);

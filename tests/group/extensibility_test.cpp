@@ -55,15 +55,15 @@ class Extensibility : public ::testing::TestWithParam<uint16_t> {
     alice = make_client(suite, "alice");
     bob = make_client(suite, "bob", bob_member.key_package);
     carol = make_client(suite, "carol", carol_member.key_package);
-    a.emplace(Group::create(provider, alice.identity, create));
+    a.emplace(Group::create(provider, alice.identity, create, accept_any_policy()));
     CommitOptions add;
     add.add = {bob.key_package.key_package, carol.key_package.key_package};
     const CommitOutput out = a->commit(add);
     a->merge_pending_commit();
     b.emplace(Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt,
-                          bob_member.config));
+                          bob_member.config, accept_any_policy()));
     c.emplace(Group::join(provider, carol.identity, carol.key_package, *out.welcome, std::nullopt,
-                          carol_member.config));
+                          carol_member.config, accept_any_policy()));
     expect_agreement();
   }
 
@@ -300,7 +300,7 @@ TEST_P(Extensibility, Rfc13_4_MembersMustSupportGroupContextExtensions) {
     g->merge(std::get<StagedCommit>(g->process(over_the_wire(out.commit))));
   a->merge_pending_commit();
   const Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt,
-                              create.config);
+                              create.config, accept_any_policy());
   EXPECT_EQ(d.epoch_authenticator(), a->epoch_authenticator());
   expect_agreement();
 }
@@ -333,8 +333,8 @@ TEST_P(Extensibility, Rfc11_1_RequiredCapabilitiesNameCustomTypes) {
   for (Group* g : {&*b, &*c})
     g->merge(std::get<StagedCommit>(g->process(over_the_wire(out.commit))));
   a->merge_pending_commit();
-  const Group e =
-      Group::join(provider, erin.identity, erin.key_package, *out.welcome, std::nullopt, config);
+  const Group e = Group::join(provider, erin.identity, erin.key_package, *out.welcome, std::nullopt,
+                              config, accept_any_policy());
   EXPECT_EQ(e.epoch_authenticator(), a->epoch_authenticator());
   expect_agreement();
 }
@@ -422,9 +422,9 @@ TEST_P(Extensibility, Rfc13_4_UnknownGroupInfoExtensionsAreIgnored) {
   welcome.secrets =
       schedule::encrypt_group_secrets_many(suite, kps, all, welcome.encrypted_group_info);
 
-  const Group d =
-      Group::join(provider, dave.identity, dave.key_package,
-                  over_the_wire(wire::MlsMessage{welcome}), std::nullopt, registered(1));
+  const Group d = Group::join(provider, dave.identity, dave.key_package,
+                              over_the_wire(wire::MlsMessage{welcome}), std::nullopt, registered(1),
+                              accept_any_policy());
   EXPECT_EQ(d.epoch_authenticator(), a->epoch_authenticator());
 }
 
@@ -460,11 +460,11 @@ TEST_P(Extensibility, Rfc13_5_KeyPackagesAndLeavesCarryGrease) {
   EXPECT_TRUE(without.key_package.leaf_node.extensions.empty());
 
   // The creator's leaf too, unless turned off.
-  const Group g = Group::create(provider, id);
+  const Group g = Group::create(provider, id, {}, accept_any_policy());
   EXPECT_EQ(grease_extensions(g.tree().leaf(g.own_leaf())->extensions), 1u);
   CreateOptions create;
   create.leaf.grease = false;
-  const Group plain = Group::create(provider, id, create);
+  const Group plain = Group::create(provider, id, create, accept_any_policy());
   EXPECT_EQ(plain.tree().leaf(plain.own_leaf())->capabilities, default_capabilities());
 }
 
@@ -493,7 +493,7 @@ TEST_P(Extensibility, Rfc13_5_GreaseIsToleratedEverywhere) {
     g->merge(std::get<StagedCommit>(g->process(over_the_wire(out.commit))));
   a->merge_pending_commit();
   Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt,
-                        registered(1));
+                        registered(1), accept_any_policy());
   // Dave updates (his leaf keeps its GREASE capabilities and extension) and Bob commits it.
   const auto update = d.propose_update();
   for (Group* g : {&*a, &*b, &*c})
@@ -528,8 +528,9 @@ TEST_P(Extensibility, Rfc13_5_GreaseCapabilityIsNoSupportForTheJoiner) {
   // The creator refuses GREASE GroupContext extensions outright.
   CreateOptions grease_create = create;
   grease_create.extensions = {{kGrease, {}}};
-  EXPECT_TRUE(rejects(ErrorCode::kInvalidArgument,
-                      [&] { Group::create(provider, alice.identity, grease_create); }));
+  EXPECT_TRUE(rejects(ErrorCode::kInvalidArgument, [&] {
+    Group::create(provider, alice.identity, grease_create, accept_any_policy());
+  }));
 
   const Client dave = make_client(suite, "dave", lists_grease);
   CommitOptions options;
@@ -539,7 +540,7 @@ TEST_P(Extensibility, Rfc13_5_GreaseCapabilityIsNoSupportForTheJoiner) {
   a->merge_pending_commit();
   EXPECT_TRUE(rejects(ErrorCode::kGroupExtensionUnsupported, [&] {
     Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt,
-                create.config);
+                create.config, accept_any_policy());
   }));
 }
 

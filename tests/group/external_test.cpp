@@ -23,7 +23,8 @@ class ExternalTest : public ::testing::TestWithParam<uint16_t> {
 
   // Alice and Bob, joined by Welcome; `extensions` are the group's.
   std::pair<Group, Group> two_members(const wire::ExtensionList& extensions = {},
-                                      GroupConfig config = {}, GroupPolicy policy = {}) {
+                                      GroupConfig config = {},
+                                      GroupPolicy policy = accept_any_policy()) {
     CreateOptions create;
     create.extensions = extensions;
     create.config = config;
@@ -73,7 +74,8 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoin) {
   [[maybe_unused]] Group& a = members.first;
   [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
-  ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info());
+  ExternalJoin joined =
+      Group::join_external(provider, carol.identity, a.group_info(), {}, accept_any_policy());
   Group& c = joined.group;
   EXPECT_EQ(c.epoch(), a.epoch() + 1);
   deliver(joined.commit, {&a, &b});
@@ -102,10 +104,10 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithTreeOutOfBand) {
   options.ratchet_tree = a.tree().to_nodes();
   options.config = config;
   EXPECT_TRUE(rejects(ErrorCode::kMissingRatchetTree, [&] {
-    Group::join_external(provider, carol.identity, a.group_info(false));
+    Group::join_external(provider, carol.identity, a.group_info(false), {}, accept_any_policy());
   }));
-  ExternalJoin joined =
-      Group::join_external(provider, carol.identity, a.group_info(false), options);
+  ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info(false), options,
+                                             accept_any_policy());
   auto staged = std::get<StagedCommit>(b.process(joined.commit));
   EXPECT_TRUE(staged.external());
   EXPECT_EQ(staged.committer(), joined.group.own_leaf());
@@ -122,7 +124,8 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalResync) {
   [[maybe_unused]] Group& b = members.second;
   ExternalJoinOptions options;
   options.remove_leaf = b.own_leaf();
-  ExternalJoin rejoined = Group::join_external(provider, bob.identity, a.group_info(), options);
+  ExternalJoin rejoined =
+      Group::join_external(provider, bob.identity, a.group_info(), options, accept_any_policy());
   auto staged = std::get<StagedCommit>(a.process(rejoined.commit));
   ASSERT_EQ(staged.removed().size(), 1u);
   EXPECT_EQ(staged.removed()[0].leaf, b.own_leaf());
@@ -138,7 +141,7 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalResync) {
 TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
   const Bytes psk_id = to_bytes("shared-psk");
   const SecretBytes psk_value(Bytes(suite.hash_len(), 0x42));
-  GroupPolicy policy;
+  GroupPolicy policy = accept_any_policy();
   policy.external_psk = [&](BytesView id) -> std::optional<SecretBytes> {
     if (to_bytes(id) == psk_id) return psk_value;
     return std::nullopt;
@@ -158,7 +161,7 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
       Group::join_external(provider, carol.identity, a.group_info(), options, policy);
   // A member without the PSK cannot follow (§12.4.2).
   Group no_psk = b;
-  no_psk.set_policy({});
+  no_psk.set_policy(accept_any_policy());
   EXPECT_TRUE(rejects_unchanged(no_psk, ErrorCode::kPskNotFound,
                                 [&] { no_psk.process(over_the_wire(joined.commit)); }));
   deliver(joined.commit, {&a, &b});
@@ -187,7 +190,8 @@ TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
   a.merge_pending_commit();
   deliver(out.commit, {&b});
   ASSERT_TRUE(out.welcome);
-  Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome);
+  Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
   expect_agree({&a, &b, &d});
 
   auto remove =
@@ -219,7 +223,8 @@ TEST_P(ExternalTest, Rfc12_1_8_NewMemberProposal) {
   auto out = b.commit();
   b.merge_pending_commit();
   deliver(out.commit, {&a});
-  Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome);
+  Group d = Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
   expect_agree({&a, &b, &d});
 }
 
@@ -307,7 +312,8 @@ TEST_P(ExternalTest, Rfc12_2_ExternalCommitRulesEnforced) {
   [[maybe_unused]] Group& b = members.second;
   Client carol = make_client(suite, "carol");
   Client dave = make_client(suite, "dave");
-  ExternalJoin joined = Group::join_external(provider, carol.identity, a.group_info());
+  ExternalJoin joined =
+      Group::join_external(provider, carol.identity, a.group_info(), {}, accept_any_policy());
   const wire::GroupContext ctx = a.context();
   const BytesView key = carol.identity.signature_private_key.view();
   const auto commit_of = [](wire::FramedContent& fc) -> wire::Commit& {
@@ -368,11 +374,12 @@ TEST_P(ExternalTest, Rfc12_2_ResyncOfAnotherClientRejected) {
   Client carol = make_client(suite, "carol");
   ExternalJoinOptions options;
   options.remove_leaf = b.own_leaf();
-  ExternalJoin hijack = Group::join_external(provider, carol.identity, a.group_info(), options);
+  ExternalJoin hijack =
+      Group::join_external(provider, carol.identity, a.group_info(), options, accept_any_policy());
   EXPECT_TRUE(rejects_unchanged(a, ErrorCode::kExternalCommitInvalid,
                                 [&] { a.process(over_the_wire(hijack.commit)); }));
   // An application may judge identities itself.
-  GroupPolicy lenient;
+  GroupPolicy lenient = accept_any_policy();
   lenient.same_client = [](const wire::Credential&, const wire::Credential&) { return true; };
   a.set_policy(lenient);
   a.merge(std::get<StagedCommit>(a.process(over_the_wire(hijack.commit))));
@@ -393,12 +400,14 @@ TEST_P(ExternalTest, Rfc12_4_3_2_GroupInfoChecked) {
   });
   schedule::sign_group_info(suite, no_pub, alice.identity.signature_private_key.view());
   EXPECT_TRUE(rejects(ErrorCode::kGroupInfoInvalid, [&] {
-    Group::join_external(provider, carol.identity, wire::MlsMessage{no_pub});
+    Group::join_external(provider, carol.identity, wire::MlsMessage{no_pub}, {},
+                         accept_any_policy());
   }));
   auto bad_sig = info;
   bad_sig.signature.back() ^= 1;
   EXPECT_TRUE(rejects(ErrorCode::kInvalidSignature, [&] {
-    Group::join_external(provider, carol.identity, wire::MlsMessage{bad_sig});
+    Group::join_external(provider, carol.identity, wire::MlsMessage{bad_sig}, {},
+                         accept_any_policy());
   }));
 }
 

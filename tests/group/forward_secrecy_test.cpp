@@ -20,11 +20,13 @@
 #include "conclave/group/group.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/secret_tree.h"
+#include "support/accept_any_policy.h"
 #include "support/error_of.h"
 
 namespace conclave {
 namespace {
 
+using conclave::testing::accept_any_policy;
 using conclave::testing::error_of;
 using schedule::KeyAndNonce;
 using schedule::RatchetType;
@@ -109,7 +111,7 @@ class GroupFixture {
       ids.push_back(Identity::generate(suite, basic_credential(numbered("member ", i))));
     CreateOptions create;
     create.config = configs[0];
-    std::vector<Group> out{Group::create(provider, ids[0], create)};
+    std::vector<Group> out{Group::create(provider, ids[0], create, accept_any_policy())};
     CommitOptions add;
     std::vector<KeyPackageBundle> kps;
     for (size_t i = 1; i < configs.size(); ++i) {
@@ -119,8 +121,8 @@ class GroupFixture {
     const CommitOutput commit = out[0].commit(add);
     out[0].merge_pending_commit();
     for (size_t i = 1; i < configs.size(); ++i)
-      out.push_back(
-          Group::join(provider, ids[i], kps[i - 1], *commit.welcome, std::nullopt, configs[i]));
+      out.push_back(Group::join(provider, ids[i], kps[i - 1], *commit.welcome, std::nullopt,
+                                configs[i], accept_any_policy()));
     return out;
   }
 

@@ -281,7 +281,7 @@ TEST_P(CommitProcessing, Rfc12_4_2_DecryptedPathSecretMustDeriveThePathKeys) {
 TEST_P(CommitProcessing, Rfc12_4_2_PreSharedKeysMustBeAvailable) {
   const Bytes psk_id = to_bytes("shared out of band");
   const SecretBytes psk(suite.random(suite.hash_len()));
-  GroupPolicy with_psk;
+  GroupPolicy with_psk = accept_any_policy();
   with_psk.external_psk = [&](BytesView id) -> std::optional<SecretBytes> {
     if (to_bytes(id) == psk_id) return psk;
     return std::nullopt;

@@ -59,7 +59,7 @@ class KeyPackageValidation : public NegativeGroupTest {
 
     advance_all(g);
     const Group d = Group::join(provider, dave.identity, dave.key_package, *g.out.welcome,
-                                std::nullopt, config_);
+                                std::nullopt, config_, accept_any_policy());
     EXPECT_EQ(d.epoch_authenticator(), b->epoch_authenticator());
   }
 

@@ -354,12 +354,12 @@ class SupportOfRemovedMembers : public NegativeGroupTest {
     add.remove = {tree::LeafIndex(1), tree::LeafIndex(2)};
     const CommitOutput out = creator.commit(add);
     creator.merge_pending_commit();
-    b.emplace(
-        Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, config_));
+    b.emplace(Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt,
+                          config_, accept_any_policy()));
     c.emplace(Group::join(provider, carol.identity, carol.key_package, *out.welcome, std::nullopt,
-                          config_));
+                          config_, accept_any_policy()));
     d.emplace(Group::join(provider, dave.identity, dave.key_package, *out.welcome, std::nullopt,
-                          config_));
+                          config_, accept_any_policy()));
     CommitOptions remove_alice;
     remove_alice.remove = {creator.own_leaf()};
     const CommitOutput removal = b->commit(remove_alice);

@@ -48,7 +48,7 @@ class WelcomeValidation : public NegativeGroupTest {
   Group join(const wire::MlsMessage& message, const Client& who,
              const std::optional<wire::RatchetTreeNodes>& tree = std::nullopt) const {
     return Group::join(provider, who.identity, who.key_package, over_the_wire(message), tree,
-                       config_);
+                       config_, accept_any_policy());
   }
   Group join(const wire::MlsMessage& message,
              const std::optional<wire::RatchetTreeNodes>& tree = std::nullopt) const {

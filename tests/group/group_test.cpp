@@ -9,6 +9,7 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "support/accept_any_policy.h"
 #include "support/error_of.h"
 
 namespace conclave {
@@ -29,6 +30,7 @@ std::string text(const ApplicationMessage& m) {
   return std::string(m.data.begin(), m.data.end());
 }
 
+using conclave::testing::accept_any_policy;
 using conclave::testing::error_of;
 
 class GroupLifecycle : public ::testing::TestWithParam<uint16_t> {
@@ -42,7 +44,7 @@ TEST_P(GroupLifecycle, CreateAddMessageUpdateRemove) {
   Client bob = make_client(suite, "bob");
   Client carol = make_client(suite, "carol");
 
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   EXPECT_EQ(a.epoch(), 0u);
 
   // Alice adds Bob and Carol in one commit (§12.1.1, §12.4).
@@ -54,8 +56,10 @@ TEST_P(GroupLifecycle, CreateAddMessageUpdateRemove) {
   a.merge_pending_commit();
   EXPECT_EQ(a.epoch(), 1u);
 
-  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
-  Group c = Group::join(provider, carol.identity, carol.key_package, *out.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
+  Group c = Group::join(provider, carol.identity, carol.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
   EXPECT_EQ(b.epoch(), 1u);
   EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
   EXPECT_EQ(a.epoch_authenticator(), c.epoch_authenticator());
@@ -110,12 +114,13 @@ TEST_P(GroupLifecycle, CreateAddMessageUpdateRemove) {
 TEST_P(GroupLifecycle, Rfc12_2_CommitPrefersTheMostRecentUpdate) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOptions add;
   add.add = {bob.key_package.key_package};
   auto out = a.commit(add);
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
 
   auto first = b.propose_update();
   auto second = b.propose_update();
@@ -135,7 +140,8 @@ TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
   Client carol = make_client(suite, "carol");
-  Group a = Group::create(provider, alice.identity);  // the tree in Welcomes by default
+  Group a = Group::create(provider, alice.identity, {},
+                          accept_any_policy());  // the tree in Welcomes by default
   CommitOptions add;
   add.add = {bob.key_package.key_package};
   add.ratchet_tree_in_welcome = false;
@@ -146,25 +152,30 @@ TEST_P(GroupLifecycle, Rfc12_4_3_3_PerCommitTreeInWelcome) {
   ASSERT_NE(a.pending_commit(), nullptr);
   ASSERT_EQ(a.pending_commit()->added().size(), 1u);
   EXPECT_EQ(a.pending_commit()->added()[0].key_package, bob.key_package.key_package);
-  EXPECT_EQ(error_of([&] { Group::join(provider, bob.identity, bob.key_package, *out.welcome); }),
+  EXPECT_EQ(error_of([&] {
+              Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, {},
+                          accept_any_policy());
+            }),
             ErrorCode::kMissingRatchetTree);
   a.merge_pending_commit();
   EXPECT_EQ(a.pending_commit(), nullptr);
   EXPECT_EQ(*out.ratchet_tree, a.tree().to_nodes());
-  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, out.ratchet_tree);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, out.ratchet_tree, {},
+                        accept_any_policy());
   EXPECT_EQ(a.epoch_authenticator(), b.epoch_authenticator());
 
   // The other way round: a configuration without the tree, one commit with it.
   CreateOptions no_tree;
   no_tree.config.ratchet_tree_in_welcome = 0;
-  Group a2 = Group::create(provider, alice.identity, no_tree);
+  Group a2 = Group::create(provider, alice.identity, no_tree, accept_any_policy());
   CommitOptions add2;
   add2.add = {carol.key_package.key_package};
   add2.ratchet_tree_in_welcome = true;
   const auto out2 = a2.commit(add2);
   EXPECT_FALSE(out2.ratchet_tree.has_value());
   a2.merge_pending_commit();
-  const Group c = Group::join(provider, carol.identity, carol.key_package, *out2.welcome);
+  const Group c = Group::join(provider, carol.identity, carol.key_package, *out2.welcome,
+                              std::nullopt, {}, accept_any_policy());
   EXPECT_EQ(a2.epoch_authenticator(), c.epoch_authenticator());
 }
 
@@ -179,12 +190,13 @@ static_assert(std::is_same_v<decltype(std::declval<const StagedCommit&>().epoch_
 TEST_P(GroupLifecycle, SerializedStateRoundTrips) {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOptions add;
   add.add = {bob.key_package.key_package};
   auto out = a.commit(add);
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, {},
+                        accept_any_policy());
   const SecretBytes state = b.serialize();
   Group restored = Group::deserialize(provider, state.view());
   EXPECT_TRUE(restored == b);

@@ -28,6 +28,7 @@ namespace {
 
 using conclave::testing::error_of;
 
+using group_testing::accept_any_policy;
 using group_testing::Client;
 using group_testing::make_client;
 
@@ -62,10 +63,11 @@ TEST_F(GroupThreads, MassAddIsCheckedOnSeveralThreadsByCommitterAndMembers) {
   // their GroupSecrets are sealed to them in one HPKE batch. All end in the same epoch.
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOutput first = a.commit(adding({bob}));
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob.key_package, *first.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *first.welcome, std::nullopt, {},
+                        accept_any_policy());
 
   const std::vector<Client> added = make_clients(suite, "member ", 40);
   CommitOutput mass = a.commit(adding(added));
@@ -73,8 +75,8 @@ TEST_F(GroupThreads, MassAddIsCheckedOnSeveralThreadsByCommitterAndMembers) {
   const StagedCommit staged = std::get<StagedCommit>(b.process(mass.commit));
   EXPECT_EQ(staged.added().size(), added.size());
   b.merge(staged);
-  Group last =
-      Group::join(provider, added.back().identity, added.back().key_package, *mass.welcome);
+  Group last = Group::join(provider, added.back().identity, added.back().key_package, *mass.welcome,
+                           std::nullopt, {}, accept_any_policy());
   EXPECT_EQ(a.members().size(), 42u);
   EXPECT_EQ(b.epoch_authenticator(), a.epoch_authenticator());
   EXPECT_EQ(last.epoch_authenticator(), a.epoch_authenticator());
@@ -114,7 +116,7 @@ TEST_F(GroupThreads, WorkerThreadsCapsTheThreadsACallUses) {
   const unsigned cores = std::max(std::thread::hardware_concurrency(), 1u);
   for (const unsigned workers : {0u, 1u, GroupPolicy::kWorkerThreadsPerCore}) {
     SCOPED_TRACE("worker_threads " + std::to_string(workers));
-    GroupPolicy policy;
+    GroupPolicy policy = accept_any_policy();
     policy.worker_threads = workers;
     // At most the workers and the caller; by default one per core.
     const size_t allowed = workers == GroupPolicy::kWorkerThreadsPerCore ? cores : workers + 1;
@@ -152,12 +154,13 @@ TEST_F(GroupThreads, JoinOfALargeGroupChecksItsTreeOnSeveralThreads) {
   // §12.4.3.1: a joiner validates the whole tree, the 70 leaf signatures on worker threads
   // while it builds and hashes the tree; the joiners agree with the committer.
   Client alice = make_client(suite, "alice");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   const std::vector<Client> added = make_clients(suite, "member ", 69);
   CommitOutput out = a.commit(adding(added));
   a.merge_pending_commit();
   for (const Client* c : {&added.front(), &added.back()}) {
-    Group joined = Group::join(provider, c->identity, c->key_package, *out.welcome);
+    Group joined = Group::join(provider, c->identity, c->key_package, *out.welcome, std::nullopt,
+                               {}, accept_any_policy());
     EXPECT_EQ(joined.members().size(), 70u);
     EXPECT_EQ(joined.epoch_authenticator(), a.epoch_authenticator());
   }
@@ -168,7 +171,7 @@ TEST_F(GroupThreads, FirstBadKeyPackageOfAMassAddInListOrderIsReported) {
   // threads, yet the failure reported is that of the first bad one in list order, as one
   // thread checking them in turn would report it, and the group is left as it was.
   Client alice = make_client(suite, "alice");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   const std::vector<Client> added = make_clients(suite, "member ", 40);
   const auto break_version = [](wire::KeyPackage& kp) {
     kp.version = wire::ProtocolVersion::kReserved;
@@ -198,12 +201,14 @@ int group_life(const std::shared_ptr<const crypto::CryptoProvider>& provider,
   Client alice = make_client(suite, "alice" + tag);
   Client bob = make_client(suite, "bob" + tag);
   Client carol = make_client(suite, "carol" + tag);
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   a.attach_storage(store);
   CommitOutput add = a.commit(adding({bob, carol}));
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob.key_package, *add.welcome);
-  Group c = Group::join(provider, carol.identity, carol.key_package, *add.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *add.welcome, std::nullopt, {},
+                        accept_any_policy());
+  Group c = Group::join(provider, carol.identity, carol.key_package, *add.welcome, std::nullopt, {},
+                        accept_any_policy());
   check(text(b.process(a.protect(as_bytes("hello" + tag)))) == "hello" + tag);
   check(text(a.process(c.protect(as_bytes("hi" + tag)))) == "hi" + tag);
   CommitOptions update;
@@ -253,10 +258,11 @@ TEST_F(GroupThreads, CopiesOfAGroupAreUsedOnDistinctThreadsAtOnce) {
   // theirs; each thread's pair of copies stays in agreement.
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOutput add = a.commit(adding({bob}));
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, bob.key_package, *add.welcome);
+  Group b = Group::join(provider, bob.identity, bob.key_package, *add.welcome, std::nullopt, {},
+                        accept_any_policy());
 
   constexpr int kThreads = 4;
   std::vector<std::pair<Group, Group>> copies(kThreads, std::pair(a, b));

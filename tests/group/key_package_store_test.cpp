@@ -108,10 +108,11 @@ TEST_P(KeyPackageStoreTest, Rfc10_JoinDeletesTheUsedKeyPackage) {
   const KeyPackageBundle used = create_key_package(suite, dave, unix_time_now());
   const Bytes used_ref = store.add(suite, used);
   const Bytes other_ref = store.add(suite, create_key_package(suite, dave, unix_time_now()));
-  Group a = Group::create(provider, alice);
+  Group a = Group::create(provider, alice, {}, accept_any_policy());
   const wire::MlsMessage welcome = add(a, used.key_package);
 
-  const Group d = Group::join(provider, dave, store, welcome);
+  const Group d =
+      Group::join(provider, dave, store, welcome, std::nullopt, {}, accept_any_policy());
   EXPECT_EQ(d.epoch_authenticator(), a.epoch_authenticator());
   EXPECT_EQ(store.find(used_ref), nullptr);
   EXPECT_NE(store.find(other_ref), nullptr);
@@ -120,8 +121,9 @@ TEST_P(KeyPackageStoreTest, Rfc10_JoinDeletesTheUsedKeyPackage) {
             nullptr);
 
   const SecretBytes before = store.serialize();
-  EXPECT_TRUE(
-      rejects(ErrorCode::kWelcomeNotForUs, [&] { Group::join(provider, dave, store, welcome); }));
+  EXPECT_TRUE(rejects(ErrorCode::kWelcomeNotForUs, [&] {
+    Group::join(provider, dave, store, welcome, std::nullopt, {}, accept_any_policy());
+  }));
   EXPECT_EQ(store.serialize(), before);
 }
 
@@ -135,14 +137,16 @@ TEST_P(KeyPackageStoreTest, Rfc17_3_LastResortKeyPackageSurvivesAndIsReused) {
   const Bytes ref = store.add(suite, last);
   const SecretBytes saved = store.serialize();
 
-  Group a = Group::create(provider, alice);
-  const Group d1 = Group::join(provider, dave, store, add(a, last.key_package));
+  Group a = Group::create(provider, alice, {}, accept_any_policy());
+  const Group d1 = Group::join(provider, dave, store, add(a, last.key_package), std::nullopt, {},
+                               accept_any_policy());
   EXPECT_EQ(d1.epoch_authenticator(), a.epoch_authenticator());
   EXPECT_EQ(store.serialize(), saved);  // kept, unchanged
 
   const Identity erin = Identity::generate(suite, basic_credential("erin"));
-  Group e = Group::create(provider, erin);
-  const Group d2 = Group::join(provider, dave, store, add(e, last.key_package));
+  Group e = Group::create(provider, erin, {}, accept_any_policy());
+  const Group d2 = Group::join(provider, dave, store, add(e, last.key_package), std::nullopt, {},
+                               accept_any_policy());
   EXPECT_EQ(d2.epoch_authenticator(), e.epoch_authenticator());
   EXPECT_NE(d2.group_id(), d1.group_id());
   ASSERT_NE(store.find(ref), nullptr);
@@ -157,13 +161,15 @@ TEST_P(KeyPackageStoreTest, Rfc12_4_3_1_FailedJoinLeavesTheStoreUnchanged) {
   const Bytes ref = store.add(suite, kp);
   CreateOptions create;
   create.config.ratchet_tree_in_welcome = 0;
-  Group a = Group::create(provider, alice, create);
+  Group a = Group::create(provider, alice, create, accept_any_policy());
   const wire::MlsMessage welcome = add(a, kp.key_package);
   const SecretBytes before = store.serialize();
-  EXPECT_TRUE(rejects(ErrorCode::kMissingRatchetTree,
-                      [&] { Group::join(provider, dave, store, welcome); }));
+  EXPECT_TRUE(rejects(ErrorCode::kMissingRatchetTree, [&] {
+    Group::join(provider, dave, store, welcome, std::nullopt, {}, accept_any_policy());
+  }));
   EXPECT_EQ(store.serialize(), before);
-  const Group d = Group::join(provider, dave, store, welcome, a.tree().to_nodes());
+  const Group d =
+      Group::join(provider, dave, store, welcome, a.tree().to_nodes(), {}, accept_any_policy());
   EXPECT_EQ(d.epoch_authenticator(), a.epoch_authenticator());
   EXPECT_EQ(store.find(ref), nullptr);
 }

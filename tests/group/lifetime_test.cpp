@@ -14,7 +14,7 @@ constexpr uint64_t kHour = 3600;
 constexpr uint64_t kDay = 24 * kHour;
 
 GroupPolicy at(uint64_t time, bool check_lifetimes = true) {
-  GroupPolicy policy;
+  GroupPolicy policy = accept_any_policy();
   policy.clock = [time] { return time; };
   policy.check_lifetimes = check_lifetimes;
   return policy;

@@ -19,8 +19,11 @@
 #include "conclave/schedule/detail/public_message.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/secret_tree.h"
+#include "support/accept_any_policy.h"
 
 namespace conclave::group_testing {
+
+using conclave::testing::accept_any_policy;
 
 inline constexpr std::string_view kLeafNodeLabel = "LeafNodeTBS";
 inline constexpr std::string_view kKeyPackageLabel = "KeyPackageTBS";
@@ -308,15 +311,15 @@ class NegativeGroupTest : public ::testing::TestWithParam<uint16_t> {
     carol = make_client(suite, "carol", member_options);
     CreateOptions create;
     create.config = config;
-    a.emplace(Group::create(provider, alice.identity, create));
+    a.emplace(Group::create(provider, alice.identity, create, accept_any_policy()));
     CommitOptions add;
     add.add = {bob.key_package.key_package, carol.key_package.key_package};
     const CommitOutput out = a->commit(add);
     a->merge_pending_commit();
-    b.emplace(
-        Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt, config));
+    b.emplace(Group::join(provider, bob.identity, bob.key_package, *out.welcome, std::nullopt,
+                          config, accept_any_policy()));
     c.emplace(Group::join(provider, carol.identity, carol.key_package, *out.welcome, std::nullopt,
-                          config));
+                          config, accept_any_policy()));
     ASSERT_EQ(a->epoch_authenticator(), b->epoch_authenticator());
     ASSERT_EQ(a->epoch_authenticator(), c->epoch_authenticator());
   }

@@ -10,7 +10,7 @@ namespace {
 
 // An application's external PSK store (§8.4): ids and values, looked up by GroupPolicy.
 GroupPolicy external_psks(std::vector<std::pair<Bytes, Bytes>> store) {
-  GroupPolicy policy;
+  GroupPolicy policy = accept_any_policy();
   policy.external_psk = [store = std::move(store)](BytesView id) -> std::optional<SecretBytes> {
     for (const auto& [key, value] : store)
       if (key == to_bytes(id)) return SecretBytes(BytesView(value));
@@ -36,7 +36,8 @@ class Psk : public NegativeGroupTest {
   // The code of the error a plain join of `welcome` throws (kInternal: none).
   ErrorCode error_of_join(const Client& client, const wire::MlsMessage& welcome) const {
     return outcome_of([&] {
-             Group::join(provider, client.identity, client.key_package, over_the_wire(welcome));
+             Group::join(provider, client.identity, client.key_package, over_the_wire(welcome),
+                         std::nullopt, {}, accept_any_policy());
            })
         .code;
   }

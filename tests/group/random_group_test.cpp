@@ -27,11 +27,13 @@
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
+#include "support/accept_any_policy.h"
 #include "support/error_of.h"
 
 namespace conclave {
 namespace {
 
+using conclave::testing::accept_any_policy;
 using conclave::testing::error_of;
 
 struct RunParams {
@@ -235,7 +237,7 @@ class Simulation {
 
   // §8.4: every client knows the same external PSKs, by id.
   GroupPolicy policy() const {
-    GroupPolicy p;
+    GroupPolicy p = accept_any_policy();
     p.external_psk = [this](BytesView id) -> std::optional<SecretBytes> {
       for (const auto& [key, value] : external_psks_)
         if (key == to_bytes(id)) return SecretBytes(BytesView(value));

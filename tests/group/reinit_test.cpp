@@ -50,7 +50,7 @@ class ReInit : public NegativeGroupTest {
     state.resize(state.size() - tail.size());
     const Bytes replaced = codec::encode(changed);
     state.insert(state.end(), replaced.begin(), replaced.end());
-    return Group::deserialize(provider, state);
+    return Group::deserialize(provider, state, accept_any_policy());
   }
 
   // §11.2 steps 1-3: Bob's ReInit to the next suite, committed by Alice; Carol makes the new
@@ -217,8 +217,8 @@ TEST_P(ReInit, Rfc11_2_EndedGroupTakesOnlyLateApplicationMessages) {
   const Client erin = make_client(suite, "erin");
   ExternalJoinOptions with_tree;  // that GroupInfo has no ratchet_tree extension
   with_tree.ratchet_tree = g.tree().to_nodes();
-  const ExternalJoin external =
-      Group::join_external(provider, erin.identity, over_the_wire(last_info), with_tree);
+  const ExternalJoin external = Group::join_external(
+      provider, erin.identity, over_the_wire(last_info), with_tree, accept_any_policy());
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
                                 [&] { g.process(over_the_wire(external.commit)); }));
   EXPECT_TRUE(rejects_unchanged(g, ErrorCode::kGroupReInitialized,
@@ -306,14 +306,15 @@ TEST_P(ReInit, Rfc11_2_ReinitPskNeedsTheEndedOldGroup) {
   const NewClient bob2 = in_suite(next, bob);
   const ResumedGroup made = Group::reinit(*c, carol2.identity, {bob2.key_package.key_package});
   EXPECT_TRUE(rejects(ErrorCode::kPskNotFound, [&] {
-    Group::join(provider, bob2.identity, bob2.key_package, over_the_wire(made.welcome));
+    Group::join(provider, bob2.identity, bob2.key_package, over_the_wire(made.welcome),
+                std::nullopt, {}, accept_any_policy());
   }));
   EXPECT_TRUE(rejects_unchanged(before_reinit, ErrorCode::kPskNotFound, [&] {
     Group::join_resumed(before_reinit, bob2.identity, bob2.key_package, made.welcome);
   }));
   // A regular Welcome (no reinit or branch PSK) given to join_resumed.
   const Client dave = make_client(suite, "dave");
-  Group fresh = Group::create(provider, dave.identity);
+  Group fresh = Group::create(provider, dave.identity, {}, accept_any_policy());
   const Client erin = make_client(suite, "erin");
   CommitOptions add;
   add.add = {erin.key_package.key_package};

@@ -66,7 +66,7 @@ TEST_P(GroupState, DamagedStateIsRefused) {
   EXPECT_TRUE(refused(state.view().first(state.size() - 1))) << "truncated";
 
   // The intact record loads, and the member goes on.
-  Group loaded = Group::deserialize(provider, state.view());
+  Group loaded = Group::deserialize(provider, state.view(), accept_any_policy());
   EXPECT_TRUE(loaded == *b);
   deliver(loaded.propose_update(), {&*a, &*c});
 }
@@ -79,10 +79,10 @@ TEST(GroupConfigLimits, Rfc6_3_1_PaddingBlockPastTheLimitIsRefused) {
   const Identity alice = Identity::generate(suite, basic_credential("alice"));
   CreateOptions options;
   options.config.padding_block = GroupConfig::kMaxPaddingBlock + 1;
-  EXPECT_TRUE(
-      rejects(ErrorCode::kInvalidArgument, [&] { Group::create(provider, alice, options); }));
+  EXPECT_TRUE(rejects(ErrorCode::kInvalidArgument,
+                      [&] { Group::create(provider, alice, options, accept_any_policy()); }));
   options.config.padding_block = GroupConfig::kMaxPaddingBlock;
-  Group a = Group::create(provider, alice, options);
+  Group a = Group::create(provider, alice, options, accept_any_policy());
   EXPECT_GE(codec::encode(a.protect(as_bytes("padded"))).size(), GroupConfig::kMaxPaddingBlock);
 }
 

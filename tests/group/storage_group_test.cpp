@@ -65,7 +65,7 @@ class GroupStorage : public ::testing::TestWithParam<uint16_t> {
     Client alice = make_client(suite, "alice");
     Client bob = make_client(suite, "bob");
     Client carol = make_client(suite, "carol");
-    Group a = Group::create(provider, alice.identity);
+    Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
     a.attach_storage(alice_store);
     KeyPackageStore bob_keys = KeyPackageStore::open(provider, bob_store);
     bob_keys.add(suite, bob.key_package);
@@ -73,7 +73,8 @@ class GroupStorage : public ::testing::TestWithParam<uint16_t> {
     add.add = {bob.key_package.key_package};
     const CommitOutput out = a.commit(add);
     a.merge_pending_commit();
-    Group b = Group::join(provider, bob.identity, bob_keys, over_the_wire(*out.welcome));
+    Group b = Group::join(provider, bob.identity, bob_keys, over_the_wire(*out.welcome),
+                          std::nullopt, {}, accept_any_policy());
     EXPECT_TRUE(bob_keys.empty());
     EXPECT_TRUE(KeyPackageStore::open(provider, bob_store).empty())
         << "§10: the one-time KeyPackage is consumed in the join's transaction";
@@ -110,8 +111,8 @@ TEST_P(GroupStorage, EveryChangeIsStoredBeforeTheCallReturns) {
   EXPECT_TRUE(reloads_equal(p.alice)) << "merge of the own commit";
   EXPECT_EQ(p.alice.epoch_authenticator(), p.bob.epoch_authenticator());
 
-  Group carol =
-      Group::join(provider, p.carol.identity, p.carol.key_package, over_the_wire(*out.welcome));
+  Group carol = Group::join(provider, p.carol.identity, p.carol.key_package,
+                            over_the_wire(*out.welcome), std::nullopt, {}, accept_any_policy());
   const CommitOutput remove = p.alice.commit(removing(carol.own_leaf()));
   p.alice.merge_pending_commit();
   auto removed = carol.process(over_the_wire(remove.commit));
@@ -143,7 +144,7 @@ TEST_P(GroupStorage, RestartedSenderNeverReusesAGeneration) {
 // the store keeps the winner's state, and the loser carries on after loading again.
 TEST_P(GroupStorage, StaleObjectCannotWriteAndReloads) {
   Pair p = build();
-  Group other = Group::load(provider, alice_store, p.alice.group_id());
+  Group other = Group::load(provider, alice_store, p.alice.group_id(), accept_any_policy());
   p.bob.process(over_the_wire(p.alice.protect(as_bytes("won"))));
   EXPECT_TRUE(rejects(ErrorCode::kStorageConflict, [&] { other.protect(as_bytes("lost")); }));
   EXPECT_TRUE(reloads_equal(p.alice)) << "the failed write changed the store";
@@ -183,12 +184,14 @@ TEST_P(GroupStorage, KeyPackageIsConsumedOnceAcrossProcesses) {
   first.add(suite, bob.key_package);
   KeyPackageStore second = KeyPackageStore::open(provider, bob_store);
   ASSERT_EQ(second.size(), 1u);
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   const CommitOutput out = a.commit(adding({bob.key_package.key_package}));
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob.identity, first, over_the_wire(*out.welcome));
+  Group b = Group::join(provider, bob.identity, first, over_the_wire(*out.welcome), std::nullopt,
+                        {}, accept_any_policy());
   EXPECT_TRUE(rejects(ErrorCode::kStorageConflict, [&] {
-    Group::join(provider, bob.identity, second, over_the_wire(*out.welcome));
+    Group::join(provider, bob.identity, second, over_the_wire(*out.welcome), std::nullopt, {},
+                accept_any_policy());
   }));
   EXPECT_EQ(Group::stored_groups(*bob_store), std::vector<Bytes>{a.group_id()});
   EXPECT_TRUE(reloads_equal(b));
@@ -202,10 +205,11 @@ TEST_P(GroupStorage, LastResortKeyPackageIsKept) {
   Client bob = make_client(suite, "bob", last_resort);
   KeyPackageStore keys = KeyPackageStore::open(provider, bob_store);
   keys.add(suite, bob.key_package);
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   const CommitOutput out = a.commit(adding({bob.key_package.key_package}));
   a.merge_pending_commit();
-  Group::join(provider, bob.identity, keys, over_the_wire(*out.welcome));
+  Group::join(provider, bob.identity, keys, over_the_wire(*out.welcome), std::nullopt, {},
+              accept_any_policy());
   EXPECT_EQ(KeyPackageStore::open(provider, bob_store).size(), 1u);
 }
 
@@ -232,8 +236,9 @@ TEST_P(GroupStorage, DamagedStoreIsRefused) {
   EXPECT_TRUE(rejects(ErrorCode::kStorageNotFound,
                       [&] { Group::load(provider, alice_store, to_bytes("no such group")); }));
   alice_store.reset();
-  p = Pair{Group::create(provider, make_client(suite, "x").identity),
-           Group::create(provider, make_client(suite, "y").identity), make_client(suite, "z")};
+  p = Pair{Group::create(provider, make_client(suite, "x").identity, {}, accept_any_policy()),
+           Group::create(provider, make_client(suite, "y").identity, {}, accept_any_policy()),
+           make_client(suite, "z")};
 
   const std::string copy = alice_db + ".copy";
   std::filesystem::copy_file(alice_db, copy);
@@ -281,8 +286,8 @@ Bytes scope_of(BytesView group_id) {
 // provider, which keeps no checks): another group's epoch record is refused.
 TEST_P(GroupStorage, RecordsOfAnotherGroupAreRefused) {
   auto memory = storage::MemoryStorage::create();
-  Group a = Group::create(provider, make_client(suite, "alice").identity);
-  Group b = Group::create(provider, make_client(suite, "bob").identity);
+  Group a = Group::create(provider, make_client(suite, "alice").identity, {}, accept_any_policy());
+  Group b = Group::create(provider, make_client(suite, "bob").identity, {}, accept_any_policy());
   a.attach_storage(memory);
   b.attach_storage(memory);
   const auto epoch_record = memory->get({scope_of(a.group_id()), 1, {}});
@@ -300,13 +305,13 @@ TEST_P(GroupStorage, RecordsOfAnotherGroupAreRefused) {
 // one leaf) is refused at load (kStorageCorrupt), before it could resize the tree.
 TEST_P(GroupStorage, PendingCommitOfAnotherTreeIsRefused) {
   auto memory = storage::MemoryStorage::create();
-  Group a = Group::create(provider, make_client(suite, "alice").identity);
+  Group a = Group::create(provider, make_client(suite, "alice").identity, {}, accept_any_policy());
   const Client bob = make_client(suite, "bob");
   a.commit(adding({bob.key_package.key_package}));
   a.merge_pending_commit();
   a.attach_storage(memory);
   a.commit();  // pending, journal from a tree of 2 leaves
-  Group c = Group::create(provider, make_client(suite, "carol").identity);
+  Group c = Group::create(provider, make_client(suite, "carol").identity, {}, accept_any_policy());
   c.attach_storage(memory);
   const auto pending = memory->get({scope_of(a.group_id()), 5, {}});
   ASSERT_TRUE(pending);
@@ -327,7 +332,7 @@ TEST_P(GroupStorage, PendingCommitOfAnotherTreeIsRefused) {
 TEST_P(GroupStorage, CommitWritesLogarithmicallyManyRecords) {
   auto memory = storage::MemoryStorage::create();
   Client alice = make_client(suite, "alice");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOptions add;
   constexpr uint32_t kMembers = 64;
   for (uint32_t i = 1; i < kMembers; ++i) {
@@ -388,9 +393,9 @@ TEST_P(GroupStorage, ExternalPsksComeFromTheStore) {
 
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
-  GroupPolicy alice_policy;
+  GroupPolicy alice_policy = accept_any_policy();
   alice_policy.external_psk = alice_psks.lookup();
-  GroupPolicy bob_policy;
+  GroupPolicy bob_policy = accept_any_policy();
   bob_policy.external_psk = bob_psks.lookup();
   Group a = Group::create(provider, alice.identity, {}, alice_policy);
   CommitOptions options = adding({bob.key_package.key_package});

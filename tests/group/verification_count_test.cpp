@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "conclave/group/group.h"
+#include "support/accept_any_policy.h"
 #include "support/forwarding_provider.h"
 
 namespace conclave {
@@ -39,12 +40,13 @@ TEST_P(VerificationCount, Rfc6_1_Rfc10_1_ReceivedAddProposalIsVerifiedOnce) {
   const KeyPackageBundle carol_kp = create_key_package(suite, carol, unix_time_now());
   CreateOptions options;
   options.config.handshake_format = GetParam();
-  Group a = Group::create(provider, alice, options);
+  Group a = Group::create(provider, alice, options, testing::accept_any_policy());
   CommitOptions add_bob;
   add_bob.add = {bob_kp.key_package};
   const CommitOutput first = a.commit(add_bob);
   a.merge_pending_commit();
-  Group b = Group::join(provider, bob, bob_kp, *first.welcome);
+  Group b = Group::join(provider, bob, bob_kp, *first.welcome, std::nullopt, {},
+                        testing::accept_any_policy());
 
   const wire::MlsMessage proposal = a.propose_add(carol_kp.key_package);
   provider->verifications = 0;

@@ -12,10 +12,12 @@
 #include "conclave/crypto/openssl_provider.h"
 #include "conclave/group/group.h"
 #include "crypto/x509_test_util.h"
+#include "support/accept_any_policy.h"
 
 namespace conclave {
 namespace {
 
+using conclave::testing::accept_any_policy;
 using x509_testing::Pki;
 using x509_testing::TestKey;
 
@@ -151,13 +153,13 @@ TEST_P(X509GroupTest, UntrustedAddRejectedByReceiver) {
   EXPECT_EQ(std::get<ApplicationMessage>(b.process(m)).data, to_bytes("still here"));
 }
 
-// §5.3.1, §12.4.3.1: a joiner validates every credential in the tree it is given. Alice, with
-// no Authentication Service, adds Bob and Carol; Bob's join fails on Carol's certificate.
+// §5.3.1, §12.4.3.1: a joiner validates every credential in the tree it is given. Alice, who
+// accepts every credential, adds Bob and Carol; Bob's join fails on Carol's certificate.
 TEST_P(X509GroupTest, UntrustedMemberRejectedAtJoin) {
   Client alice = x509_client(acme, "alice");
   Client bob = x509_client(acme, "bob");
   Client carol = x509_client(other, "carol");
-  Group a = Group::create(provider, alice.identity);
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
   CommitOptions add;
   add.add = {bob.key_package.key_package, carol.key_package.key_package};
   CommitOutput out = a.commit(add);

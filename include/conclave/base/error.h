@@ -145,7 +145,8 @@ enum class ErrorCode : uint16_t {
   /// §13.4: the joiner does not support a GroupContext extension.
   kGroupExtensionUnsupported,
   /// §5.3.1: no credential validator is set (GroupPolicy::credential_validator) and the
-  /// application has not opted in to accepting every credential (accept_any_credential()).
+  /// application has not opted in to accepting every credential
+  /// (insecure_accept_any_credential()).
   kCredentialValidatorMissing,
   /// merge() of a StagedCommit that another group, another member or another epoch staged.
   kStagedCommitMismatch,

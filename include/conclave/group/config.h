@@ -75,7 +75,10 @@ struct GroupPolicy {
   /// §5.3.1: the Authentication Service: true when the credential is acceptable for a member
   /// holding `signature_key`. Required: a group refuses to admit a member without one
   /// (kCredentialValidatorMissing), unless the application opts in to accepting every
-  /// credential with insecure_accept_any_credential().
+  /// credential with insecure_accept_any_credential(). Group::create, join, join_external and
+  /// set_policy refuse a policy without one at once; Group::deserialize and load accept it (to
+  /// inspect a stored group, or to call set_policy next), and each credential check of such a
+  /// group then throws kCredentialValidatorMissing with the state unchanged.
   std::function<bool(const wire::Credential&, BytesView signature_key)> credential_validator;
   /// Seconds since the Unix epoch, for lifetimes (§7.3). Unset: the system clock.
   std::function<uint64_t()> clock;

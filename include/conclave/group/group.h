@@ -277,8 +277,9 @@ class Group {
   const tree::RatchetTree& tree() const { return tree_; }  ///< the public ratchet tree
   std::vector<MemberInfo> members() const;                 ///< the members, in leaf order
   const GroupConfig& config() const { return config_; }    ///< the group's configuration
-  /// Replaces the application's callbacks and policies (they are not part of the state).
-  void set_policy(GroupPolicy policy) { policy_ = std::move(policy); }
+  /// Replaces the application's callbacks and policies (they are not part of the state);
+  /// kCredentialValidatorMissing without policy.credential_validator (config.h).
+  void set_policy(GroupPolicy policy);
   /// §8.7: a secret of the epoch (an application may use it as a PAKE password, say).
   SecretBytes epoch_authenticator() const { return secrets_.epoch_authenticator; }
   /// §8.5 MLS-Exporter.
@@ -440,6 +441,8 @@ class Group {
   void check_loaded_state() const;
   /// The configuration's limits (kInvalidArgument): padding_block.
   static void check_config(const GroupConfig& config);
+  /// §5.3.1: a credential validator is set (kCredentialValidatorMissing).
+  static void check_policy(const GroupPolicy& policy);
   /// The state shared by serialize() and the storage records (state_records.h).
   detail::CommonRecord common_record() const;
   static Group from_common_record(std::shared_ptr<const crypto::CryptoProvider> provider,
@@ -498,6 +501,9 @@ class Group {
                                        const std::vector<wire::Proposal>& more) const;
 
   tree::LeafPolicy leaf_policy(const wire::ExtensionList& extensions) const;
+  /// §5.3.1: the policy's credential validator, or without one a validator that throws
+  /// kCredentialValidatorMissing, so that no credential is accepted unchecked.
+  std::function<bool(const wire::Credential&, BytesView)> credential_validator() const;
   /// §12.4.3.1: the tree of a joiner (by Welcome or external commit), validated in full, and the
   /// GroupInfo's signature by its signer in it.
   void load_tree(const wire::GroupInfo& info,

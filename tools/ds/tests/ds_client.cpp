@@ -144,7 +144,7 @@ Outcome<v1::SendReply> DsClient::send(const conclave::wire::MlsMessage& message,
 void DsClient::create_group(const std::string& group_id, bool allow_external_join) {
   conclave::CreateOptions options;
   options.group_id = conclave::to_bytes(group_id);
-  group = conclave::Group::create(provider_, identity_, options);
+  group = conclave::Group::create(provider_, identity_, options, group_policy());
   v1::CreateGroupBody body;
   body.set_group_id(group_id);
   body.set_allow_external_join(allow_external_join);
@@ -165,7 +165,7 @@ Outcome<v1::SendReply> DsClient::join_external(const std::string& group_id,
   const auto info = call(kFetchGroupInfo, fetch);
   if (!info.ok()) fail("FetchGroupInfo", info.status);
   conclave::ExternalJoin join = conclave::Group::join_external(
-      provider_, identity_, decode_message(info.reply.group_info()), options);
+      provider_, identity_, decode_message(info.reply.group_info()), options, group_policy());
   std::optional<conclave::Group> before = std::move(group);
   group = std::move(join.group);
   auto out = send(join.commit, {}, {}, {}, group->group_info());
@@ -182,7 +182,8 @@ size_t DsClient::sync() {
     if (entry.kind() == v1::ENTRY_KIND_WELCOME) {
       for (auto it = bundles_.begin(); it != bundles_.end(); ++it) {
         try {
-          group = conclave::Group::join(provider_, identity_, *it, message);
+          group = conclave::Group::join(provider_, identity_, *it, message, std::nullopt, {},
+                                        group_policy());
           // The init key of a one-time KeyPackage is used up (RFC 9420 §10).
           if (!conclave::is_last_resort(it->key_package)) bundles_.erase(it);
           break;

@@ -38,6 +38,14 @@ inline const Rpc<v1::FetchReply> kFetch{"Fetch", &Stub::Fetch};
 inline const Rpc<v1::AckReply> kAck{"Ack", &Stub::Ack};
 inline const Rpc<v1::FetchGroupInfoReply> kFetchGroupInfo{"FetchGroupInfo", &Stub::FetchGroupInfo};
 
+// The test clients' groups: every credential accepted. These tests check the DS, which vouched
+// for each device at registration; a real client's own check (RFC 9420 §5.3.1) is not theirs.
+inline conclave::GroupPolicy group_policy() {
+  conclave::GroupPolicy policy;
+  policy.credential_validator = conclave::insecure_accept_any_credential();
+  return policy;
+}
+
 template <class Reply>
 struct Outcome {
   grpc::Status status;

@@ -15,7 +15,8 @@ void create_public_group(DsClient& alice, const std::string& group_id) {
   conclave::CreateOptions options;
   options.group_id = conclave::to_bytes(group_id);
   options.config.handshake_format = conclave::HandshakeFormat::kPublic;
-  alice.group = conclave::Group::create(alice.provider(), alice.identity(), options);
+  alice.group =
+      conclave::Group::create(alice.provider(), alice.identity(), options, group_policy());
   v1::CreateGroupBody body;
   body.set_group_id(group_id);
   ASSERT_TRUE(alice.call(kCreateGroup, body).ok());

@@ -160,7 +160,8 @@ TEST_F(DsSecurityTest, PostingToAGroupOfOthersIsRefused) {
   // A group the DS does not know (mallory's own, never created at the DS).
   conclave::CreateOptions options;
   options.group_id = conclave::to_bytes(std::string_view("mallory-group"));
-  mallory->group = conclave::Group::create(mallory->provider(), mallory->identity(), options);
+  mallory->group =
+      conclave::Group::create(mallory->provider(), mallory->identity(), options, group_policy());
   const auto nowhere = mallory->send(mallory->group->protect(conclave::as_bytes("x")));
   EXPECT_EQ(nowhere.status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(nowhere.detail.code(), v1::ERROR_CODE_UNKNOWN_GROUP);
@@ -256,7 +257,7 @@ TEST_F(DsSecurityTest, GroupInfoIsRefusedToOutsidersUnlessAllowed) {
 TEST_F(DsSecurityTest, ExternalCommitRefusedWhenTheGroupDoesNotAllowIt) {
   const std::string before = footprint();
   auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(),
-                                             alice->group->group_info());
+                                             alice->group->group_info(), {}, group_policy());
   mallory->group = std::move(join.group);
   const auto out = mallory->send(join.commit);
   EXPECT_EQ(out.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -298,7 +299,8 @@ class DsExternalJoinTest : public DsSecurityTest {
 // RFC 9750 §5.2, RFC 9420 §12.4.3.2: an external commit is for the current epoch; one built
 // from the GroupInfo of an epoch already decided is STALE_EPOCH, like any late commit.
 TEST_F(DsExternalJoinTest, ExternalCommitForAStaleEpochIsRefused) {
-  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info);
+  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info,
+                                                   {}, group_policy());
   const auto update = alice->group->commit({});
   ASSERT_TRUE(alice->send(update.commit, {}, {}, {}, alice->next_group_info()).ok());
   alice->group->merge_pending_commit();
@@ -315,7 +317,8 @@ TEST_F(DsExternalJoinTest, ExternalCommitForAStaleEpochIsRefused) {
 // and one that removes a member.
 TEST_F(DsExternalJoinTest, ExternalCommitAddingSomeoneElseIsRefused) {
   const std::string before = footprint();
-  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info);
+  const auto join = conclave::Group::join_external(mallory->provider(), mallory->identity(), info,
+                                                   {}, group_policy());
 
   // Eve posts mallory's external commit: its leaf is not eve's device.
   auto out = eve->call(kSend, external_body(join.commit, "eve-1"));

@@ -91,6 +91,8 @@ GroupConfig group_config(bool encrypt_handshake) {
 
 GroupPolicy group_policy(std::shared_ptr<PskStore> psks) {
   GroupPolicy policy;
+  // The interop runner hands out basic credentials with no Authentication Service behind them.
+  policy.credential_validator = insecure_accept_any_credential();
   policy.external_psk = [psks = std::move(psks)](BytesView id) { return psks->find(id); };
   // The runner may ask for an application message while proposals wait for their commit;
   // §12.4's rule is the runner's to follow, not this client's to enforce.
