@@ -27,8 +27,7 @@ CommitOutput Group::commit(const CommitOptions& options) {
 
   StagedCommit staged;
   staged.committer_ = own_leaf_;
-  staged.own_leaf_ = own_leaf_;
-  staged.from_epoch_ = context_.epoch;
+  stamp(staged);
   bool needs_path = commit.proposals.empty() || config_.always_send_path || options.force_path;
   for (const auto& rp : list)
     needs_path = needs_path || requires_path(rp.proposal.proposal_type());
@@ -224,6 +223,7 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
 
 void Group::merge_pending_commit() {
   if (!pending_) throw Error(ErrorCode::kNoPendingCommit, "no commit is pending");
+  check_staged(pending_->staged);  // before it is moved out: a refusal changes nothing
   StagedCommit staged = std::move(pending_->staged);
   pending_.reset();
   apply_staged(std::move(staged));

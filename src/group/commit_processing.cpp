@@ -1,6 +1,7 @@
 // RFC 9420 §12.4.2: processing a received commit into a StagedCommit, every check done on the
 // tree inside a journal that is then undone; merging a StagedCommit into the group.
 #include <algorithm>
+#include <string>
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
@@ -60,8 +61,7 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content,
     throw Error(ErrorCode::kPathRequired, "the commit's proposals require an UpdatePath");
 
   StagedCommit staged;
-  staged.own_leaf_ = own_leaf_;
-  staged.from_epoch_ = context_.epoch;
+  stamp(staged);
   staged.has_path_ = commit.path.has_value();
   staged.external_ = external;
   wire::GroupContext next = context_;
@@ -133,8 +133,39 @@ StagedCommit Group::stage_commit(const wire::AuthenticatedContent& content,
   return staged;
 }
 
+void Group::stamp(StagedCommit& staged) const {
+  staged.group_id_ = context_.group_id;
+  staged.from_epoch_ = context_.epoch;
+  staged.own_leaf_ = own_leaf_;
+  staged.from_interim_transcript_hash_ = interim_transcript_hash_;
+}
+
+void Group::check_staged(const StagedCommit& staged) const {
+  const auto refuse = [](const std::string& why) {
+    throw Error(ErrorCode::kStagedCommitMismatch, "a commit staged " + why);
+  };
+  if (staged.group_id_ != context_.group_id) refuse("for another group");
+  if (staged.from_epoch_ != context_.epoch)
+    refuse("in epoch " + std::to_string(staged.from_epoch_) + ", the group is in epoch " +
+           std::to_string(context_.epoch));
+  if (staged.own_leaf_ != own_leaf_)
+    refuse("by the member at leaf " + std::to_string(staged.own_leaf_.value) + ", not " +
+           std::to_string(own_leaf_.value));
+  // §8.2: the interim transcript hash covers the epoch's confirmation tag, which the key
+  // schedule ties to the whole GroupContext (tree included): two states share it only when
+  // they are the same epoch of the same group.
+  if (staged.from_interim_transcript_hash_ != interim_transcript_hash_)
+    refuse("by another state of this group in the same epoch");
+}
+
 void Group::merge(StagedCommit staged) {
-  if (pending_ && staged.committer_ == own_leaf_ && staged.from_epoch_ == context_.epoch) {
+  check_staged(staged);
+  // Our own commit (its echo, or pending_commit()) is merged as the pending one, which it must
+  // be: a copy of this member that committed something else staged another epoch.
+  if (!staged.external_ && staged.committer_ == own_leaf_) {
+    if (!pending_ || pending_->staged.confirmation_tag_ != staged.confirmation_tag_)
+      throw Error(ErrorCode::kStagedCommitMismatch,
+                  "a commit of this member that is not its pending commit");
     merge_pending_commit();
     return;
   }
@@ -142,9 +173,8 @@ void Group::merge(StagedCommit staged) {
   persist();
 }
 
+// The caller checked `staged` (check_staged).
 void Group::apply_staged(StagedCommit staged) {
-  if (staged.from_epoch_ != context_.epoch)
-    throw Error(ErrorCode::kWrongEpoch, "the staged commit is for another epoch");
   if (store_) note_merge(staged.journal_);
   // Keep this epoch's application keys for late messages, with the signature keys of the
   // leaves the commit changes.

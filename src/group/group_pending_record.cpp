@@ -199,7 +199,10 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.secrets_ = std::move(r.secrets);
   s.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   s.confirmation_tag_ = std::move(r.confirmation_tag);
-  s.own_leaf_ = tree::LeafIndex(r.own_leaf);
+  // Stored with the epoch it starts from, by this member: anything else is damage.
+  if (r.from_epoch != context_.epoch || r.own_leaf != own_leaf_.value)
+    throw Error(ErrorCode::kStorageCorrupt, "the pending commit is of another epoch or member");
+  stamp(s);
   return out;
 }
 

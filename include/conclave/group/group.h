@@ -240,7 +240,9 @@ class Group {
   /// function must not throw. A staged commit's bytes are stored by merge().
   ProcessResult process(const wire::MlsMessage& message,
                         const std::function<Bytes(const ProcessResult&)>& application_state);
-  /// Applies a staged commit of the current epoch: the group moves to its epoch.
+  /// Applies a staged commit of the current epoch: the group moves to its epoch. Only a commit
+  /// this state (or an identical copy) staged, and of its own commits only the pending one;
+  /// any other is kStagedCommitMismatch, the group unchanged.
   void merge(StagedCommit staged);
   /// §12.4: the proposals received this epoch and not yet committed, in arrival order. A member
   /// that holds any must commit before it sends application data (protect() enforces it).
@@ -580,6 +582,10 @@ class Group {
   /// journal) after its checks; returns its index.
   tree::LeafIndex add_external_committer(const wire::LeafNode& leaf, const StagedCommit& staged,
                                          const tree::LeafPolicy& policy);
+  /// Records in `staged` the state that stages it; check_staged() refuses it to any other
+  /// (kStagedCommitMismatch).
+  void stamp(StagedCommit& staged) const;
+  void check_staged(const StagedCommit& staged) const;
   void apply_staged(StagedCommit staged);
 
   std::shared_ptr<const crypto::CryptoProvider> provider_;

@@ -82,8 +82,14 @@ class StagedCommit {
   bool removes_me_ = false;
   SecretBytes epoch_authenticator_;
 
-  /// The next epoch's state.
+  /// The state that staged it, which alone may merge it (kStagedCommitMismatch): the group, the
+  /// epoch, the member's leaf and the epoch's interim transcript hash, which tells apart two
+  /// states of one group in one epoch (a fork) and matches an identical copy.
+  Bytes group_id_;
   uint64_t from_epoch_ = 0;
+  Bytes from_interim_transcript_hash_;
+
+  /// The next epoch's state.
   tree::TreeJournal journal_;
   tree::TreeKemPrivate tree_private_;
   wire::GroupContext context_;
