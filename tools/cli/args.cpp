@@ -10,6 +10,7 @@ std::vector<std::string> Args::command_options() const {
   std::vector<std::string> given;
   if (server) given.push_back("--server");
   if (device) given.push_back("--device");
+  if (identity) given.push_back("--identity");
   if (open) given.push_back("--open");
   return given;
 }
@@ -46,6 +47,7 @@ Args parse_args(int argc, const char* const* argv) {
     if (name == "--profile") target = &args.profile;
     if (name == "--server") target = &args.server;
     if (name == "--device") target = &args.device;
+    if (name == "--identity") target = &args.identity;
     if (!target) {
       throw CliError(kExitUsage, "unknown option " + std::string(name) + " (see conclave --help)");
     }

@@ -14,11 +14,12 @@ struct Args {
   std::optional<std::string> profile;
   std::optional<std::string> server;
   std::optional<std::string> device;
+  std::optional<std::string> identity;  // register --identity FILE
   bool open = false;
   bool help = false;
 
-  // The options given among `--server`, `--device` and `--open` (for the commands that take
-  // none of them to refuse).
+  // The options given among `--server`, `--device`, `--identity` and `--open` (for the commands
+  // that take none of them to refuse).
   std::vector<std::string> command_options() const;
 };
 

@@ -10,6 +10,7 @@
 
 #include "chat.h"
 #include "cli_error.h"
+#include "identity_file.h"
 #include "profile.h"
 #include "session.h"
 #include "text.h"
@@ -33,7 +34,7 @@ struct Command {
   std::string_view synopsis;  // operands and options, for the usage line
   size_t min_operands;
   size_t max_operands;
-  std::vector<std::string_view> options;  // which of --server, --device, --open it takes
+  std::vector<std::string_view> options;  // which of --server, --device, --identity, --open
   std::string_view summary;
   std::function<int(Context&)> run;
 };
@@ -157,15 +158,30 @@ int cmd_register(Context& ctx) {
     if (!ctx.args.server) throw CliError(kExitUsage, "register needs --server HOST:PORT");
     config = {*ctx.args.server, user, device};
   }
+  std::optional<Identity> imported;
+  if (ctx.args.identity) {
+    imported = read_identity_file(*ctx.args.identity);
+    const Bytes* name = imported->credential.identity();
+    if (!name || *name != to_bytes(user)) {
+      throw CliError(kExitRefused,
+                     *ctx.args.identity + " holds the identity of another user than " + user);
+    }
+  }
   const Profile profile =
       existed ? ctx.profile() : Profile::create(ctx.root, ctx.profile_name, config);
   try {
-    return with_session(profile, {}, [&](Session& session) {
-      session.client().register_device();
-      print("registered " + device_label(session.client().device()) + " at " + config.server +
-            " (profile " + ctx.profile_name + " in " + profile.dir().string() + ")");
-      return kExitOk;
-    });
+    return with_session(
+        profile, {.allow_external_join = false, .identity = imported}, [&](Session& session) {
+          // The store's identity wins over the file's: refuse rather than seem to adopt it.
+          if (imported && session.client().identity() != *imported) {
+            throw CliError(kExitRefused, "profile " + ctx.profile_name +
+                                             " holds another identity than " + *ctx.args.identity);
+          }
+          session.client().register_device();
+          print("registered " + device_label(session.client().device()) + " at " + config.server +
+                " (profile " + ctx.profile_name + " in " + profile.dir().string() + ")");
+          return kExitOk;
+        });
   } catch (const CliError& e) {
     // A name the service refused leaves nothing worth keeping; after an outage the same key
     // is tried again (the service may have registered it before the answer was lost).
@@ -174,21 +190,31 @@ int cmd_register(Context& ctx) {
   }
 }
 
+int cmd_identity_export(Context& ctx) {
+  return with_session(ctx.profile(), {}, [&](Session& s) {
+    write_identity_file(ctx.operands[0], s.client().identity());
+    print("wrote the identity of " + device_label(s.client().device()) + " to " + ctx.operands[0] +
+          ": it holds the private key; keep it as such");
+    return kExitOk;
+  });
+}
+
 int cmd_group_create(Context& ctx) {
   const std::string& name = ctx.operands[0];
   require_name(name, "the group");
   if (name.starts_with("hex:")) throw CliError(kExitUsage, "group names cannot start with hex:");
-  return with_session(ctx.profile(), {.allow_external_join = ctx.args.open}, [&](Session& s) {
-    if (s.client().has_group(as_bytes(name))) {
-      throw CliError(kExitRefused,
-                     s.profile().config().user + " already has a group named " + name);
-    }
-    s.client().create_group(as_bytes(name));
-    s.forget_own_commit(as_bytes(name), 0);
-    print("created " + name +
-          (ctx.args.open ? " (others may join it: conclave join " + name + ")" : ""));
-    return kExitOk;
-  });
+  return with_session(
+      ctx.profile(), {.allow_external_join = ctx.args.open, .identity = {}}, [&](Session& s) {
+        if (s.client().has_group(as_bytes(name))) {
+          throw CliError(kExitRefused,
+                         s.profile().config().user + " already has a group named " + name);
+        }
+        s.client().create_group(as_bytes(name));
+        s.forget_own_commit(as_bytes(name), 0);
+        print("created " + name +
+              (ctx.args.open ? " (others may join it: conclave join " + name + ")" : ""));
+        return kExitOk;
+      });
 }
 
 int cmd_join(Context& ctx) {
@@ -362,12 +388,19 @@ int cmd_chat(Context& ctx) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {{"register"},
-       "USER --server HOST:PORT [--device NAME]",
+       "USER --server HOST:PORT [--device NAME] [--identity FILE]",
        1,
        1,
-       {"--server", "--device"},
+       {"--server", "--device", "--identity"},
        "create the profile, register the device, publish KeyPackages",
        cmd_register},
+      {{"identity", "export"},
+       "FILE",
+       1,
+       1,
+       {},
+       "save this device's identity and key (mode 0600) for `register --identity`",
+       cmd_identity_export},
       {{"group", "create"},
        "NAME [--open]",
        1,

@@ -28,6 +28,7 @@ Session::Session(const Profile& profile, SessionOptions options)
   client_options.device = config.device;
   client_options.policy.credential_validator = acceptable_credential;
   client_options.allow_external_join = options.allow_external_join;
+  client_options.identity = std::move(options.identity);
   try {
     client_.emplace(Client::open(provider_, store_, make_grpc_transport(transport_options),
                                  std::move(client_options)));

@@ -20,6 +20,8 @@ namespace conclave::cli {
 
 struct SessionOptions {
   bool allow_external_join = false;  // for the groups this command creates
+  // Adopted when the store holds no identity yet (register --identity).
+  std::optional<Identity> identity;
 };
 
 class Session {

@@ -1,12 +1,20 @@
 // The CLI's own rules that need no Delivery Service: what it prints of untrusted text, which
 // credentials its groups accept, how the chat's input line is edited, how the command line is
-// read.
+// read, how an identity is kept in a file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "args.h"
 #include "cli_error.h"
+#include "conclave/crypto/openssl_provider.h"
+#include "conclave/crypto/suite.h"
 #include "conclave/group/identity.h"
 #include "credential_rule.h"
+#include "identity_file.h"
 #include "terminal.h"
 #include "text.h"
 
@@ -112,6 +120,40 @@ TEST(CliArgs, UnknownOptionsAndMissingValuesAreUsageErrors) {
       EXPECT_EQ(e.exit_code(), kExitUsage);
     }
   }
+}
+
+// The identity file holds a signature private key: created for its owner alone, never
+// overwritten, read back exactly, and another file is refused rather than read as keys.
+TEST(CliIdentityFile, RoundTripsWithMode0600AndIsNeverOverwritten) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("conclave-identity-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = dir / "bob.identity";
+  const crypto::Suite suite(crypto::openssl_provider(), 1);
+  const Identity identity = Identity::generate(suite, basic_credential("bob"));
+  write_identity_file(path, identity);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(read_identity_file(path), identity);
+  EXPECT_THROW(write_identity_file(path, identity), CliError);
+
+  const std::filesystem::path other = dir / "notes.txt";
+  std::ofstream(other) << "not an identity";
+  try {
+    read_identity_file(other);
+    ADD_FAILURE() << "read a text file as an identity";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.exit_code(), kExitRefused);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliArgs, IdentityTakesAFileAndCountsAsACommandOption) {
+  const char* argv[] = {"conclave", "register", "bob", "--identity", "bob.identity"};
+  const Args args = parse_args(5, argv);
+  EXPECT_EQ(args.identity, "bob.identity");
+  EXPECT_EQ(args.command_options(), (std::vector<std::string>{"--identity"}));
 }
 
 }  // namespace
