@@ -40,8 +40,7 @@ WireDevice to_wire(const DeviceRef& d) {
   return WireDevice{to_bytes(d.user), to_bytes(d.device)};
 }
 DeviceRef from_wire(const WireDevice& d) {
-  return DeviceRef{std::string(d.user.begin(), d.user.end()),
-                   std::string(d.device.begin(), d.device.end())};
+  return DeviceRef{text_of(d.user), text_of(d.device)};
 }
 
 SendRequest to_request(const OutboxRecord& r) {
@@ -63,10 +62,6 @@ SendRequest to_request(const OutboxRecord& r) {
 namespace {
 
 constexpr std::string_view kIdentityName = "client";
-
-std::string text(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
 
 }  // namespace
 
@@ -97,9 +92,9 @@ Client Client::open(std::shared_ptr<const crypto::CryptoProvider> provider,
     } catch (const Error& e) {
       throw Error(ErrorCode::kStorageCorrupt, std::string("the client record: ") + e.what());
     }
-    if (!options.user.empty() && options.user != text(s->record.user))
+    if (!options.user.empty() && options.user != text_of(s->record.user))
       throw Error(ErrorCode::kInvalidArgument,
-                  "the store belongs to user " + text(s->record.user) + ", not " + options.user);
+                  "the store belongs to user " + text_of(s->record.user) + ", not " + options.user);
     auto identity = load_identity(*store, kIdentityName);
     if (!identity) throw Error(ErrorCode::kStorageCorrupt, "the client's identity is missing");
     s->identity = std::move(*identity);
@@ -121,7 +116,7 @@ Client Client::open(std::shared_ptr<const crypto::CryptoProvider> provider,
     store_identity(*store, kIdentityName, s->identity);
     s->save_record();
   }
-  s->me = DeviceRef{text(s->record.user), text(s->record.device)};
+  s->me = DeviceRef{text_of(s->record.user), text_of(s->record.device)};
   s->options = std::move(options);
   s->suite.emplace(provider, s->identity.cipher_suite);
   s->key_packages = KeyPackageStore::open(provider, store);

@@ -12,13 +12,7 @@ namespace conclave {
 
 using namespace client_detail;
 
-namespace {
-
-std::string text(BytesView b) {
-  return std::string(b.begin(), b.end());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Bytes Client::create_group(BytesView group_id) {
   State& s = *state_;
@@ -155,10 +149,13 @@ bool Client::State::commit(BytesView group_id, const CommitIntent& intent, Invit
     r.is_commit = 1;
     r.intent = intent;
     // The intent, checked against the current epoch: who is still to be added or removed.
+    // Only an invite walks the roster: an update or a proposals commit stays O(log n).
     std::set<std::string> member_devices;
-    for (const MemberInfo& m : g.members()) {
-      const DeviceRef d = device_of(*g.tree().leaf(m.leaf));
-      member_devices.insert(d.user + '\n' + d.device);
+    if (!intent.adds.empty()) {
+      for (const MemberInfo& m : g.members()) {
+        const DeviceRef d = device_of(*g.tree().leaf(m.leaf));
+        member_devices.insert(d.user + '\n' + d.device);
+      }
     }
     for (const auto& add : intent.adds) {
       const DeviceRef d = from_wire(add.device);
@@ -169,9 +166,11 @@ bool Client::State::commit(BytesView group_id, const CommitIntent& intent, Invit
       co.add.push_back(*kp);
       r.added.push_back(add.device);
     }
-    for (const auto& [leaf, device] : leaves_of(g, intent.remove_users)) {
-      co.remove.push_back(leaf);
-      r.removed.push_back(to_wire(device));
+    if (!intent.remove_users.empty()) {
+      for (const auto& [leaf, device] : leaves_of(g, intent.remove_users)) {
+        co.remove.push_back(leaf);
+        r.removed.push_back(to_wire(device));
+      }
     }
     const bool nothing =
         co.add.empty() && co.remove.empty() &&
@@ -224,7 +223,7 @@ std::vector<std::pair<tree::LeafIndex, DeviceRef>> Client::State::leaves_of(
   for (const MemberInfo& m : g.members()) {
     const DeviceRef d = device_of(*g.tree().leaf(m.leaf));
     for (const Bytes& u : users)
-      if (d.user == text(u)) out.emplace_back(m.leaf, d);
+      if (d.user == text_of(u)) out.emplace_back(m.leaf, d);
   }
   return out;
 }
@@ -252,7 +251,13 @@ void Client::State::send_outbox(const Bytes& key, const OutboxRecord& r) {
   auto it = groups.find(group_id);
   if (r.is_commit && it != groups.end() && it->second.has_pending_commit()) {
     Group& g = it->second;
-    const StagedCommit staged = *g.pending_commit();
+    // What the events need, taken before the merge (no copy of the staged epoch).
+    const StagedCommit& staged = *g.pending_commit();
+    std::vector<DeviceRef> added, removed;
+    for (const auto& a : staged.added())
+      added.push_back(device_of(a.key_package.leaf_node));
+    for (const auto& rm : staged.removed())
+      removed.push_back(device_of(rm.leaf_node));
     GroupAppState app = codec::decode<GroupAppState>(g.application_state());
     if (staged.has_path()) app.last_update = now();
     g.set_application_state(codec::encode(app));
@@ -266,10 +271,10 @@ void Client::State::send_outbox(const Bytes& key, const OutboxRecord& r) {
       e.by = me;
       emit(std::move(e));
     };
-    for (const auto& a : staged.added())
-      changed(EventKind::kMemberAdded, device_of(a.key_package.leaf_node));
-    for (const auto& rm : staged.removed())
-      changed(EventKind::kMemberRemoved, device_of(rm.leaf_node));
+    for (auto& d : added)
+      changed(EventKind::kMemberAdded, std::move(d));
+    for (auto& d : removed)
+      changed(EventKind::kMemberRemoved, std::move(d));
     changed(EventKind::kEpochChanged, me);
   }
   erase_outbox(key);

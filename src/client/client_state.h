@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@
 #include "conclave/group/key_package_store.h"
 
 namespace conclave::client_detail {
+
+inline std::string text_of(BytesView b) {
+  return std::string(b.begin(), b.end());
+}
 
 // Orders byte strings; std::less<Bytes> goes through operator<=>, which GCC 12 warns about.
 struct BytesLess {
@@ -127,6 +132,10 @@ struct Client::State {
   std::function<bool(BytesView, const StagedCommit&)> commit_filter;
   // The cursor wait() starts from; written by the client's thread, read by wait()'s.
   std::atomic<uint64_t> wait_cursor{0};
+  // Groups whose state may hold messages not yet handed to the application; all of them once
+  // after open (a crash may have left some), then those this process decrypted into.
+  std::set<Bytes, client_detail::BytesLess> undelivered_groups;
+  bool undelivered_scan_all = true;
 
   // --- client.cpp ---
   void save_record();

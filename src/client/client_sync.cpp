@@ -107,8 +107,10 @@ void Client::join_external(BytesView group_id) {
     }
     // Accepted: only now is the group stored (a refused join leaves nothing behind). What the
     // queue holds from before is of older epochs and is skipped.
-    if (s.groups.count(request.group_id)) s.remove_group(request.group_id);
-    Group::erase_stored(*s.store, request.group_id);
+    if (s.groups.count(request.group_id))
+      s.remove_group(request.group_id);
+    else
+      Group::erase_stored(*s.store, request.group_id);
     join.group.set_application_state(codec::encode(GroupAppState{s.record.acked, s.now(), {}}));
     join.group.attach_storage(s.store);
     const uint64_t epoch = join.group.epoch();
@@ -206,6 +208,7 @@ void Client::State::handle_message(const QueueEntry& entry, SyncResult& result) 
     return;
   }
   if (std::holds_alternative<ApplicationMessage>(processed)) {
+    undelivered_groups.insert(entry.group_id);
     ++result.messages;
   } else if (auto* staged = std::get_if<StagedCommit>(&processed)) {
     merge_received(g, std::move(*staged), result);
@@ -260,10 +263,21 @@ void Client::State::merge_received(Group& g, StagedCommit staged, SyncResult& re
 }
 
 void Client::State::deliver_pending() {
-  for (auto& [id, g] : groups) {
-    if (g.application_state().empty()) continue;
+  std::vector<Bytes> ids;
+  if (undelivered_scan_all)
+    for (const auto& [id, g] : groups)
+      ids.push_back(id);
+  else
+    ids.assign(undelivered_groups.begin(), undelivered_groups.end());
+  for (const Bytes& id : ids) {
+    auto it = groups.find(id);
+    if (it == groups.end() || it->second.application_state().empty()) continue;
+    Group& g = it->second;
     GroupAppState app = app_state_of(g);
-    if (app.undelivered.empty()) continue;
+    if (app.undelivered.empty()) {
+      undelivered_groups.erase(id);
+      continue;
+    }
     for (Undelivered& u : app.undelivered) {
       Event ev = event(EventKind::kMessageReceived, id, u.epoch, from_wire(u.sender));
       ev.data = std::move(u.data);
@@ -273,7 +287,9 @@ void Client::State::deliver_pending() {
     app.undelivered.clear();
     g.set_application_state(codec::encode(app));
     g.save_application_state();
+    undelivered_groups.erase(id);  // only once handed over: a throwing handler leaves it listed
   }
+  undelivered_scan_all = false;
 }
 
 void Client::State::remove_group(BytesView group_id) {
