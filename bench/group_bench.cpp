@@ -1,10 +1,19 @@
-// Group operations at N = 10, 100, 1000 and 10000 members, suite 1, through the public Group
-// API: one commit adding N-1 members, joining by its Welcome, update and remove commits
+// Group operations at N = 10, 100, 1000, 10000 and 100000 members, suite 1, through the public
+// Group API: one commit adding N-1 members, joining by its Welcome, update and remove commits
 // (created, and processed by another member), a commit covering P proposals by reference, and
-// application messages of 100 B and 10 KiB.
-// Run: build/bin/group_bench (Release; --benchmark_filter=N:10000 for the big group only)
-// Time is wall-clock time; CPU is the whole process's, worker threads included, so CPU above
-// Time shows work shared among cores (joins, HPKE batches, KeyPackage checks).
+// application messages of 100 B and 10 KiB; the memory of a process holding one member.
+// Run: build/bin/group_bench (Release). One size alone: --benchmark_filter='N:100000/' (the
+// slash keeps N:10000 from matching N:100000 too). The 100,000-member fixtures take about three
+// minutes to build, the mass add there some 15 s per run.
+//
+// The crypto floor (floors.h): BM_Floor times, on every core with the same provider, the
+// signature checks and HPKE seals the big operations cannot avoid, and the mass add, the joins
+// and the commit right after the mass add report their time as a multiple of theirs (x_floor,
+// floor_ms): a join against N leaf-signature checks, the mass add against two signature checks
+// and one seal per KeyPackage, that commit against N - 1 seals. Those figures are timed by hand
+// (manual_time): the operation only, not the copy it starts from nor the destruction of what it
+// made. Time is wall-clock time; CPU is the whole process's, worker threads included, so CPU
+// above Time shows work shared among cores.
 //
 // Commits are measured in two tree states:
 //  - after_add: right after the mass add. Only the adder's direct path is set, so a commit by
@@ -25,19 +34,25 @@
 // commit() + discard_pending_commit(). Processing consumes the receiver's handshake ratchet
 // key, so commits are made in batches (untimed) and each is processed once, in order. Every
 // benchmark works on its own copies of the members, made before timing.
-// The fixtures are built once per N and take a while at N = 10000 (key packages, the mass add
-// and the joins: some seconds each).
+// The fixtures are built once per N and per run.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
+#include "conclave/storage/sqlite_storage.h"
+#include "floors.h"
 #include "group_fixtures.h"
 
 namespace {
@@ -88,6 +103,28 @@ const AfterAdd& after_add(size_t n) {
 
 // --- the benchmarks ---------------------------------------------------------------------------
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The floors themselves (floors.h), timed as benchmarks; the group figures below are reported as
+// ratios to them (x_floor).
+void BM_Floor(benchmark::State& state) {
+  const size_t n = n_of(state);
+  const auto kind = static_cast<FloorKind>(state.range(1));
+  const FloorInputs& in = floor_inputs(n);
+  double total = 0;
+  for (auto _ : state) {
+    const double seconds = run_floor(kind, floor_items(kind, n), in);
+    state.SetIterationTime(seconds);
+    total += seconds;
+  }
+  floor_table()[{kind, n}] = total / static_cast<double>(state.iterations());
+  state.SetLabel(floor_name(kind));
+}
+
 // One commit by leaf 0 adding N-1 members (Welcome included), created on a copy of the
 // one-member group.
 void BM_MassAdd(benchmark::State& state) {
@@ -96,13 +133,19 @@ void BM_MassAdd(benchmark::State& state) {
   CommitOptions options;
   options.add = f.adds;
   size_t bytes = 0;
+  double total = 0;
   for (auto _ : state) {
     Group g = f.creator;
+    const auto start = Clock::now();
     CommitOutput out = g.commit(options);
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+    total += seconds;
     bytes = encoded_size(*out.welcome);
     benchmark::DoNotOptimize(out);
   }
   state.counters["welcome_KiB"] = static_cast<double>(bytes) / 1024.0;
+  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kMassAdd, n);
 }
 
 // Leaf 1 joins by the mass add's Welcome (the tree is in it): decrypts, validates the whole tree
@@ -111,10 +154,17 @@ void BM_JoinAfterAdd(benchmark::State& state) {
   const size_t n = n_of(state);
   const AfterAdd& f = after_add(n);
   const Clients& c = clients(n);
-  for (auto _ : state)
-    benchmark::DoNotOptimize(Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome,
-                                         std::nullopt, {}, policy()));
+  double total = 0;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    Group g =
+        Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome, std::nullopt, {}, policy());
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);  // the group's destruction is not the join's
+    total += seconds;
+  }
   state.counters["welcome_KiB"] = static_cast<double>(f.welcome_bytes) / 1024.0;
+  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kVerify, n);
 }
 
 // Joining the populated tree (every parent set: more parent-hash links to check).
@@ -123,9 +173,15 @@ void BM_JoinPopulated(benchmark::State& state) {
   const Populated& f = populated(n);
   const Clients& c = clients(n);
   const size_t j = f.committer_leaf.value;
-  for (auto _ : state)
-    benchmark::DoNotOptimize(
-        Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy()));
+  double total = 0;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    Group g = Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy());
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+    total += seconds;
+  }
+  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kVerify, n);
 }
 
 enum class TreeState { kAfterAdd = 0, kPopulated = 1 };
@@ -158,14 +214,19 @@ void commit_create(benchmark::State& state, bool remove) {
   auto [committer, receiver] = members(which, n);
   const CommitOptions options = remove ? remove_options(which, n) : CommitOptions{};
   size_t bytes = 0;
+  double total = 0;
   for (auto _ : state) {
+    const auto start = Clock::now();
     CommitOutput out = committer.commit(options);
-    state.PauseTiming();
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+    total += seconds;
     bytes = encoded_size(out.commit);
     committer.discard_pending_commit();
-    state.ResumeTiming();
   }
   state.counters["commit_KiB"] = static_cast<double>(bytes) / 1024.0;
+  if (which == TreeState::kAfterAdd)  // encrypts to about N - 1 leaves
+    report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kSeal, n);
   state.SetLabel(state_name(which));
 }
 
@@ -316,12 +377,67 @@ void BM_AddOneProcess(benchmark::State& state) {
   state.SetLabel(crossing_label(n_of(state)));
 }
 
-constexpr int64_t kSizes[] = {10, 100, 1000, 10000};
+// The memory of a process holding one member (leaf 1 of the populated tree): the member is
+// stored in a SQLite file, and member_rss, a separate process, loads it and reports its resident
+// set after the load (rss_MiB) and its peak (peak_MiB). The time is that of the whole run.
+void BM_MemberRss(benchmark::State& state) {
+  const size_t n = n_of(state);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("conclave-rss-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string store = (dir / "member.sqlite").string();
+  {
+    Group member = populated(n).receiver;
+    member.attach_storage(storage::SqliteStorage::open(store, provider()));
+  }
+  std::string hex;
+  for (uint8_t b : populated(n).receiver.group_id()) {
+    static const char* digits = "0123456789abcdef";
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  const std::string probe =
+      (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "member_rss").string();
+  long rss = 0, peak = 0, members = 0;
+  for (auto _ : state) {
+    FILE* out = ::popen((probe + " " + store + " " + hex).c_str(), "r");
+    if (out == nullptr || std::fscanf(out, "%ld %ld %ld", &rss, &peak, &members) != 3 ||
+        ::pclose(out) != 0 || members != static_cast<long>(n)) {
+      state.SkipWithError("member_rss failed");
+      break;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  state.counters["rss_MiB"] = static_cast<double>(rss) / 1024.0;
+  state.counters["peak_MiB"] = static_cast<double>(peak) / 1024.0;
+}
 
+constexpr int64_t kSizes[] = {10, 100, 1000, 10000, 100000};
+
+// Timed by hand (UseManualTime): the operation only, not the copy it starts from or the
+// destruction of what it made.
 void by_size(benchmark::internal::Benchmark* b) {
   for (int64_t n : kSizes)
     b->Arg(n);
-  b->ArgName("N")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+  b->ArgName("N")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseManualTime();
+}
+
+void floors(benchmark::internal::Benchmark* b) {
+  for (int64_t n : {int64_t{10000}, int64_t{100000}})
+    for (FloorKind kind : {FloorKind::kVerify, FloorKind::kSeal, FloorKind::kMassAdd})
+      b->Args({n, static_cast<int64_t>(kind)});
+  b->ArgNames({"N", "floor"})->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+  b->UseManualTime();
+}
+
+void commits_by_size_and_state(benchmark::internal::Benchmark* b) {
+  for (int64_t n : kSizes)
+    for (int64_t s : {0, 1})
+      b->Args({n, s});
+  b->ArgNames({"N", "populated"})
+      ->Unit(benchmark::kMillisecond)
+      ->MeasureProcessCPUTime()
+      ->UseManualTime();
 }
 
 void by_size_and_state(benchmark::internal::Benchmark* b) {
@@ -357,18 +473,26 @@ void by_size_and_bytes(benchmark::internal::Benchmark* b) {
       ->UseRealTime();
 }
 
+BENCHMARK(BM_Floor)->Apply(floors);
 BENCHMARK(BM_MassAdd)->Apply(by_size);
 BENCHMARK(BM_JoinAfterAdd)->Apply(by_size);
 BENCHMARK(BM_JoinPopulated)->Apply(by_size);
-BENCHMARK(BM_UpdateCreate)->Apply(by_size_and_state);
+BENCHMARK(BM_UpdateCreate)->Apply(commits_by_size_and_state);
 BENCHMARK(BM_UpdateProcess)->Apply(by_size_and_state);
-BENCHMARK(BM_RemoveCreate)->Apply(by_size_and_state);
+BENCHMARK(BM_RemoveCreate)->Apply(commits_by_size_and_state);
 BENCHMARK(BM_RemoveProcess)->Apply(by_size_and_state);
 BENCHMARK(BM_CommitByReferenceCreate)->Apply(by_size_and_proposals);
 BENCHMARK(BM_CommitByReferenceProcess)->Apply(by_size_and_proposals);
 BENCHMARK(BM_AddOneCreate)->Apply(around_powers_of_two);
 BENCHMARK(BM_AddOneProcess)->Apply(around_powers_of_two);
 BENCHMARK(BM_Protect)->Apply(by_size_and_bytes);
+BENCHMARK(BM_MemberRss)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->ArgName("N")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 BENCHMARK(BM_Unprotect)->Apply(by_size_and_bytes);
 
 }  // namespace
