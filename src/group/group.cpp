@@ -76,13 +76,18 @@ void Group::set_policy(GroupPolicy policy) {
 // be valid in full, and the GroupInfo must be signed by the member at `signer`.
 void Group::load_tree(const wire::GroupInfo& info,
                       const std::optional<wire::RatchetTreeNodes>& supplied) {
-  wire::RatchetTreeNodes nodes;
-  if (const auto* ext = wire::find_extension(info.extensions, wire::ExtensionType::kRatchetTree))
-    nodes = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
-  else if (supplied)
-    nodes = *supplied;
-  else
+  // A supplied tree is read where it is: the signature workers below point into it.
+  wire::RatchetTreeNodes decoded;
+  const wire::RatchetTreeNodes* tree_nodes = nullptr;
+  if (const auto* ext = wire::find_extension(info.extensions, wire::ExtensionType::kRatchetTree)) {
+    decoded = codec::decode<wire::RatchetTreeNodes>(ext->extension_data);
+    tree_nodes = &decoded;
+  } else if (supplied) {
+    tree_nodes = &*supplied;
+  } else {
     throw Error(ErrorCode::kMissingRatchetTree, "no ratchet tree in the GroupInfo or supplied");
+  }
+  const wire::RatchetTreeNodes& nodes = *tree_nodes;
   tree::LeafPolicy policy = leaf_policy(info.group_context.extensions);
   // §7.3 makes lifetime checks of received leaves RECOMMENDED, but a member added from a
   // KeyPackage keeps that lifetime until it updates: checking the tree's leaves would lock

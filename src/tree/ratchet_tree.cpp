@@ -12,16 +12,15 @@ namespace conclave::tree {
 
 namespace {
 
+bool equal(BytesView a, BytesView b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
 std::string leaf_name(LeafIndex l) {
   return "leaf " + std::to_string(l.value);
 }
 
 }  // namespace
-
-size_t RatchetTree::BytesHash::operator()(const Bytes& b) const noexcept {
-  return std::hash<std::string_view>{}(
-      std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-}
 
 RatchetTree::RatchetTree(crypto::Suite suite)
     : suite_(std::move(suite)),
@@ -109,23 +108,22 @@ void RatchetTree::invalidate(NodeIndex x) {
   ++version_;
 }
 
-void RatchetTree::index_erase(KeyIndex& index, const Bytes& key, uint32_t value) {
-  auto [first, last] = index.equal_range(key);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == value) {
-      index.erase(it);
-      return;
-    }
-  }
+BytesView RatchetTree::encryption_key_at(uint32_t node) const {
+  if (NodeIndex(node).is_leaf()) return leaves_.get(node >> 1)->encryption_key;
+  return parents_.get(node >> 1)->encryption_key;
+}
+
+BytesView RatchetTree::signature_key_at(uint32_t leaf) const {
+  return leaves_.get(leaf)->signature_key;
 }
 
 void RatchetTree::index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta) {
   if (delta > 0) {
-    encryption_keys_.emplace(leaf.encryption_key, l.node().value);
-    signature_keys_.emplace(leaf.signature_key, l.value);
+    encryption_keys_.insert(leaf.encryption_key, l.node().value);
+    signature_keys_.insert(leaf.signature_key, l.value);
   } else {
-    index_erase(encryption_keys_, leaf.encryption_key, l.node().value);
-    index_erase(signature_keys_, leaf.signature_key, l.value);
+    encryption_keys_.erase(leaf.encryption_key, l.node().value);
+    signature_keys_.erase(leaf.signature_key, l.value);
   }
   const auto count = [delta](std::map<uint16_t, uint32_t>& counts, uint16_t type) {
     auto& n = counts[type];
@@ -201,10 +199,10 @@ void RatchetTree::set_parent(NodeIndex x, std::optional<wire::ParentNode> node) 
   const wire::ParentNode* old = parents_.get(x.value >> 1);
   const int was = old ? 1 : 0;
   const int now = node ? 1 : 0;
-  if (old) index_erase(encryption_keys_, old->encryption_key, x.value);
+  if (old) encryption_keys_.erase(old->encryption_key, x.value);
   parents_.set(x.value >> 1, std::move(node));
   if (const wire::ParentNode* fresh = parents_.get(x.value >> 1))
-    encryption_keys_.emplace(fresh->encryption_key, x.value);
+    encryption_keys_.insert(fresh->encryption_key, x.value);
   if (now != was) adjust_counts(x, now - was, 0);
   invalidate(x);
 }
@@ -307,23 +305,41 @@ std::vector<PathStep> RatchetTree::filtered_direct_path(LeafIndex l) const {
 }
 
 std::optional<LeafIndex> RatchetTree::find_leaf_by_signature_key(BytesView key) const {
-  const auto it = signature_keys_.find(to_bytes(key));
-  if (it == signature_keys_.end()) return std::nullopt;
-  return LeafIndex(it->second);
+  std::optional<LeafIndex> found;
+  signature_keys_.for_each_candidate(key, [&](uint32_t l) {
+    if (!equal(signature_key_at(l), key)) return false;
+    found = LeafIndex(l);
+    return true;
+  });
+  return found;
 }
 
 std::optional<NodeIndex> RatchetTree::find_node_by_encryption_key(BytesView key) const {
-  const auto it = encryption_keys_.find(to_bytes(key));
-  if (it == encryption_keys_.end()) return std::nullopt;
-  return NodeIndex(it->second);
+  std::optional<NodeIndex> found;
+  encryption_keys_.for_each_candidate(key, [&](uint32_t x) {
+    if (!equal(encryption_key_at(x), key)) return false;
+    found = NodeIndex(x);
+    return true;
+  });
+  return found;
 }
 
 size_t RatchetTree::signature_key_count(BytesView key) const {
-  return signature_keys_.count(to_bytes(key));
+  size_t count = 0;
+  signature_keys_.for_each_candidate(key, [&](uint32_t l) {
+    count += equal(signature_key_at(l), key) ? 1 : 0;
+    return false;
+  });
+  return count;
 }
 
 size_t RatchetTree::encryption_key_count(BytesView key) const {
-  return encryption_keys_.count(to_bytes(key));
+  size_t count = 0;
+  encryption_keys_.for_each_candidate(key, [&](uint32_t x) {
+    count += equal(encryption_key_at(x), key) ? 1 : 0;
+    return false;
+  });
+  return count;
 }
 
 LeafIndex RatchetTree::leftmost_blank_leaf() const {
@@ -484,7 +500,7 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
       tree.members_below_[i] = 1;
     } else {
       tree.parents_.set(i >> 1, std::move(std::get<wire::ParentNode>(nodes[i]->value)));
-      tree.encryption_keys_.emplace(tree.parents_.get(i >> 1)->encryption_key, i);
+      tree.encryption_keys_.insert(tree.parents_.get(i >> 1)->encryption_key, i);
       tree.nodes_below_[i] = 1;
     }
   }

@@ -25,11 +25,11 @@
 #include <map>
 #include <optional>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/crypto/suite.h"
+#include "conclave/tree/key_index.h"
 #include "conclave/tree/segmented.h"
 #include "conclave/tree/tree_math.h"
 #include "conclave/wire/leaf_node.h"
@@ -191,11 +191,6 @@ class RatchetTree {
   friend bool operator==(const RatchetTree& a, const RatchetTree& b);
 
  private:
-  struct BytesHash {
-    size_t operator()(const Bytes& b) const noexcept;
-  };
-  using KeyIndex = std::unordered_multimap<Bytes, uint32_t, BytesHash>;
-
   static uint32_t cache_width(LeafCount n);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
@@ -205,7 +200,8 @@ class RatchetTree {
   void truncate();
   void adjust_counts(NodeIndex x, int nodes, int members);
   void invalidate(NodeIndex x);
-  static void index_erase(KeyIndex& index, const Bytes& key, uint32_t value);
+  BytesView encryption_key_at(uint32_t node) const;
+  BytesView signature_key_at(uint32_t leaf) const;
   void index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta);
   void check_leaf(LeafIndex l) const;
   void record_leaf(LeafIndex l);
