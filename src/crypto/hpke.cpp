@@ -329,11 +329,15 @@ Hpke::Sealed Hpke::seal_base(BytesView public_key_r, BytesView info, BytesView a
 
 Hpke::Sealed Hpke::seal_base_hashed(BytesView public_key_r, BytesView info_hash, BytesView aad,
                                     BytesView plaintext) const {
-  Encapsulated e = encap(public_key_r, std::nullopt);
-  HpkeContext context =
-      key_schedule_hashed(*provider_, kem_, kdf_, aead_, e.shared_secret.view(), info_hash);
+  return seal_encapsulated(encap(public_key_r, std::nullopt), info_hash, aad, plaintext);
+}
+
+Hpke::Sealed Hpke::seal_encapsulated(Encapsulated encapsulated, BytesView info_hash, BytesView aad,
+                                     BytesView plaintext) const {
+  HpkeContext context = key_schedule_hashed(*provider_, kem_, kdf_, aead_,
+                                            encapsulated.shared_secret.view(), info_hash);
   Bytes ciphertext = context.seal(aad, plaintext);
-  return {std::move(e.enc), std::move(ciphertext)};
+  return {std::move(encapsulated.enc), std::move(ciphertext)};
 }
 
 Bytes Hpke::open_base(BytesView enc, BytesView private_key_r, BytesView info, BytesView aad,

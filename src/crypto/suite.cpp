@@ -103,7 +103,9 @@ HpkeCiphertext Suite::encrypt_with_label(BytesView public_key, std::string_view 
 
 std::vector<HpkeCiphertext> Suite::encrypt_with_label_many(
     std::span<const LabeledRecipient> recipients, std::string_view label, BytesView context,
-    unsigned max_threads) const {
+    unsigned max_threads, std::span<Hpke::Encapsulated> encapsulated) const {
+  if (!encapsulated.empty() && encapsulated.size() != recipients.size())
+    throw Error(ErrorCode::kInvalidArgument, "one encapsulation per recipient");
   const Hpke h = hpke();
   const Bytes info_hash = h.info_hash(two_opaques(as_bytes(mls_label(label)), context));
   std::vector<HpkeCiphertext> out(recipients.size());
@@ -113,8 +115,11 @@ std::vector<HpkeCiphertext> Suite::encrypt_with_label_many(
       recipients.size(), kMinPerThread,
       [&](size_t begin, size_t end) {
         for (size_t i = begin; i < end; ++i) {
-          auto sealed =
-              h.seal_base_hashed(recipients[i].public_key, info_hash, {}, recipients[i].plaintext);
+          auto sealed = encapsulated.empty()
+                            ? h.seal_base_hashed(recipients[i].public_key, info_hash, {},
+                                                 recipients[i].plaintext)
+                            : h.seal_encapsulated(std::move(encapsulated[i]), info_hash, {},
+                                                  recipients[i].plaintext);
           out[i] = HpkeCiphertext{std::move(sealed.enc), std::move(sealed.ciphertext)};
         }
       },

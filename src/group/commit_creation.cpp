@@ -1,5 +1,8 @@
 // RFC 9420 §12.4.1: creating a commit, with the GroupInfo and Welcome of its new epoch
 // (§12.4.3); merging or discarding it once the Delivery Service answered.
+#include <algorithm>
+#include <thread>
+
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
@@ -17,6 +20,18 @@ using detail::validate_added_key_packages;
 
 // --- creating a commit (§12.4.1) -----------------------------------------------------------------
 
+namespace {
+
+// Threads beside the caller's that `max_threads` (as Group::max_threads() counts: the caller
+// included, 0 = one per core) allows.
+unsigned workers_beside_caller(unsigned max_threads) {
+  const unsigned total =
+      max_threads != 0 ? max_threads : std::max(std::thread::hardware_concurrency(), 1u);
+  return total - 1;
+}
+
+}  // namespace
+
 CommitOutput Group::commit(const CommitOptions& options) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   check_not_reinitialized();
@@ -24,6 +39,16 @@ CommitOutput Group::commit(const CommitOptions& options) {
   CommitProposals proposals = commit_proposals(options);
   wire::Commit& commit = proposals.commit;
   const std::vector<ResolvedProposal>& list = proposals.list;
+  // The Welcome's encapsulations and KeyPackageRefs need only the validated KeyPackages: worker
+  // threads make them while this one builds the new epoch (§12.4.3.1; RFC 9180 §5.1).
+  std::optional<schedule::WelcomePrecomputation> welcome_work;
+  if (const unsigned workers = workers_beside_caller(max_threads()); workers > 0) {
+    std::vector<const wire::KeyPackage*> joining;
+    for (const auto& rp : list)
+      if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content))
+        joining.push_back(&add->key_package);
+    if (!joining.empty()) welcome_work.emplace(suite_, std::move(joining), workers);
+  }
 
   StagedCommit staged;
   staged.committer_ = own_leaf_;
@@ -69,7 +94,8 @@ CommitOutput Group::commit(const CommitOptions& options) {
                                                           next.confirmed_transcript_hash);
     // A ReInit commit (alone in its commit, §12.2) ends the group: no joiner (§11.2).
     if (!staged.reinit_)
-      new_epoch_info(options, staged, next, *ac.auth.confirmation_tag, ks, created, output);
+      new_epoch_info(options, staged, next, *ac.auth.confirmation_tag, ks, created,
+                     welcome_work ? &*welcome_work : nullptr, output);
   });
   tree_.undo(staged.journal_);
 
@@ -169,6 +195,7 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
                            const wire::GroupContext& next, const wire::Mac& confirmation_tag,
                            const schedule::KeyScheduleResult& ks,
                            const std::optional<tree::CreatedUpdatePath>& created,
+                           schedule::WelcomePrecomputation* welcome_work,
                            CommitOutput& output) const {
   wire::GroupInfo info;
   info.group_context = next;
@@ -209,8 +236,17 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
       key_packages.push_back(&added.key_package);
       group_secrets.push_back(std::move(secrets));
     }
+    // The precomputation covers the Adds in list order, which is the order of added_ (§12.3).
+    std::optional<schedule::WelcomePrecomputation::Result> precomputed;
+    if (welcome_work != nullptr && welcome_work->key_packages().size() == key_packages.size()) {
+      precomputed = welcome_work->finish();
+      for (size_t i = 0; i < key_packages.size(); ++i)
+        if (welcome_work->key_packages()[i]->init_key != key_packages[i]->init_key)
+          precomputed.reset();  // not the same joiners: encapsulate afresh
+    }
     welcome.secrets = schedule::encrypt_group_secrets_many(
-        suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads());
+        suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads(),
+        precomputed ? &*precomputed : nullptr);
     output.welcome = wire::MlsMessage{std::move(welcome)};
   }
   if (options.ratchet_tree_in_group_info) {

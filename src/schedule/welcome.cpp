@@ -1,5 +1,7 @@
 #include "conclave/schedule/detail/welcome.h"
 
+#include <algorithm>
+
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/schedule/key_schedule.h"
@@ -24,12 +26,73 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
   return out;
 }
 
+namespace {
+// KeyPackages per unit of work: an encapsulation costs tens of microseconds.
+constexpr size_t kPackagesPerChunk = 16;
+}  // namespace
+
+WelcomePrecomputation::WelcomePrecomputation(const crypto::Suite& suite,
+                                             std::vector<const wire::KeyPackage*> key_packages,
+                                             unsigned workers)
+    : suite_(suite),
+      key_packages_(std::move(key_packages)),
+      failed_index_(static_cast<size_t>(-1)) {
+  result_.encapsulations.resize(key_packages_.size());
+  result_.refs.resize(key_packages_.size());
+  const size_t useful = key_packages_.size() / kPackagesPerChunk;
+  for (size_t i = 0; i < std::min<size_t>(workers, useful); ++i)
+    workers_.emplace_back([this] { work(); });
+}
+
+WelcomePrecomputation::~WelcomePrecomputation() {
+  stop();
+}
+
+void WelcomePrecomputation::stop() {
+  stopping_ = true;
+  for (auto& w : workers_)
+    if (w.joinable()) w.join();
+}
+
+void WelcomePrecomputation::work() {
+  const crypto::Hpke hpke = suite_.hpke();
+  while (!stopping_) {
+    const size_t begin = next_chunk_.fetch_add(1) * kPackagesPerChunk;
+    if (begin >= key_packages_.size()) return;
+    const size_t end = std::min(begin + kPackagesPerChunk, key_packages_.size());
+    for (size_t i = begin; i < end; ++i) {
+      try {
+        const wire::KeyPackage& kp = *key_packages_[i];
+        result_.encapsulations[i] = hpke.encapsulate(kp.init_key);
+        result_.refs[i] = suite_.make_key_package_ref(codec::encode(kp));
+      } catch (...) {
+        std::lock_guard lock(failure_mutex_);
+        if (i < failed_index_) {
+          failed_index_ = i;
+          failure_ = std::current_exception();
+        }
+        break;
+      }
+    }
+  }
+}
+
+WelcomePrecomputation::Result WelcomePrecomputation::finish() {
+  work();
+  stop();
+  if (failure_) std::rethrow_exception(failure_);
+  return std::move(result_);
+}
+
 std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
     std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info,
-    unsigned max_threads) {
+    unsigned max_threads, WelcomePrecomputation::Result* precomputed) {
   if (key_packages.size() != group_secrets.size())
     throw Error(ErrorCode::kInvalidArgument, "one GroupSecrets per KeyPackage");
+  if (precomputed != nullptr && (precomputed->encapsulations.size() != key_packages.size() ||
+                                 precomputed->refs.size() != key_packages.size()))
+    throw Error(ErrorCode::kInvalidArgument, "one precomputed encapsulation per KeyPackage");
   // SecretBytes: wiped on every way out, including a throw from the sealing.
   std::vector<SecretBytes> plaintexts;
   plaintexts.reserve(group_secrets.size());
@@ -39,12 +102,16 @@ std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     plaintexts.push_back(codec::encode_secret(group_secrets[i]));
     recipients.push_back({key_packages[i]->init_key, plaintexts.back().view()});
   }
-  std::vector<crypto::HpkeCiphertext> sealed =
-      suite.encrypt_with_label_many(recipients, kWelcomeLabel, encrypted_group_info, max_threads);
+  std::vector<crypto::HpkeCiphertext> sealed = suite.encrypt_with_label_many(
+      recipients, kWelcomeLabel, encrypted_group_info, max_threads,
+      precomputed != nullptr ? std::span<crypto::Hpke::Encapsulated>(precomputed->encapsulations)
+                             : std::span<crypto::Hpke::Encapsulated>());
   plaintexts.clear();  // sealed: wipe them now
   std::vector<wire::EncryptedGroupSecrets> out(key_packages.size());
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].new_member = suite.make_key_package_ref(codec::encode(*key_packages[i]));
+    out[i].new_member = precomputed != nullptr
+                            ? std::move(precomputed->refs[i])
+                            : suite.make_key_package_ref(codec::encode(*key_packages[i]));
     out[i].encrypted_group_secrets = std::move(sealed[i]);
   }
   return out;

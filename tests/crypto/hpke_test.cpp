@@ -579,6 +579,26 @@ TEST_P(HpkeSuiteTest, SealWithInfoHashOpensWithTheInfo) {
   }
 }
 
+// RFC 9180 §5.1: the KeySchedule binds the info after Encap, so an encapsulation made before
+// the info exists (encapsulate(), then seal_encapsulated()) seals what open_base() opens with
+// that info, and nothing under another info.
+TEST_P(HpkeSuiteTest, SealOfAnEarlierEncapsulationOpensWithTheInfo) {
+  const Hpke h = hpke();
+  const Bytes info(300, 0x21);
+  const Bytes aad = {9};
+  const KeyPair r = h.generate_key_pair();
+  Hpke::Encapsulated encapsulated = h.encapsulate(r.public_key);
+  const Bytes enc = encapsulated.enc;
+  const Bytes message(33, 0x44);
+  const Hpke::Sealed sealed =
+      h.seal_encapsulated(std::move(encapsulated), h.info_hash(info), aad, message);
+  EXPECT_EQ(sealed.enc, enc);
+  EXPECT_EQ(h.open_base(sealed.enc, r.private_key.view(), info, aad, sealed.ciphertext), message);
+  expect_error(ErrorCode::kAeadAuthenticationFailed, [&] {
+    h.open_base(sealed.enc, r.private_key.view(), Bytes(300, 0x22), aad, sealed.ciphertext);
+  });
+}
+
 std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {
   return "Suite" + std::to_string(info.param);
 }

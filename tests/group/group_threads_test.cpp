@@ -190,6 +190,37 @@ TEST_F(GroupThreads, FirstBadKeyPackageOfAMassAddInListOrderIsReported) {
   EXPECT_EQ(a.members().size(), 1u);
 }
 
+// §12.4.3.1 with RFC 9180 §5.1: a commit's worker threads encapsulate to the joiners' init keys
+// while it builds the new epoch, before the GroupInfo the seals bind exists. Each entry of the
+// Welcome is still addressed to its KeyPackage's ref, in list order, under its own ephemeral
+// key, and opens for its joiner; with no workers the Welcome works the same.
+TEST_F(GroupThreads, WelcomeEncapsulatedAheadOpensForEveryJoiner) {
+  Client alice = make_client(suite, "alice");
+  const std::vector<Client> added = make_clients(suite, "member ", 64);
+  for (const unsigned workers : {GroupPolicy::kWorkerThreadsPerCore, 0u}) {
+    SCOPED_TRACE("worker_threads " + std::to_string(workers));
+    GroupPolicy policy = accept_any_policy();
+    policy.worker_threads = workers;
+    Group a = Group::create(provider, alice.identity, {}, policy);
+    CommitOutput out = a.commit(adding(added));
+    a.merge_pending_commit();
+    const auto& welcome = *out.welcome->get<wire::Welcome>();
+    ASSERT_EQ(welcome.secrets.size(), added.size());
+    std::set<std::string> ephemeral_keys;
+    for (size_t i = 0; i < added.size(); ++i) {
+      EXPECT_EQ(welcome.secrets[i].new_member, added[i].key_package.ref(suite)) << i;
+      const Bytes& kem_output = welcome.secrets[i].encrypted_group_secrets.kem_output;
+      ephemeral_keys.emplace(kem_output.begin(), kem_output.end());
+    }
+    EXPECT_EQ(ephemeral_keys.size(), added.size());  // a fresh ephemeral key per joiner
+    for (size_t i = 0; i < added.size(); i += 9) {
+      Group joined = Group::join(provider, added[i].identity, added[i].key_package, *out.welcome,
+                                 std::nullopt, {}, policy);
+      EXPECT_EQ(joined.epoch_authenticator(), a.epoch_authenticator()) << i;
+    }
+  }
+}
+
 // One group's life on one thread: three members, messages, an update and a removal, Alice's
 // group written through `store`. Returns how many checks failed.
 int group_life(const std::shared_ptr<const crypto::CryptoProvider>& provider,

@@ -101,15 +101,28 @@ class Hpke {
   Sealed seal_base_hashed(BytesView public_key_r, BytesView info_hash, BytesView aad,
                           BytesView plaintext) const;
 
+  /// RFC 9180 §4.1 Encap: a fresh ephemeral key's encapsulation to a recipient and the shared
+  /// secret. A seal's KeySchedule binds the info only after it (§5.1), so a sender with many
+  /// recipients can encapsulate before the info exists (a Welcome's is the GroupInfo it
+  /// encrypts, known only once the new epoch is built).
+  struct Encapsulated {
+    Bytes enc;                  ///< the encapsulated key, sent to the receiver
+    SecretBytes shared_secret;  ///< the KEM's shared secret, wiped with the struct
+  };
+  /// Encap to `public_key_r` with an ephemeral key from the provider's randomness.
+  Encapsulated encapsulate(BytesView public_key_r) const {
+    return encap(public_key_r, std::nullopt);
+  }
+  /// seal_base_hashed() with an encapsulation made beforehand for the same recipient by
+  /// encapsulate(); each encapsulation is used for one seal only.
+  Sealed seal_encapsulated(Encapsulated encapsulated, BytesView info_hash, BytesView aad,
+                           BytesView plaintext) const;
+
   KemId kem() const { return kem_; }     ///< the KEM
   KdfId kdf() const { return kdf_; }     ///< the KDF
   AeadId aead() const { return aead_; }  ///< the AEAD
 
  private:
-  struct Encapsulated {
-    Bytes enc;
-    SecretBytes shared_secret;
-  };
   Encapsulated encap(BytesView public_key_r, std::optional<BytesView> ikm_e) const;
 
   const CryptoProvider* provider_;

@@ -87,9 +87,11 @@ class Suite {
   /// context is hashed once, not once per recipient (a Welcome's is the whole encrypted
   /// GroupInfo), and the recipients are shared among up to max_threads threads (0: one per
   /// core). Output i is for recipients[i]; a failure reports the lowest failing recipient.
-  std::vector<HpkeCiphertext> encrypt_with_label_many(std::span<const LabeledRecipient> recipients,
-                                                      std::string_view label, BytesView context,
-                                                      unsigned max_threads = 0) const;
+  /// With `encapsulated` not empty: one encapsulation per recipient, made beforehand by
+  /// Hpke::encapsulate() to its public key, each consumed by its seal.
+  std::vector<HpkeCiphertext> encrypt_with_label_many(
+      std::span<const LabeledRecipient> recipients, std::string_view label, BytesView context,
+      unsigned max_threads = 0, std::span<Hpke::Encapsulated> encapsulated = {}) const;
   /// Throws Error(kAeadAuthenticationFailed) when the ciphertext does not open.
   Bytes decrypt_with_label(BytesView private_key, std::string_view label, BytesView context,
                            BytesView kem_output, BytesView ciphertext) const;

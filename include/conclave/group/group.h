@@ -40,6 +40,9 @@
 
 namespace conclave {
 
+namespace schedule {
+class WelcomePrecomputation;
+}  // namespace schedule
 namespace detail {
 struct CommonRecord;
 }
@@ -568,7 +571,7 @@ class Group {
                       const wire::GroupContext& next, const wire::Mac& confirmation_tag,
                       const schedule::KeyScheduleResult& ks,
                       const std::optional<tree::CreatedUpdatePath>& created,
-                      CommitOutput& output) const;
+                      schedule::WelcomePrecomputation* welcome_work, CommitOutput& output) const;
   StagedCommit stage_commit(const wire::AuthenticatedContent& content,
                             const wire::EncodedFramedContent& encoded);
   /// §12.3: applies the list to tree_ (inside the caller's journal), recording in `out` what

@@ -2,7 +2,11 @@
 // new member's init key, and the GroupInfo encrypted under the welcome key and signed.
 #pragma once
 
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "conclave/base/bytes.h"
@@ -23,11 +27,50 @@ wire::EncryptedGroupSecrets encrypt_group_secrets(const crypto::Suite& suite,
 // group_secrets[i]). The context of every encryption is the encrypted GroupInfo, which holds the
 // ratchet tree in most Welcomes: it is hashed once for all members instead of once each, and
 // the members are shared among up to max_threads threads, the caller's included (0: one per
-// core). Throws kInvalidArgument when the sizes differ.
+// core). `precomputed`: the WelcomePrecomputation of these KeyPackages, consumed. Throws
+// kInvalidArgument when the sizes differ.
+// The work of a Welcome that needs only the new members' KeyPackages: each one's HPKE
+// encapsulation to its init_key (RFC 9180 §5.1: the seal binds its info, the encrypted GroupInfo,
+// only after it) and its KeyPackageRef (§5.2). A commit starts it on `workers` threads once its
+// Adds are validated and builds the new epoch meanwhile; finish() does what is left on the
+// calling thread. The KeyPackages must outlive the object; the destructor stops the workers.
+class WelcomePrecomputation {
+ public:
+  struct Result {
+    std::vector<crypto::Hpke::Encapsulated> encapsulations;  // [i] to key_packages[i]->init_key
+    std::vector<Bytes> refs;                                 // MakeKeyPackageRef(key_packages[i])
+  };
+
+  WelcomePrecomputation(const crypto::Suite& suite,
+                        std::vector<const wire::KeyPackage*> key_packages, unsigned workers);
+  ~WelcomePrecomputation();
+  WelcomePrecomputation(const WelcomePrecomputation&) = delete;
+  WelcomePrecomputation& operator=(const WelcomePrecomputation&) = delete;
+
+  const std::vector<const wire::KeyPackage*>& key_packages() const { return key_packages_; }
+  // Works through what no worker has taken, waits for the workers and hands over the result;
+  // rethrows the failure of the lowest failing KeyPackage. Once only.
+  Result finish();
+
+ private:
+  void work();
+  void stop();
+
+  const crypto::Suite& suite_;
+  std::vector<const wire::KeyPackage*> key_packages_;
+  Result result_;
+  std::atomic<size_t> next_chunk_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex failure_mutex_;
+  size_t failed_index_;
+  std::exception_ptr failure_;
+  std::vector<std::thread> workers_;
+};
+
 std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(
     const crypto::Suite& suite, std::span<const wire::KeyPackage* const> key_packages,
     std::span<const wire::GroupSecrets> group_secrets, BytesView encrypted_group_info,
-    unsigned max_threads = 0);
+    unsigned max_threads = 0, WelcomePrecomputation::Result* precomputed = nullptr);
 
 // The entry of the Welcome addressed to the key package reference, or nullptr.
 const wire::EncryptedGroupSecrets* find_group_secrets(const wire::Welcome& welcome,
