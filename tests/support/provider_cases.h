@@ -29,7 +29,7 @@ inline std::shared_ptr<const crypto::CryptoProvider> make_sodium_over_openssl() 
   return instance;
 }
 
-// Every combination this build has. CONCLAVE_HAVE_SODIUM says whether the sodium one must be
+// Every combination this build has. CONCLAVE_WITH_SODIUM says whether the sodium one must be
 // there (a test in tests/crypto/sodium_provider_test.cpp checks sodium_available() agrees).
 inline std::vector<ProviderCase> provider_cases() {
   std::vector<ProviderCase> cases{{"OpenSsl", &make_openssl}};

@@ -2,9 +2,9 @@
 /// A CryptoProvider that does Ed25519 and X25519 with libsodium and hands everything else to a
 /// base provider it wraps (usually openssl_provider()).
 ///
-/// The library is built with libsodium when CMake finds it (option CONCLAVE_WITH_SODIUM); the
-/// macro CONCLAVE_HAVE_SODIUM is then 1, else 0, and sodium_available() says at run time whether
-/// the provider can be made.
+/// The library is built with libsodium when CMake finds it (option CONCLAVE_WITH_SODIUM);
+/// sodium_available() says whether the provider can be made. Both functions exist either way,
+/// so an application needs no conditional compilation.
 ///
 /// Behaviour is that of the OpenSSL provider, case by case, on everything the provider contract
 /// (provider.h) specifies:
