@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -17,6 +18,11 @@ struct ProviderCase {
   const char* name;  // a gtest parameter name
   std::shared_ptr<const crypto::CryptoProvider> (*make)();
 };
+
+// gtest prints a parameter with its name rather than its bytes.
+inline void PrintTo(const ProviderCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 inline std::shared_ptr<const crypto::CryptoProvider> make_openssl() {
   return crypto::openssl_provider();
