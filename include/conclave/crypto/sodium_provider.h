@@ -11,17 +11,18 @@
 ///  - Ed25519 private keys are RFC 8032 seeds; public keys and signatures are the RFC 8032 bytes.
 ///    sign() and signature_public_key() give the same bytes as OpenSSL (EdDSA is deterministic).
 ///  - verify() answers as the base provider does for every input. libsodium's check is stricter
-///    than RFC 8032 §5.1.7's and OpenSSL's: it refuses public keys and R of small order and a
-///    non-canonical public key, which OpenSSL accepts when the (cofactorless) equation holds.
-///    Every signature libsodium accepts OpenSSL accepts too, so a signature libsodium refuses is
-///    asked of the base provider again: members on either backend never disagree about a
-///    signature (a disagreement would split a group), and a valid signature costs libsodium
-///    only. An invalid signature costs both.
+///    than RFC 8032 §5.1.7's and OpenSSL's: it refuses public keys and R of small order and
+///    non-canonical public keys, which OpenSSL accepts when the (cofactorless) equation holds.
+///    Every signature libsodium accepts, a base following RFC 8032 (OpenSSL does) accepts too,
+///    so a signature libsodium refuses is asked of the base again. Members on either backend
+///    then never disagree about a signature (a disagreement would split a group); a valid
+///    signature costs libsodium alone, an invalid one both.
 ///  - X25519: dh() throws kInvalidPublicKey for an all-zero result (RFC 9180 §7.1.4) and for
 ///    keys of the wrong length; dh_check_public_key() refuses the same small-order encodings as
 ///    the OpenSSL provider (RFC 7748 §5: the top bit ignored).
 ///
-/// The only difference left is in the messages of the errors thrown (the codes are the same).
+/// Randomness is the base's. The only difference left is in the messages of the errors thrown
+/// (the codes are the same).
 #pragma once
 
 #include <memory>
