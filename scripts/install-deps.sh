@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache clang-format
   libssl-dev                      # OpenSSL 3: all cryptography
+  libsodium-dev                   # optional: Ed25519/X25519 by crypto::sodium_provider()
   libsqlite3-dev                  # storage/: the SQLite store
   libgtest-dev libgmock-dev       # tests
   libbenchmark-dev                # bench/

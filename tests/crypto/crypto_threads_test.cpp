@@ -1,5 +1,6 @@
 // The crypto layer on several threads: one CryptoProvider shared by every group of a process,
-// HPKE batches spread over the cores, X.509 trust stores shared between threads. Run under
+// HPKE batches spread over the cores, X.509 trust stores shared between threads. The provider
+// tests run for each provider combination (tests/support/provider_cases.h). Run under
 // ThreadSanitizer too (ctest label `threads`).
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "conclave/base/bytes.h"
@@ -15,6 +17,7 @@
 #include "conclave/crypto/suite.h"
 #include "conclave/crypto/x509.h"
 #include "crypto/x509_test_util.h"
+#include "support/provider_cases.h"
 
 namespace conclave::crypto {
 namespace {
@@ -32,14 +35,20 @@ void expect_error(ErrorCode code, F&& f) {
 
 // --- one provider, many threads --------------------------------------------------------------
 
-class OpenSslProviderTest : public ::testing::Test {
+using conclave::testing::provider_cases;
+using conclave::testing::ProviderCase;
+
+class SharedProviderTest : public ::testing::TestWithParam<ProviderCase> {
  protected:
-  std::shared_ptr<const CryptoProvider> provider_ = openssl_provider();
+  std::shared_ptr<const CryptoProvider> provider_ = GetParam().make();
   const CryptoProvider& p = *provider_;
 };
 
+INSTANTIATE_TEST_SUITE_P(Providers, SharedProviderTest, ::testing::ValuesIn(provider_cases()),
+                         conclave::testing::ProviderCaseName());
+
 // provider.h: const methods may be called concurrently on one provider; results stay correct.
-TEST_F(OpenSslProviderTest, ConcurrentUseGivesConsistentResults) {
+TEST_P(SharedProviderTest, ConcurrentUseGivesConsistentResults) {
   KeyPair sig = p.signature_generate(SignatureScheme::kEcdsaSecp256r1Sha256);
   KeyPair a = p.dh_generate(KemId::kDhkemP384Sha384);
   KeyPair b = p.dh_generate(KemId::kDhkemP384Sha384);
@@ -131,9 +140,11 @@ int mismatches(const CryptoProvider& p, const SuiteAnswers& a, int round) {
 }
 
 // provider.h: "Implementations are thread-safe (const methods may be called concurrently)". The
-// one provider of a process (openssl_provider()) is shared by all its groups, so every method,
-// for the algorithms of all seven suites, gives on many threads at once what it gives on one.
-TEST_F(OpenSslProviderTest, EveryMethodOfTheSharedProviderIsThreadSafe) {
+// one provider of a process (openssl_provider(), or the application's composition) is shared by
+// all its groups, so every method, for the algorithms of all seven suites, gives on many threads
+// at once what it gives on one.
+TEST_P(SharedProviderTest, EveryMethodOfTheSharedProviderIsThreadSafe) {
+  const auto make = GetParam().make;  // the factory, called on every thread
   std::vector<SuiteAnswers> answers;
   for (uint16_t id = 1; id <= 7; ++id)
     answers.push_back(answers_for(p, id));
@@ -146,8 +157,7 @@ TEST_F(OpenSslProviderTest, EveryMethodOfTheSharedProviderIsThreadSafe) {
       try {
         for (int round = 0; round < 3; ++round)
           for (size_t k = 0; k < answers.size(); ++k)
-            failures[t] +=
-                mismatches(*openssl_provider(), answers[(k + t) % answers.size()], round);
+            failures[t] += mismatches(*make(), answers[(k + t) % answers.size()], round);
       } catch (const std::exception& e) {
         ADD_FAILURE() << "thread " << t << ": " << e.what();
       }
@@ -160,12 +170,17 @@ TEST_F(OpenSslProviderTest, EveryMethodOfTheSharedProviderIsThreadSafe) {
 
 // --- HPKE batches ----------------------------------------------------------------------------
 
-class HpkeSuiteTest : public ::testing::TestWithParam<uint16_t> {};
+// A provider combination and a suite.
+class HpkeSuiteTest : public ::testing::TestWithParam<std::tuple<ProviderCase, uint16_t>> {
+ protected:
+  static uint16_t suite_id() { return std::get<1>(GetParam()); }
+  static std::shared_ptr<const CryptoProvider> provider() { return std::get<0>(GetParam()).make(); }
+};
 
 // A batch (spread over threads) gives each recipient its own plaintext, in order; a malformed
 // key fails the batch.
 TEST_P(HpkeSuiteTest, EncryptWithLabelManyReachesEachRecipient) {
-  const Suite s(openssl_provider(), GetParam());
+  const Suite s(provider(), suite_id());
   constexpr size_t kRecipients = 40;
   std::vector<KeyPair> keys;
   std::vector<Bytes> plaintexts;
@@ -189,11 +204,16 @@ TEST_P(HpkeSuiteTest, EncryptWithLabelManyReachesEachRecipient) {
                [&] { s.encrypt_with_label_many(recipients, "Batch", context); });
 }
 
-std::string suite_name(const ::testing::TestParamInfo<uint16_t>& info) {
-  return "Suite" + std::to_string(info.param);
+std::string suite_name(const ::testing::TestParamInfo<std::tuple<ProviderCase, uint16_t>>& info) {
+  std::string name = std::get<0>(info.param).name;
+  name += "_Suite";
+  name += std::to_string(std::get<1>(info.param));
+  return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(MlsSuites, HpkeSuiteTest, ::testing::Values(1, 2, 3, 4, 5, 6, 7),
+INSTANTIATE_TEST_SUITE_P(MlsSuites, HpkeSuiteTest,
+                         ::testing::Combine(::testing::ValuesIn(provider_cases()),
+                                            ::testing::Values(1, 2, 3, 4, 5, 6, 7)),
                          suite_name);
 
 // --- X.509 trust stores ----------------------------------------------------------------------

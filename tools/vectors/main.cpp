@@ -6,15 +6,19 @@
 #include <vector>
 
 #include "conclave/crypto/openssl_provider.h"
+#include "conclave/crypto/sodium_provider.h"
 #include "vectors/vectors.h"
 
 namespace {
 
 void usage(std::ostream& out) {
-  out << "usage: conclave-vectors [--type TYPE] [--skip-unimplemented] FILE...\n"
+  out << "usage: conclave-vectors [--type TYPE] [--provider openssl|sodium] "
+         "[--skip-unimplemented] FILE...\n"
          "Verifies every case of each official MLS test-vector file. The type is inferred\n"
          "from the official file name unless --type is given. A file whose type is not\n"
-         "implemented fails, unless --skip-unimplemented reports it as skipped. Types:\n ";
+         "implemented fails, unless --skip-unimplemented reports it as skipped. --provider\n"
+         "sodium checks with libsodium for Ed25519 and X25519 over OpenSSL (default: openssl).\n"
+         "Types:\n ";
   for (auto t : conclave::vectors::known_types())
     out << ' ' << t << (conclave::vectors::is_implemented(t) ? "" : " (not implemented yet)");
   out << "\nExit status: 0 when every case of every file passed, 1 otherwise, 2 on bad usage.\n";
@@ -24,6 +28,7 @@ void usage(std::ostream& out) {
 
 int main(int argc, char** argv) {
   std::string forced_type;
+  std::string provider_name = "openssl";
   bool skip_unimplemented = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -34,6 +39,23 @@ int main(int argc, char** argv) {
     }
     if (arg == "--skip-unimplemented") {
       skip_unimplemented = true;
+      continue;
+    }
+    if (arg == "--provider") {
+      if (i + 1 >= argc) {
+        usage(std::cerr);
+        return 2;
+      }
+      provider_name = argv[++i];
+      if (provider_name != "openssl" && provider_name != "sodium") {
+        std::cerr << "unknown provider '" << provider_name << "'\n";
+        usage(std::cerr);
+        return 2;
+      }
+      if (provider_name == "sodium" && !conclave::crypto::sodium_available()) {
+        std::cerr << "this build has no libsodium\n";
+        return 2;
+      }
       continue;
     }
     if (arg == "--type") {
@@ -57,7 +79,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const auto provider = conclave::crypto::openssl_provider();
+  const auto provider =
+      provider_name == "sodium"
+          ? conclave::crypto::sodium_provider(conclave::crypto::openssl_provider())
+          : conclave::crypto::openssl_provider();
   bool all_passed = true;
   for (const auto& file : files) {
     std::string type = forced_type;

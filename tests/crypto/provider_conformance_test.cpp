@@ -1,13 +1,17 @@
-// Unit tests of the OpenSSL CryptoProvider: known answers from the RFCs that define each
-// primitive, and the error contract of include/conclave/crypto/provider.h.
+// Conformance of every CryptoProvider combination Conclave ships (tests/support/
+// provider_cases.h: OpenSSL, and libsodium for Ed25519/X25519 over OpenSSL): known answers from
+// the RFCs that define each primitive, and the error contract of
+// include/conclave/crypto/provider.h. Each test runs once per combination.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "conclave/base/bytes.h"
 #include "conclave/base/error.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "support/provider_cases.h"
 
 namespace conclave::crypto {
 namespace {
@@ -31,21 +35,45 @@ template <typename F>
   return ::testing::AssertionFailure() << "did not throw " << error_code_name(code);
 }
 
-class OpenSslProviderTest : public ::testing::Test {
+using conclave::testing::provider_cases;
+using conclave::testing::ProviderCase;
+
+// One provider combination per run.
+class ProviderTest : public ::testing::TestWithParam<ProviderCase> {
  protected:
-  std::shared_ptr<const CryptoProvider> provider_ = openssl_provider();
+  std::shared_ptr<const CryptoProvider> provider_ = GetParam().make();
   const CryptoProvider& p = *provider_;
 };
+
+INSTANTIATE_TEST_SUITE_P(Providers, ProviderTest, ::testing::ValuesIn(provider_cases()),
+                         conclave::testing::ProviderCaseName());
+
+// A provider combination and a case of the test (an AEAD, a scheme, a curve): every pair runs.
+template <typename Case>
+class ProviderGridTest : public ::testing::TestWithParam<std::tuple<ProviderCase, Case>> {
+ protected:
+  static const Case& param() { return std::get<1>(ProviderGridTest::GetParam()); }
+  std::shared_ptr<const CryptoProvider> provider_ =
+      std::get<0>(ProviderGridTest::GetParam()).make();
+  const CryptoProvider& p = *provider_;
+};
+
+// The grid of provider combinations and `cases`, named <provider>_<case>.
+template <typename Case, typename... Cases>
+auto provider_grid(Case first, Cases... rest) {
+  return ::testing::Combine(::testing::ValuesIn(provider_cases()),
+                            ::testing::Values(first, rest...));
+}
 
 // --- randomness ------------------------------------------------------------------------------
 
 // The factory hands out one shared, immutable instance.
-TEST_F(OpenSslProviderTest, FactoryReturnsSharedInstance) {
-  EXPECT_EQ(openssl_provider().get(), provider_.get());
+TEST(OpenSslProvider, FactoryReturnsSharedInstance) {
+  EXPECT_EQ(openssl_provider().get(), openssl_provider().get());
 }
 
 // random()/random_secret() return the requested size and fresh bytes each time.
-TEST_F(OpenSslProviderTest, RandomHasRequestedSizeAndVaries) {
+TEST_P(ProviderTest, RandomHasRequestedSizeAndVaries) {
   EXPECT_TRUE(p.random(0).empty());
   Bytes a = p.random(32), b = p.random(32);
   EXPECT_EQ(a.size(), 32u);
@@ -58,7 +86,7 @@ TEST_F(OpenSslProviderTest, RandomHasRequestedSizeAndVaries) {
 // --- hash and HMAC ---------------------------------------------------------------------------
 
 // FIPS 180-4 examples: SHA-2 of "abc", and SHA-256 of the empty string.
-TEST_F(OpenSslProviderTest, ShaKnownAnswers) {
+TEST_P(ProviderTest, ShaKnownAnswers) {
   EXPECT_EQ(to_hex(p.hash(HashAlg::kSha256, as_bytes("abc"))),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(to_hex(p.hash(HashAlg::kSha384, as_bytes("abc"))),
@@ -72,7 +100,7 @@ TEST_F(OpenSslProviderTest, ShaKnownAnswers) {
 }
 
 // RFC 4231 §4.3 (test case 2: key "Jefe") for all three hashes, and §4.2 (test case 1).
-TEST_F(OpenSslProviderTest, HmacRfc4231) {
+TEST_P(ProviderTest, HmacRfc4231) {
   BytesView key = as_bytes("Jefe");
   BytesView data = as_bytes("what do ya want for nothing?");
   EXPECT_EQ(to_hex(p.hmac(HashAlg::kSha256, key, data)),
@@ -89,13 +117,13 @@ TEST_F(OpenSslProviderTest, HmacRfc4231) {
 
 // An empty key and empty data are valid HMAC inputs (MLS uses empty keys, e.g. in
 // ExpandWithLabel contexts and the empty-salt extract).
-TEST_F(OpenSslProviderTest, HmacEmptyKeyAndData) {
+TEST_P(ProviderTest, HmacEmptyKeyAndData) {
   EXPECT_EQ(to_hex(p.hmac(HashAlg::kSha256, {}, {})),
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
 // A key longer than the hash block is hashed first (RFC 2104 §2); it must still be accepted.
-TEST_F(OpenSslProviderTest, HmacLongKeyDiffersFromPrefix) {
+TEST_P(ProviderTest, HmacLongKeyDiffersFromPrefix) {
   Bytes long_key(200, 0xaa);
   Bytes mac = p.hmac(HashAlg::kSha512, long_key, as_bytes("x"));
   EXPECT_EQ(mac.size(), 64u);
@@ -105,7 +133,7 @@ TEST_F(OpenSslProviderTest, HmacLongKeyDiffersFromPrefix) {
 // --- HKDF ------------------------------------------------------------------------------------
 
 // RFC 5869 Appendix A.1 (test case 1).
-TEST_F(OpenSslProviderTest, HkdfRfc5869Case1) {
+TEST_P(ProviderTest, HkdfRfc5869Case1) {
   Bytes ikm(22, 0x0b);
   Bytes salt = Hex("000102030405060708090a0b0c");
   Bytes info = Hex("f0f1f2f3f4f5f6f7f8f9");
@@ -117,7 +145,7 @@ TEST_F(OpenSslProviderTest, HkdfRfc5869Case1) {
 }
 
 // RFC 5869 Appendix A.3 (test case 3): empty salt and empty info.
-TEST_F(OpenSslProviderTest, HkdfRfc5869Case3EmptySaltAndInfo) {
+TEST_P(ProviderTest, HkdfRfc5869Case3EmptySaltAndInfo) {
   Bytes ikm(22, 0x0b);
   SecretBytes prk = p.hkdf_extract(HashAlg::kSha256, {}, ikm);
   EXPECT_EQ(to_hex(prk.view()), "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
@@ -128,7 +156,7 @@ TEST_F(OpenSslProviderTest, HkdfRfc5869Case3EmptySaltAndInfo) {
 
 // RFC 5869 §2.2: an absent salt is HashLen zeros; an empty IKM is allowed (MLS extracts from
 // zero-length secrets).
-TEST_F(OpenSslProviderTest, HkdfEmptySaltIsZeroSaltAndEmptyIkmWorks) {
+TEST_P(ProviderTest, HkdfEmptySaltIsZeroSaltAndEmptyIkmWorks) {
   for (HashAlg h : {HashAlg::kSha256, HashAlg::kSha384, HashAlg::kSha512}) {
     Bytes zeros(hash_length(h), 0);
     EXPECT_EQ(p.hkdf_extract(h, {}, as_bytes("ikm")), p.hkdf_extract(h, zeros, as_bytes("ikm")));
@@ -140,7 +168,7 @@ TEST_F(OpenSslProviderTest, HkdfEmptySaltIsZeroSaltAndEmptyIkmWorks) {
 
 // RFC 5869 §2.3: L <= 255*HashLen, beyond it kInvalidArgument; L = 0 gives nothing; a shorter
 // output is a prefix of a longer one.
-TEST_F(OpenSslProviderTest, HkdfExpandLengthLimits) {
+TEST_P(ProviderTest, HkdfExpandLengthLimits) {
   Bytes prk(32, 0x42);
   for (HashAlg h : {HashAlg::kSha256, HashAlg::kSha384, HashAlg::kSha512}) {
     const size_t max = 255 * hash_length(h);
@@ -158,7 +186,7 @@ TEST_F(OpenSslProviderTest, HkdfExpandLengthLimits) {
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 1, 2, 4 (AES-128) and
 // 14, 16 (AES-256); empty plaintext (case 1) and AAD (case 4, 16) included.
-TEST_F(OpenSslProviderTest, AesGcmKnownAnswers) {
+TEST_P(ProviderTest, AesGcmKnownAnswers) {
   Bytes zero_nonce(12, 0);
   EXPECT_EQ(to_hex(p.aead_seal(AeadId::kAes128Gcm, Bytes(16, 0), zero_nonce, {}, {})),
             "58e2fccefa7e3061367f1d57a4e7455a");
@@ -190,7 +218,7 @@ TEST_F(OpenSslProviderTest, AesGcmKnownAnswers) {
 }
 
 // RFC 8439 §2.8.2: the AEAD_CHACHA20_POLY1305 example.
-TEST_F(OpenSslProviderTest, ChaCha20Poly1305Rfc8439) {
+TEST_P(ProviderTest, ChaCha20Poly1305Rfc8439) {
   Bytes key = Hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
   Bytes nonce = Hex("070000004041424344454647");
   Bytes aad = Hex("50515253c0c1c2c3c4c5c6c7");
@@ -206,9 +234,9 @@ TEST_F(OpenSslProviderTest, ChaCha20Poly1305Rfc8439) {
   EXPECT_EQ(p.aead_open(AeadId::kChaCha20Poly1305, key, nonce, aad, Hex(expected)), to_bytes(pt));
 }
 
-class AeadTest : public OpenSslProviderTest, public ::testing::WithParamInterface<AeadId> {
+class AeadTest : public ProviderGridTest<AeadId> {
  protected:
-  const AeadInfo& info() const { return aead_info(GetParam()); }
+  const AeadInfo& info() const { return aead_info(param()); }
   Bytes key() const { return Bytes(info().key_len, 0x11); }
   Bytes nonce() const { return Bytes(info().nonce_len, 0x22); }
 };
@@ -218,9 +246,9 @@ TEST_P(AeadTest, RoundTripIncludingEmptyInputs) {
   for (size_t len : {0u, 1u, 15u, 16u, 17u, 1000u}) {
     Bytes pt(len, 0x5a);
     for (const Bytes& aad : {Bytes{}, to_bytes("header")}) {
-      Bytes ct = p.aead_seal(GetParam(), key(), nonce(), aad, pt);
+      Bytes ct = p.aead_seal(param(), key(), nonce(), aad, pt);
       EXPECT_EQ(ct.size(), len + 16);
-      EXPECT_EQ(p.aead_open(GetParam(), key(), nonce(), aad, ct), pt);
+      EXPECT_EQ(p.aead_open(param(), key(), nonce(), aad, ct), pt);
     }
   }
 }
@@ -228,26 +256,26 @@ TEST_P(AeadTest, RoundTripIncludingEmptyInputs) {
 // A wrong tag, a flipped ciphertext bit, a different AAD or nonce all fail authentication.
 TEST_P(AeadTest, TamperingFailsAuthentication) {
   Bytes aad = to_bytes("aad");
-  Bytes ct = p.aead_seal(GetParam(), key(), nonce(), aad, as_bytes("attack at dawn"));
+  Bytes ct = p.aead_seal(param(), key(), nonce(), aad, as_bytes("attack at dawn"));
   Bytes bad_tag = ct;
   bad_tag.back() ^= 0x01;
   EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                         [&] { p.aead_open(GetParam(), key(), nonce(), aad, bad_tag); }));
+                         [&] { p.aead_open(param(), key(), nonce(), aad, bad_tag); }));
   Bytes bad_body = ct;
   bad_body[0] ^= 0x80;
   EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                         [&] { p.aead_open(GetParam(), key(), nonce(), aad, bad_body); }));
+                         [&] { p.aead_open(param(), key(), nonce(), aad, bad_body); }));
   EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                         [&] { p.aead_open(GetParam(), key(), nonce(), as_bytes("aaD"), ct); }));
+                         [&] { p.aead_open(param(), key(), nonce(), as_bytes("aaD"), ct); }));
   Bytes other_nonce(info().nonce_len, 0x23);
   EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                         [&] { p.aead_open(GetParam(), key(), other_nonce, aad, ct); }));
+                         [&] { p.aead_open(param(), key(), other_nonce, aad, ct); }));
   // An empty message's ciphertext is the tag alone; it must verify, and a flipped tag must not.
-  Bytes empty_ct = p.aead_seal(GetParam(), key(), nonce(), {}, {});
-  EXPECT_TRUE(p.aead_open(GetParam(), key(), nonce(), {}, empty_ct).empty());
+  Bytes empty_ct = p.aead_seal(param(), key(), nonce(), {}, {});
+  EXPECT_TRUE(p.aead_open(param(), key(), nonce(), {}, empty_ct).empty());
   empty_ct[5] ^= 0x10;
   EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                         [&] { p.aead_open(GetParam(), key(), nonce(), {}, empty_ct); }));
+                         [&] { p.aead_open(param(), key(), nonce(), {}, empty_ct); }));
 }
 
 // Input shorter than the tag cannot be authentic (provider.h contract).
@@ -255,7 +283,7 @@ TEST_P(AeadTest, ShortCiphertextFailsAuthentication) {
   for (size_t len : {0u, 1u, 15u}) {
     Bytes ct(len, 0);
     EXPECT_TRUE(ThrowsCode(ErrorCode::kAeadAuthenticationFailed,
-                           [&] { p.aead_open(GetParam(), key(), nonce(), {}, ct); }));
+                           [&] { p.aead_open(param(), key(), nonce(), {}, ct); }));
   }
 }
 
@@ -266,31 +294,32 @@ TEST_P(AeadTest, WrongKeyOrNonceSize) {
   Bytes ct(32, 0);
   for (const Bytes& k : {short_key, long_key, Bytes{}}) {
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidKeyLength,
-                           [&] { p.aead_seal(GetParam(), k, nonce(), {}, as_bytes("x")); }));
+                           [&] { p.aead_seal(param(), k, nonce(), {}, as_bytes("x")); }));
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidKeyLength,
-                           [&] { p.aead_open(GetParam(), k, nonce(), {}, ct); }));
+                           [&] { p.aead_open(param(), k, nonce(), {}, ct); }));
   }
   for (const Bytes& n : {short_nonce, long_nonce, Bytes{}}) {
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidNonceLength,
-                           [&] { p.aead_seal(GetParam(), key(), n, {}, as_bytes("x")); }));
+                           [&] { p.aead_seal(param(), key(), n, {}, as_bytes("x")); }));
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidNonceLength,
-                           [&] { p.aead_open(GetParam(), key(), n, {}, ct); }));
+                           [&] { p.aead_open(param(), key(), n, {}, ct); }));
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllAeads, AeadTest,
-                         ::testing::Values(AeadId::kAes128Gcm, AeadId::kAes256Gcm,
-                                           AeadId::kChaCha20Poly1305),
+                         provider_grid(AeadId::kAes128Gcm, AeadId::kAes256Gcm,
+                                       AeadId::kChaCha20Poly1305),
                          [](const auto& info) {
-                           switch (info.param) {
-                             case AeadId::kAes128Gcm: return std::string("Aes128Gcm");
-                             case AeadId::kAes256Gcm: return std::string("Aes256Gcm");
-                             default: return std::string("ChaCha20Poly1305");
+                           std::string name = std::get<0>(info.param).name;
+                           switch (std::get<1>(info.param)) {
+                             case AeadId::kAes128Gcm: return name.append("_Aes128Gcm");
+                             case AeadId::kAes256Gcm: return name.append("_Aes256Gcm");
+                             default: return name.append("_ChaCha20Poly1305");
                            }
                          });
 
 // RFC 9180 §7.3: the export-only AEAD id cannot seal or open; unknown ids are unsupported.
-TEST_F(OpenSslProviderTest, ExportOnlyAndUnknownAeadUnsupported) {
+TEST_P(ProviderTest, ExportOnlyAndUnknownAeadUnsupported) {
   EXPECT_TRUE(ThrowsCode(ErrorCode::kUnsupportedAlgorithm,
                          [&] { p.aead_seal(AeadId::kExportOnly, {}, {}, {}, {}); }));
   EXPECT_TRUE(ThrowsCode(ErrorCode::kUnsupportedAlgorithm, [&] {
@@ -304,7 +333,7 @@ TEST_F(OpenSslProviderTest, ExportOnlyAndUnknownAeadUnsupported) {
 
 // RFC 8032 §7.1 TEST 1: Ed25519 public key from the seed, and the exact (deterministic)
 // signature of the empty message.
-TEST_F(OpenSslProviderTest, Ed25519Rfc8032Test1) {
+TEST_P(ProviderTest, Ed25519Rfc8032Test1) {
   Bytes sk = Hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
   Bytes pk = Hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   std::string sig =
@@ -324,18 +353,18 @@ struct SchemeCase {
   bool ecdsa;
 };
 
-class SignatureTest : public OpenSslProviderTest, public ::testing::WithParamInterface<SchemeCase> {
+class SignatureTest : public ProviderGridTest<SchemeCase> {
  protected:
-  SignatureScheme scheme() const { return GetParam().scheme; }
+  SignatureScheme scheme() const { return param().scheme; }
 };
 
 // RFC 9420 §5.1.1 key encodings: raw 32/57-byte EdDSA keys; ECDSA scalars padded to 32/48/66
 // bytes with uncompressed public points. The generated public key matches the derived one.
 TEST_P(SignatureTest, GeneratedKeysHaveMlsEncoding) {
   KeyPair kp = p.signature_generate(scheme());
-  EXPECT_EQ(kp.private_key.size(), GetParam().private_len);
-  EXPECT_EQ(kp.public_key.size(), GetParam().public_len);
-  if (GetParam().ecdsa) {
+  EXPECT_EQ(kp.private_key.size(), param().private_len);
+  EXPECT_EQ(kp.public_key.size(), param().public_len);
+  if (param().ecdsa) {
     EXPECT_EQ(kp.public_key[0], 0x04);
   }
   EXPECT_EQ(p.signature_public_key(scheme(), kp.private_key.view()), kp.public_key);
@@ -393,7 +422,7 @@ TEST_P(SignatureTest, MalformedSignatureIsFalse) {
 TEST_P(SignatureTest, WrongLengthPublicKeyThrows) {
   KeyPair kp = p.signature_generate(scheme());
   Bytes sig = p.sign(scheme(), kp.private_key.view(), as_bytes("m"));
-  for (size_t len : {size_t{0}, GetParam().public_len - 1, GetParam().public_len + 1}) {
+  for (size_t len : {size_t{0}, param().public_len - 1, param().public_len + 1}) {
     Bytes pk(len, 0x04);
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPublicKey,
                            [&] { p.verify(scheme(), pk, as_bytes("m"), sig); }));
@@ -404,8 +433,8 @@ TEST_P(SignatureTest, WrongLengthPublicKeyThrows) {
 // ECDSA keys are big-endian integers that may come without their leading zero bytes (the test
 // vectors README: Field-Element-to-Octet-String), so only empty and over-long ones are wrong.
 TEST_P(SignatureTest, WrongLengthPrivateKeyThrows) {
-  std::vector<size_t> lengths = {size_t{0}, GetParam().private_len + 1};
-  if (!GetParam().ecdsa) lengths.push_back(GetParam().private_len - 1);
+  std::vector<size_t> lengths = {size_t{0}, param().private_len + 1};
+  if (!param().ecdsa) lengths.push_back(param().private_len - 1);
   for (size_t len : lengths) {
     Bytes sk(len, 0x01);
     EXPECT_TRUE(
@@ -417,15 +446,15 @@ TEST_P(SignatureTest, WrongLengthPrivateKeyThrows) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllSchemes, SignatureTest,
-    ::testing::Values(SchemeCase{SignatureScheme::kEd25519, "Ed25519", 32, 32, false},
-                      SchemeCase{SignatureScheme::kEd448, "Ed448", 57, 57, false},
-                      SchemeCase{SignatureScheme::kEcdsaSecp256r1Sha256, "P256", 32, 65, true},
-                      SchemeCase{SignatureScheme::kEcdsaSecp384r1Sha384, "P384", 48, 97, true},
-                      SchemeCase{SignatureScheme::kEcdsaSecp521r1Sha512, "P521", 66, 133, true}),
-    [](const auto& info) { return std::string(info.param.name); });
+    provider_grid(SchemeCase{SignatureScheme::kEd25519, "Ed25519", 32, 32, false},
+                  SchemeCase{SignatureScheme::kEd448, "Ed448", 57, 57, false},
+                  SchemeCase{SignatureScheme::kEcdsaSecp256r1Sha256, "P256", 32, 65, true},
+                  SchemeCase{SignatureScheme::kEcdsaSecp384r1Sha384, "P384", 48, 97, true},
+                  SchemeCase{SignatureScheme::kEcdsaSecp521r1Sha512, "P521", 66, 133, true}),
+    conclave::testing::ProviderGridName());
 
 // An ECDSA or ECDH key given without its leading zero byte works like the padded key.
-TEST_F(OpenSslProviderTest, EcdsaKeyWithoutLeadingZeroAccepted) {
+TEST_P(ProviderTest, EcdsaKeyWithoutLeadingZeroAccepted) {
   for (auto scheme :
        {SignatureScheme::kEcdsaSecp256r1Sha256, SignatureScheme::kEcdsaSecp384r1Sha384,
         SignatureScheme::kEcdsaSecp521r1Sha512}) {
@@ -439,7 +468,7 @@ TEST_F(OpenSslProviderTest, EcdsaKeyWithoutLeadingZeroAccepted) {
   }
 }
 
-TEST_F(OpenSslProviderTest, EcdhKeyWithoutLeadingZeroAccepted) {
+TEST_P(ProviderTest, EcdhKeyWithoutLeadingZeroAccepted) {
   for (auto kem : {KemId::kDhkemP256Sha256, KemId::kDhkemP384Sha384, KemId::kDhkemP521Sha512}) {
     KeyPair peer = p.dh_generate(kem);
     Bytes padded = p.dh_generate(kem).private_key.copy_out();
@@ -460,12 +489,12 @@ struct CurveCase {
   const char* order_hex;  // RFC 9180 §7.1.3
 };
 
-class CurveTest : public OpenSslProviderTest, public ::testing::WithParamInterface<CurveCase> {
+class CurveTest : public ProviderGridTest<CurveCase> {
  protected:
-  KemId kem() const { return GetParam().kem; }
-  SignatureScheme scheme() const { return GetParam().scheme; }
+  KemId kem() const { return param().kem; }
+  SignatureScheme scheme() const { return param().scheme; }
   Bytes scalar(uint8_t last) const {
-    Bytes s(GetParam().scalar_len - 1, 0);
+    Bytes s(param().scalar_len - 1, 0);
     s.push_back(last);
     return s;
   }
@@ -476,13 +505,13 @@ class CurveTest : public OpenSslProviderTest, public ::testing::WithParamInterfa
 // Zero, the group order and all-0xff are not private keys (RFC 9180 §7.1.3 rejection sampling
 // relies on dh_public_key rejecting them); 1 and order - 1 are.
 TEST_P(CurveTest, OutOfRangeScalarsAreInvalidPrivateKeys) {
-  Bytes order = Hex(GetParam().order_hex);
-  ASSERT_EQ(order.size(), GetParam().scalar_len);
+  Bytes order = Hex(param().order_hex);
+  ASSERT_EQ(order.size(), param().scalar_len);
   Bytes order_minus_one = order;
   order_minus_one.back() -= 1;
   Bytes order_plus_one = order;
   order_plus_one.back() += 1;
-  for (const Bytes& bad : {scalar(0), order, order_plus_one, Bytes(GetParam().scalar_len, 0xff)}) {
+  for (const Bytes& bad : {scalar(0), order, order_plus_one, Bytes(param().scalar_len, 0xff)}) {
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPrivateKey, [&] { p.dh_public_key(kem(), bad); }));
     EXPECT_TRUE(
         ThrowsCode(ErrorCode::kInvalidPrivateKey, [&] { p.signature_public_key(scheme(), bad); }));
@@ -490,11 +519,11 @@ TEST_P(CurveTest, OutOfRangeScalarsAreInvalidPrivateKeys) {
         ThrowsCode(ErrorCode::kInvalidPrivateKey, [&] { p.sign(scheme(), bad, as_bytes("m")); }));
     EXPECT_TRUE(ThrowsCode(ErrorCode::kInvalidPrivateKey, [&] { p.dh(kem(), bad, generator()); }));
   }
-  EXPECT_EQ(p.dh_public_key(kem(), scalar(1)).size(), 1 + 2 * GetParam().scalar_len);
+  EXPECT_EQ(p.dh_public_key(kem(), scalar(1)).size(), 1 + 2 * param().scalar_len);
   Bytes minus_g = p.dh_public_key(kem(), order_minus_one);
   // (n - 1) * G = -G: same x, y negated.
   Bytes g = generator();
-  EXPECT_TRUE(std::equal(g.begin(), g.begin() + 1 + static_cast<ptrdiff_t>(GetParam().scalar_len),
+  EXPECT_TRUE(std::equal(g.begin(), g.begin() + 1 + static_cast<ptrdiff_t>(param().scalar_len),
                          minus_g.begin()));
   EXPECT_NE(g, minus_g);
 }
@@ -507,7 +536,7 @@ TEST_P(CurveTest, MalformedPublicKeysAreRejected) {
   off_curve.back() ^= 0x01;
   Bytes prefix02 = g;
   prefix02[0] = 0x02;
-  Bytes compressed(g.begin(), g.begin() + 1 + static_cast<ptrdiff_t>(GetParam().scalar_len));
+  Bytes compressed(g.begin(), g.begin() + 1 + static_cast<ptrdiff_t>(param().scalar_len));
   compressed[0] = static_cast<uint8_t>(0x02 | (g.back() & 1));
   Bytes huge_coordinates(g.size(), 0xff);
   huge_coordinates[0] = 0x04;
@@ -529,7 +558,7 @@ TEST_P(CurveTest, MalformedPublicKeysAreRejected) {
 
 INSTANTIATE_TEST_SUITE_P(
     NistCurves, CurveTest,
-    ::testing::Values(
+    provider_grid(
         CurveCase{KemId::kDhkemP256Sha256, SignatureScheme::kEcdsaSecp256r1Sha256, "P256", 32,
                   "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"},
         CurveCase{KemId::kDhkemP384Sha384, SignatureScheme::kEcdsaSecp384r1Sha384, "P384", 48,
@@ -538,7 +567,7 @@ INSTANTIATE_TEST_SUITE_P(
         CurveCase{KemId::kDhkemP521Sha512, SignatureScheme::kEcdsaSecp521r1Sha512, "P521", 66,
                   "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf"
                   "2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    conclave::testing::ProviderGridName());
 
 // --- Diffie-Hellman --------------------------------------------------------------------------
 
@@ -547,9 +576,9 @@ struct KemCase {
   const char* name;
 };
 
-class DhTest : public OpenSslProviderTest, public ::testing::WithParamInterface<KemCase> {
+class DhTest : public ProviderGridTest<KemCase> {
  protected:
-  KemId kem() const { return GetParam().kem; }
+  KemId kem() const { return param().kem; }
   const KemInfo& info() const { return kem_info(kem()); }
   // Ndh: the shared secret length, equal to Nsk for every DHKEM of RFC 9180 §7.1.
   size_t ndh() const { return info().private_key_len; }
@@ -608,15 +637,15 @@ TEST_P(DhTest, WithPublicKeyAgreesWithDh) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKems, DhTest,
-                         ::testing::Values(KemCase{KemId::kDhkemX25519Sha256, "X25519"},
-                                           KemCase{KemId::kDhkemX448Sha512, "X448"},
-                                           KemCase{KemId::kDhkemP256Sha256, "P256"},
-                                           KemCase{KemId::kDhkemP384Sha384, "P384"},
-                                           KemCase{KemId::kDhkemP521Sha512, "P521"}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         provider_grid(KemCase{KemId::kDhkemX25519Sha256, "X25519"},
+                                       KemCase{KemId::kDhkemX448Sha512, "X448"},
+                                       KemCase{KemId::kDhkemP256Sha256, "P256"},
+                                       KemCase{KemId::kDhkemP384Sha384, "P384"},
+                                       KemCase{KemId::kDhkemP521Sha512, "P521"}),
+                         conclave::testing::ProviderGridName());
 
 // RFC 7748 §6.1: both public keys and the shared secret.
-TEST_F(OpenSslProviderTest, X25519Rfc7748) {
+TEST_P(ProviderTest, X25519Rfc7748) {
   Bytes alice_sk = Hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
   Bytes bob_sk = Hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
   Bytes alice_pk = p.dh_public_key(KemId::kDhkemX25519Sha256, alice_sk);
@@ -630,7 +659,7 @@ TEST_F(OpenSslProviderTest, X25519Rfc7748) {
 
 // RFC 9180 §7.1.4 / RFC 7748 §6: a low-order peer point (here 0 and 1) gives the all-zero
 // shared secret, which must be rejected as kInvalidPublicKey.
-TEST_F(OpenSslProviderTest, AllZeroX25519AndX448OutputRejected) {
+TEST_P(ProviderTest, AllZeroX25519AndX448OutputRejected) {
   KeyPair x25519 = p.dh_generate(KemId::kDhkemX25519Sha256);
   Bytes one25519(32, 0);
   one25519[0] = 1;
@@ -653,7 +682,7 @@ TEST_F(OpenSslProviderTest, AllZeroX25519AndX448OutputRejected) {
 // non-canonical u + p that still fit; X25519 also with the ignored top bit set) are each
 // confirmed here to give the all-zero DH output, and dh_check_public_key refuses every one;
 // generated keys pass.
-TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_SmallOrderX25519AndX448KeysRefused) {
+TEST_P(ProviderTest, Rfc9180_7_1_4_SmallOrderX25519AndX448KeysRefused) {
   const std::vector<std::string> x25519{
       "0000000000000000000000000000000000000000000000000000000000000000",
       "0100000000000000000000000000000000000000000000000000000000000000",
@@ -697,7 +726,7 @@ TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_SmallOrderX25519AndX448KeysRefused) {
 
 // RFC 9180 §7.1.4: NIST-curve keys are checked as dh() checks its peer key: length, encoding, on
 // the curve.
-TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_NistPublicKeyCheck) {
+TEST_P(ProviderTest, Rfc9180_7_1_4_NistPublicKeyCheck) {
   for (KemId kem : {KemId::kDhkemP256Sha256, KemId::kDhkemP384Sha384, KemId::kDhkemP521Sha512}) {
     const Bytes good = p.dh_generate(kem).public_key;
     EXPECT_NO_THROW(p.dh_check_public_key(kem, good));
@@ -715,7 +744,7 @@ TEST_F(OpenSslProviderTest, Rfc9180_7_1_4_NistPublicKeyCheck) {
 
 // RFC 9180 Appendix A.3.1 (DHKEM(P-256)): pkEm = pk(skEm); the ECDH value skEm * pkRm is the
 // 32-byte x-coordinate (cross-checked with an independent implementation).
-TEST_F(OpenSslProviderTest, P256KnownAnswers) {
+TEST_P(ProviderTest, P256KnownAnswers) {
   Bytes sk_e = Hex("4995788ef4b9d6132b249ce59a77281493eb39af373d236a1fe415cb0c2d7beb");
   Bytes pk_r =
       Hex("04fe8c19ce0905191ebc298a9245792531f26f0cece2460639e8bc39cb7f706a826a779b4cf969b8a0e539c7"
