@@ -4,7 +4,8 @@
 // application messages of 100 B and 10 KiB; the memory of a process holding one member.
 // Run: build/bin/group_bench (Release). One size alone: --benchmark_filter='N:100000/' (the
 // slash keeps N:10000 from matching N:100000 too). The 100,000-member fixtures take about three
-// minutes to build, the mass add there some 15 s per run.
+// minutes to build, the mass add there some 15 s per run. CONCLAVE_BENCH_PROVIDER=sodium runs it
+// all (floors included) with Ed25519 and X25519 from libsodium (group_fixtures.h).
 //
 // The crypto floor (floors.h): BM_Floor times, on every core with the same provider, the
 // signature checks and HPKE seals the big operations cannot avoid, and the mass add, the joins

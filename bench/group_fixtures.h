@@ -16,16 +16,19 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <numeric>
 #include <random>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "conclave/codec/codec.h"
 #include "conclave/crypto/openssl_provider.h"
+#include "conclave/crypto/sodium_provider.h"
 #include "conclave/group/group.h"
 #include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/schedule/detail/welcome.h"
@@ -34,8 +37,15 @@
 
 namespace conclave::bench_fixtures {
 
+// CONCLAVE_BENCH_PROVIDER=sodium: Ed25519 and X25519 from libsodium, the rest from OpenSSL
+// (sodium_provider.h); otherwise OpenSSL alone. The floors (floors.h) use the same provider.
 inline const std::shared_ptr<const crypto::CryptoProvider>& provider() {
-  static const auto p = crypto::openssl_provider();
+  static const auto p = [] {
+    const char* choice = std::getenv("CONCLAVE_BENCH_PROVIDER");
+    if (choice != nullptr && std::string_view(choice) == "sodium")
+      return crypto::sodium_provider(crypto::openssl_provider());
+    return crypto::openssl_provider();
+  }();
   return p;
 }
 

@@ -9,9 +9,11 @@
 
 #include <map>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "conclave/base/error.h"
+#include "conclave/crypto/default_provider.h"
 #include "conclave/crypto/openssl_provider.h"
 #include "support/error_of.h"
 #include "support/forwarding_provider.h"
@@ -135,6 +137,23 @@ TEST(SodiumAvailability, ProviderExistsExactlyWhenBuiltWithLibsodium) {
     EXPECT_EQ(error_of([] { sodium_provider(openssl_provider()); }),
               ErrorCode::kUnsupportedAlgorithm);
   }
+}
+
+// default_provider.h: the composed provider where libsodium is built in, else OpenSSL alone;
+// made once per process. Either way it signs and verifies Ed25519 and agrees with OpenSSL.
+TEST(DefaultProvider, IsTheComposedOneWhereLibsodiumIsBuiltIn) {
+  const auto provider = default_provider();
+  ASSERT_NE(provider, nullptr);
+  EXPECT_EQ(default_provider(), provider);
+  const KeyPair pair = provider->signature_generate(kEd25519);
+  const Bytes message = {1, 2, 3};
+  const Bytes signature = provider->sign(kEd25519, pair.private_key.view(), message);
+  EXPECT_TRUE(openssl_provider()->verify(kEd25519, pair.public_key, message, signature));
+  EXPECT_TRUE(provider->verify(kEd25519, pair.public_key, message, signature));
+  const auto openssl = openssl_provider();
+  const CryptoProvider& chosen = *provider;
+  const CryptoProvider& plain = *openssl;
+  EXPECT_EQ(typeid(chosen) == typeid(plain), !sodium_available());
 }
 
 // A provider needs a base for everything libsodium does not do.

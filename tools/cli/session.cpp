@@ -4,7 +4,7 @@
 
 #include "cli_error.h"
 #include "conclave/client/grpc_transport.h"
-#include "conclave/crypto/openssl_provider.h"
+#include "conclave/crypto/default_provider.h"
 #include "conclave/storage/sqlite_storage.h"
 #include "credential_rule.h"
 #include "text.h"
@@ -14,7 +14,7 @@ namespace conclave::cli {
 Session::Session(const Profile& profile, SessionOptions options)
     : profile_(profile), events_(std::make_shared<std::vector<Event>>()) {
   const ProfileConfig& config = profile_.config();
-  provider_ = crypto::openssl_provider();
+  provider_ = crypto::default_provider();  // libsodium for Ed25519/X25519 where built with it
   try {
     store_ = storage::SqliteStorage::open(profile_.store_path().string(), provider_);
   } catch (const Error& e) {
