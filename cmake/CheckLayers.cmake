@@ -1,6 +1,6 @@
 # Fails when a layer includes a layer above it (DESIGN.md: "A layer includes only layers
 # below it"). Run as: cmake -DSOURCE_DIR=<repo> -P CheckLayers.cmake
-set(ranks base=0 codec=1 crypto=2 wire=3 tree=4 schedule=5 storage=6 group=7 client=8)
+set(ranks base=0 codec=1 crypto=2 wire=3 tree=4 schedule=5 storage=6 group=7 client=8 capi=9)
 function(rank_of layer out)
   set(${out} -1 PARENT_SCOPE)
   foreach(entry ${ranks})
