@@ -556,6 +556,18 @@ CONCLAVE_API conclave_status conclave_group_join_external(
     size_t group_info_len, const uint8_t* ratchet_tree, size_t ratchet_tree_len,
     const conclave_group_options* options, conclave_group** out_group, uint8_t** out_commit,
     size_t* out_commit_len);
+/**
+ * §12.4.3.1 up to the GroupInfo, without joining: decrypts the Welcome (an MLSMessage) with the
+ * init private key of `key_package` (an MLSMessage holding a KeyPackage), checks the GroupInfo's
+ * signature by `signer_key` (NULL: not checked; the signer's key is in the ratchet tree) and its
+ * confirmation tag, and returns the group id and epoch it invites to. For a Welcome without PSKs
+ * (CONCLAVE_ERR_UNSUPPORTED_FEATURE otherwise).
+ */
+CONCLAVE_API conclave_status conclave_welcome_inspect(
+    const conclave_provider* provider, const uint8_t* key_package, size_t key_package_len,
+    const uint8_t* init_private_key, size_t init_private_key_len, const uint8_t* welcome,
+    size_t welcome_len, const uint8_t* signer_key, size_t signer_key_len, uint8_t** out_group_id,
+    size_t* out_group_id_len, uint64_t* out_epoch);
 /** Releases the handle; the group's secrets are wiped (a stored group stays in its store). */
 CONCLAVE_API void conclave_group_free(conclave_group* group);
 /** Writes the whole state to `store` and keeps it attached: every later change is written
