@@ -80,9 +80,24 @@ add_executable(capi_test ${PROJECT_SOURCE_DIR}/tests/capi/capi_test.c
 target_link_libraries(capi_test PRIVATE conclave_c)
 add_test(NAME capi.scenarios COMMAND capi_test)
 set_tests_properties(capi.scenarios PROPERTIES LABELS capi TIMEOUT 120)
+if(conclave_sanitize MATCHES "^(ON|TRUE|YES|Y|1)$")
+  # LeakSanitizer is on by default with ASan on Linux; said here, so a leak fails the test.
+  set_tests_properties(capi.scenarios PROPERTIES ENVIRONMENT ASAN_OPTIONS=detect_leaks=1)
+endif()
 if(CONCLAVE_BUILD_TOOLS)
   add_test(NAME examples.c_chat COMMAND conclave-c-chat)
   set_tests_properties(examples.c_chat PROPERTIES LABELS capi)
+endif()
+# The installed conclave.pc and libconclave.so.0 as a C program outside CMake uses them. Not in
+# the sanitizer builds, whose library would need the sanitizer runtimes at the program's link.
+find_program(CONCLAVE_PKG_CONFIG pkg-config)
+if(CONCLAVE_PKG_CONFIG AND conclave_sanitize MATCHES "^(OFF|FALSE|NO|N|0|)$")
+  add_test(NAME capi.pkgconfig COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR}
+           -DWORK_DIR=${PROJECT_BINARY_DIR}/capi_pkgconfig -DCC=${CMAKE_C_COMPILER}
+           -DPKG_CONFIG=${CONCLAVE_PKG_CONFIG} -DEXAMPLE=${PROJECT_SOURCE_DIR}/examples/c/chat.c
+           -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
+           -P ${PROJECT_SOURCE_DIR}/tests/capi/check_pkgconfig.cmake)
+  set_tests_properties(capi.pkgconfig PROPERTIES LABELS "capi;install" TIMEOUT 300)
 endif()
 
 # The Python package (python/) over libconclave.so with Debian's python3, cffi and pytest. Not in

@@ -14,6 +14,8 @@ packages=(
   clang libclang-rt-dev llvm      # fuzz/ (libFuzzer, sanitizers) and scripts/coverage.sh (llvm-cov)
   doxygen                         # docs/: the API reference (target docs, test docs.api)
   tmux                            # tools/cli/tests: two `conclave chat` sessions typing to each other
+  python3 python3-cffi python3-pytest  # python/: the bindings over the C API and their tests
+  python3-setuptools python3-pip python3-venv  # `pip install --no-build-isolation ./python`
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
