@@ -1,4 +1,4 @@
-"""Copies the C header (and, when found, the built libconclave.so.0) into the package, so an
+"""Copies the C headers (and, when found, the built libconclave.so.0) into the package, so an
 installed `conclave` needs no checkout: the declarations are read from conclave.h at import
 time and the library is loaded from the package unless CONCLAVE_LIBRARY names another.
 
@@ -19,9 +19,10 @@ class BuildWithHeader(build_py):
     def run(self) -> None:
         super().run()
         package = Path(self.build_lib) / "conclave"
-        (package / "include").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(HERE.parent / "include" / "conclave" / "conclave.h",
-                        package / "include" / "conclave.h")
+        headers = package / "include" / "conclave"
+        headers.mkdir(parents=True, exist_ok=True)
+        for header in (HERE.parent / "include" / "conclave").glob("conclave*.h"):
+            shutil.copyfile(header, headers / header.name)
         library = os.environ.get("CONCLAVE_LIBRARY") or str(
             HERE.parent / "build" / "lib" / "libconclave.so.0")
         if Path(library).is_file():

@@ -14,16 +14,30 @@ import cffi
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _header_path() -> Path:
-    """conclave.h: the copy installed with the package, else the repository's."""
+def _header_dir() -> Path:
+    """The folder of conclave.h and its parts: the copy installed with the package, else the
+    repository's include/conclave."""
     candidates = [
-        _PACKAGE / "include" / "conclave.h",
-        _PACKAGE.parent.parent / "include" / "conclave" / "conclave.h",
+        _PACKAGE / "include" / "conclave",
+        _PACKAGE.parent.parent / "include" / "conclave",
     ]
     for candidate in candidates:
-        if candidate.is_file():
+        if (candidate / "conclave.h").is_file():
             return candidate
-    raise ImportError("conclave.h not found; looked at " + ", ".join(map(str, candidates)))
+    raise ImportError("conclave.h not found; looked in " + ", ".join(map(str, candidates)))
+
+
+def _read_header(folder: Path, name: str, seen: set[str]) -> str:
+    """The header `name` with its `#include "conclave/..."` lines replaced by those headers
+    (each once), as the preprocessor would."""
+    if name in seen:
+        return ""
+    seen.add(name)
+    out = []
+    for line in (folder / name).read_text(encoding="utf-8").splitlines():
+        included = re.match(r'\s*#\s*include\s+"conclave/([\w.]+)"', line)
+        out.append(_read_header(folder, included.group(1), seen) if included else line)
+    return "\n".join(out)
 
 
 def cdef_of(header: str) -> str:
@@ -63,7 +77,7 @@ def _library_path() -> str:
 
 
 ffi = cffi.FFI()
-ffi.cdef(cdef_of(_header_path().read_text(encoding="utf-8")))
+ffi.cdef(cdef_of(_read_header(_header_dir(), "conclave.h", set())))
 try:
     lib: Any = ffi.dlopen(_library_path())
 except OSError as error:  # pragma: no cover - depends on the installation
