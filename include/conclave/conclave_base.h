@@ -287,7 +287,7 @@ CONCLAVE_API const char* conclave_status_name(conclave_status status);
  * rule's name, a colon and the detail. Valid until the next call of the C API on this thread.
  */
 CONCLAVE_API const char* conclave_last_error_message(void);
-/** The status of the last call on this thread. */
+/** The status of the last call on this thread that returns a conclave_status. */
 CONCLAVE_API conclave_status conclave_last_error(void);
 
 /** Wipes and frees bytes the library allocated (NULL is ignored). */

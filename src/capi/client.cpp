@@ -15,6 +15,16 @@
 using namespace conclave;
 using namespace conclave::capi;
 
+// conclave_event_kind is EventKind, value by value.
+static_assert(CONCLAVE_EVENT_MESSAGE_RECEIVED == static_cast<int>(EventKind::kMessageReceived));
+static_assert(CONCLAVE_EVENT_MEMBER_ADDED == static_cast<int>(EventKind::kMemberAdded));
+static_assert(CONCLAVE_EVENT_MEMBER_REMOVED == static_cast<int>(EventKind::kMemberRemoved));
+static_assert(CONCLAVE_EVENT_GROUP_JOINED == static_cast<int>(EventKind::kGroupJoined));
+static_assert(CONCLAVE_EVENT_REMOVED_FROM_GROUP == static_cast<int>(EventKind::kRemovedFromGroup));
+static_assert(CONCLAVE_EVENT_EPOCH_CHANGED == static_cast<int>(EventKind::kEpochChanged));
+static_assert(CONCLAVE_EVENT_MESSAGE_REJECTED == static_cast<int>(EventKind::kMessageRejected));
+static_assert(CONCLAVE_EVENT_COMMIT_VETOED == static_cast<int>(EventKind::kCommitVetoed));
+
 namespace {
 
 std::vector<std::string> users_of(const char* const* users, size_t count) {
