@@ -77,7 +77,7 @@ set_tests_properties(capi.symbols PROPERTIES LABELS capi)
 # sequence, all through conclave.h (under ASan + UBSan and LeakSanitizer in that build).
 add_executable(capi_test ${PROJECT_SOURCE_DIR}/tests/capi/capi_test.c
                ${PROJECT_SOURCE_DIR}/tests/capi/capi_random.c)
-target_link_libraries(capi_test PRIVATE conclave_c)
+target_link_libraries(capi_test PRIVATE conclave_c Threads::Threads)
 add_test(NAME capi.scenarios COMMAND capi_test)
 set_tests_properties(capi.scenarios PROPERTIES LABELS capi TIMEOUT 120)
 if(conclave_sanitize MATCHES "^(ON|TRUE|YES|Y|1)$")

@@ -156,6 +156,19 @@ CONCLAVE_API conclave_status conclave_client_group(const conclave_client* client
                                                    const uint8_t* group_id, size_t group_id_len,
                                                    conclave_group** out);
 
+/**
+ * The application's look at every received commit before it is merged: non-zero merges it, 0
+ * refuses it (CONCLAVE_EVENT_COMMIT_VETOED: the group stays at its epoch and can follow the
+ * others no more). `staged` is valid during the call only. Called on the thread of
+ * conclave_client_sync(); it must not call the C API on this client.
+ */
+typedef int (*conclave_commit_filter)(void* user_data, const uint8_t* group_id, size_t group_id_len,
+                                      const conclave_staged_commit* staged);
+/** Sets the commit filter (Client::set_commit_filter); NULL: every valid commit is merged.
+ * `user_data` is passed to it and must outlive the client. */
+CONCLAVE_API void conclave_client_set_commit_filter(conclave_client* client,
+                                                    conclave_commit_filter filter, void* user_data);
+
 /** What an event reports (EventKind). */
 typedef enum conclave_event_kind {
   CONCLAVE_EVENT_MESSAGE_RECEIVED = 1,   /**< an application message: sender and data */

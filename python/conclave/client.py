@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ._ffi import ffi, lib
 from .errors import borrowed, check, take_bytes, text
-from .group import Group, Member, members_of
+from .group import Group, Member, StagedCommit, members_of
 from .keys import GroupOptions, Identity, Provider, Store, bytes_list
 
 
@@ -258,6 +258,30 @@ class Client:
         out = ffi.new("conclave_group**")
         check(lib.conclave_client_group(self._handle, group_id, len(group_id), out))
         return Group(out[0], self._group_options)
+
+    def set_commit_filter(self, accept: Optional[Callable[[bytes, StagedCommit], bool]]) -> None:
+        """Calls `accept(group_id, staged)` with every received commit before it is merged;
+        False refuses it (EventKind.COMMIT_VETOED: the group stays at its epoch). The
+        StagedCommit is usable during the call only; an exception counts as a refusal. None
+        removes the filter."""
+        if accept is None:
+            lib.conclave_client_set_commit_filter(self._handle, ffi.NULL, ffi.NULL)
+            self._commit_filter = None
+            return
+
+        @ffi.callback(
+            "int(void*, const uint8_t*, size_t, const conclave_staged_commit*)",
+            onerror=lambda *_: 0,
+        )
+        def trampoline(_user, group_id, group_id_len, handle):  # type: ignore[no-untyped-def]
+            staged = StagedCommit._of(handle, None)
+            try:
+                return int(bool(accept(bytes(ffi.buffer(group_id, group_id_len)), staged)))
+            finally:
+                staged._handle = None  # the handle lives only during the call
+
+        self._commit_filter = trampoline  # kept alive as long as the client uses it
+        lib.conclave_client_set_commit_filter(self._handle, trampoline, ffi.NULL)
 
     def next_event(self) -> Optional[Event]:
         """The oldest event not taken yet, or None."""

@@ -83,12 +83,22 @@ def test_three_clients_through_an_in_process_delivery_service(provider, options)
     assert bob.sync().messages == 1
     received = [e for e in bob.events() if e.kind == conclave.EventKind.MESSAGE_RECEIVED]
     assert [(e.data, e.member[0]) for e in received] == [(b"hello", "alice")]
+    seen: list[list[tuple[int, bytes]]] = []
+    bob.set_commit_filter(lambda group_id, staged: seen.append(staged.removed) or True)
     bob.update(group)
     alice.remove(group, ["carol"])  # loses the epoch race first, then commits again
     for client in (alice, bob, carol):
         client.sync()
+    assert seen == [[(2, b"carol")]]  # §12.4.2: Bob inspected the removal before merging it
     assert not carol.has_group(group)
     assert alice.epoch_authenticator(group) == bob.epoch_authenticator(group)
     assert alice.epoch(group) == bob.epoch(group) == ds.epoch(group)
     assert [(m.user, m.device) for m in alice.members(group)] == [("alice", "main"), ("bob", "main")]
     assert alice.group(group).epoch == alice.epoch(group)
+
+    # A refused commit leaves Bob at his epoch, with an event saying so.
+    bob.set_commit_filter(lambda group_id, staged: False)
+    alice.update(group)
+    bob.sync()
+    assert conclave.EventKind.COMMIT_VETOED in [e.kind for e in bob.events()]
+    assert bob.epoch(group) == alice.epoch(group) - 1

@@ -360,6 +360,20 @@ conclave_status conclave_client_group(const conclave_client* client, const uint8
   });
 }
 
+void conclave_client_set_commit_filter(conclave_client* client, conclave_commit_filter filter,
+                                       void* user_data) {
+  if (client == nullptr) return;
+  if (filter == nullptr) {
+    client->client.set_commit_filter(nullptr);
+    return;
+  }
+  client->client.set_commit_filter(
+      [filter, user_data](BytesView group_id, const StagedCommit& staged) {
+        const auto handle = make_staged(staged);
+        return filter(user_data, group_id.data(), group_id.size(), handle.get()) != 0;
+      });
+}
+
 conclave_status conclave_client_next_event(conclave_client* client, conclave_event** out) {
   return guard([&] {
     need(out, "out") = nullptr;

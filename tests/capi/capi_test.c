@@ -3,6 +3,7 @@
  * freed. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,16 @@ static int refuse_mallory(void* user_data, uint16_t credential_type, const uint8
   return !(credential_type == 1 && credential_len == 7 && memcmp(credential, "mallory", 7) == 0);
 }
 
+/* A thread that fails a call of its own: its message must not reach the main thread's. */
+static void* fail_on_another_thread(void* provider) {
+  conclave_identity* identity = NULL;
+  conclave_status status = conclave_identity_generate((conclave_provider*)provider, 0x7777,
+                                                      (const uint8_t*)"x", 1, &identity);
+  int ok = status == CONCLAVE_ERR_UNSUPPORTED_CIPHER_SUITE && identity == NULL &&
+           strstr(conclave_last_error_message(), "unsupported-cipher-suite") != NULL;
+  return ok ? provider : NULL;
+}
+
 /* Errors come back as the ErrorCode's number with the thread's message; no exception leaks. */
 static void error_mapping(conclave_provider* provider, conclave_group_options* options) {
   CHECK(strcmp(conclave_status_name(CONCLAVE_OK), "ok") == 0, "status names");
@@ -253,6 +264,14 @@ static void error_mapping(conclave_provider* provider, conclave_group_options* o
         "§5.3.1: a credential validator is required");
   CHECK(conclave_last_error() == CONCLAVE_ERR_CREDENTIAL_VALIDATOR_MISSING,
         "conclave_last_error() is the status");
+  pthread_t thread;
+  void* result = NULL;
+  CHECK(pthread_create(&thread, NULL, fail_on_another_thread, provider) == 0, "a thread");
+  CHECK(pthread_join(thread, &result) == 0 && result == provider,
+        "§17.1: an unknown suite is refused on the other thread");
+  CHECK(conclave_last_error() == CONCLAVE_ERR_CREDENTIAL_VALIDATOR_MISSING &&
+            strstr(conclave_last_error_message(), "credential-validator-missing") != NULL,
+        "the last error is per thread");
 
   OK(conclave_group_create(provider, alice.identity, NULL, 0, options, &alice.group));
   CHECK(conclave_last_error() == CONCLAVE_OK && conclave_last_error_message()[0] == 0,
@@ -470,6 +489,27 @@ static int clients_agree(conclave_client** clients, int count, const uint8_t* gi
   return same;
 }
 
+/* A commit filter that records what it saw and accepts (or, with `veto`, refuses) it. */
+typedef struct filter_log {
+  int calls;
+  int veto;
+  char removed[16];
+} filter_log;
+
+static int record_commit(void* user_data, const uint8_t* group_id, size_t group_id_len,
+                         const conclave_staged_commit* staged) {
+  filter_log* log = (filter_log*)user_data;
+  ++log->calls;
+  CHECK(group_id_len == 4 && memcmp(group_id, "club", 4) == 0, "the filter is told the group");
+  if (conclave_staged_commit_removed_count(staged) == 1) {
+    const uint8_t* identity = NULL;
+    size_t len = 0;
+    conclave_staged_commit_removed(staged, 0, &identity, &len);
+    if (len < sizeof log->removed) memcpy(log->removed, identity, len);
+  }
+  return !log->veto;
+}
+
 /* The Client API (RFC 9750 §5): three devices on an in-process Delivery Service: invite, send,
  * sync, update, remove, with events. */
 static void clients(conclave_provider* provider, conclave_group_options* options) {
@@ -509,12 +549,18 @@ static void clients(conclave_provider* provider, conclave_group_options* options
   OK(conclave_client_sync(c[2], NULL, NULL, NULL));
   CHECK(clients_agree(c, 3, gid, gid_len), "§8.7: agreement after Bob's update");
 
+  /* Client::set_commit_filter: Bob inspects each commit before it is merged. */
+  filter_log bob_log;
+  memset(&bob_log, 0, sizeof bob_log);
+  conclave_client_set_commit_filter(c[1], record_commit, &bob_log);
   const char* carol[] = {"carol"};
   OK(conclave_client_remove(c[0], gid, gid_len, carol, 1));
   OK(conclave_client_sync(c[1], NULL, NULL, NULL));
   OK(conclave_client_sync(c[2], NULL, NULL, NULL));
   CHECK(drain_events(c[2], CONCLAVE_EVENT_REMOVED_FROM_GROUP, NULL) == 1, "Carol is told");
   CHECK(!conclave_client_has_group(c[2], gid, gid_len), "Carol no longer holds the group");
+  CHECK(bob_log.calls == 1 && strcmp(bob_log.removed, "carol") == 0,
+        "§12.4.2: the commit filter inspects the staged commit");
   CHECK(clients_agree(c, 2, gid, gid_len), "§8.7: Alice and Bob agree");
   uint64_t epoch = 0, ds_epoch = 0;
   OK(conclave_client_epoch(c[1], gid, gid_len, &epoch));
@@ -536,11 +582,21 @@ static void clients(conclave_provider* provider, conclave_group_options* options
   OK(conclave_client_groups(c[0], &groups));
   CHECK(conclave_bytes_list_count(groups) == 1, "Alice holds one group");
   conclave_bytes_list_free(groups);
+
+  /* A refused commit: Bob stays at his epoch and is told (EventKind::kCommitVetoed). */
+  drain_events(c[1], CONCLAVE_EVENT_COMMIT_VETOED, NULL);
+  bob_log.veto = 1;
+  OK(conclave_client_update(c[0], gid, gid_len));
+  OK(conclave_client_sync(c[1], NULL, NULL, NULL));
+  CHECK(drain_events(c[1], CONCLAVE_EVENT_COMMIT_VETOED, NULL) == 1, "the veto is an event");
+  OK(conclave_client_epoch(c[1], gid, gid_len, &epoch));
+  CHECK(epoch == 3 && bob_log.calls == 2, "a vetoed commit is not merged");
+  conclave_client_set_commit_filter(c[1], NULL, NULL);
   conclave_free_bytes(gid);
   for (int i = 0; i < 3; ++i)
     conclave_client_free(c[i]);
   conclave_delivery_service_free(ds);
-  printf("ok: clients (RFC 9750 §5: invite, send, sync, update, remove, events)\n");
+  printf("ok: clients (RFC 9750 §5: invite, send, sync, update, remove, events, commit filter)\n");
 }
 
 int main(void) {
