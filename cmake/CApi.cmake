@@ -88,16 +88,17 @@ if(CONCLAVE_BUILD_TOOLS)
   add_test(NAME examples.c_chat COMMAND conclave-c-chat)
   set_tests_properties(examples.c_chat PROPERTIES LABELS capi)
 endif()
-# The installed conclave.pc and libconclave.so.0 as a C program outside CMake uses them. Not in
-# the sanitizer builds, whose library would need the sanitizer runtimes at the program's link.
+# The installed conclave.pc, CMake target conclave::c_api and libconclave.so.0 as C programs use
+# them. Not in the sanitizer builds, whose library would need the sanitizer runtimes at the
+# program's link.
 find_program(CONCLAVE_PKG_CONFIG pkg-config)
 if(CONCLAVE_PKG_CONFIG AND conclave_sanitize MATCHES "^(OFF|FALSE|NO|N|0|)$")
-  add_test(NAME capi.pkgconfig COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR}
-           -DWORK_DIR=${PROJECT_BINARY_DIR}/capi_pkgconfig -DCC=${CMAKE_C_COMPILER}
+  add_test(NAME capi.install COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR}
+           -DWORK_DIR=${PROJECT_BINARY_DIR}/capi_install -DCC=${CMAKE_C_COMPILER}
            -DPKG_CONFIG=${CONCLAVE_PKG_CONFIG} -DEXAMPLE=${PROJECT_SOURCE_DIR}/examples/c/chat.c
            -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
-           -P ${PROJECT_SOURCE_DIR}/tests/capi/check_pkgconfig.cmake)
-  set_tests_properties(capi.pkgconfig PROPERTIES LABELS "capi;install" TIMEOUT 300)
+           -P ${PROJECT_SOURCE_DIR}/tests/capi/check_install.cmake)
+  set_tests_properties(capi.install PROPERTIES LABELS "capi;install" TIMEOUT 300)
 endif()
 
 # The Python package (python/) over libconclave.so with Debian's python3, cffi and pytest. Not in
