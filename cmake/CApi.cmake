@@ -117,6 +117,6 @@ if(conclave_sanitize MATCHES "^(OFF|FALSE|NO|N|0|)$" AND NOT CONCLAVE_FUZZ)
   add_test(NAME python.bindings
            COMMAND ${CONCLAVE_PYTHON} -m pytest -q -p no:cacheprovider
                    ${PROJECT_SOURCE_DIR}/python/tests)
-  set_tests_properties(python.bindings PROPERTIES LABELS python TIMEOUT 300
+  set_tests_properties(python.bindings PROPERTIES LABELS python TIMEOUT 600
                        ENVIRONMENT "${python_env}")
 endif()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
 from ._ffi import ffi, lib
-from .errors import borrowed, check, take_bytes, text
+from .errors import Closable, borrowed, check, take_bytes, text
 from .group import Group, Member, StagedCommit, members_of
 from .keys import GroupOptions, Identity, Provider, Store, bytes_list
 
@@ -84,7 +84,7 @@ class SyncResult:
     commits: int
 
 
-class Client:
+class Client(Closable):
     """One device of one user. Every change is in its store before the call returns, so a new
     process that opens the same store carries on. Use from one thread at a time; wait() and
     interrupt() may run on another thread."""

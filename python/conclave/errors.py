@@ -4,9 +4,11 @@ of Conclave's ErrorCode, ErrorCode below) and the rule's short name."""
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, TypeVar
 
 from ._ffi import ffi, lib
+
+_T = TypeVar("_T", bound="Closable")
 
 
 def _codes() -> dict[str, int]:
@@ -75,3 +77,22 @@ def borrowed(pointer: Any, length: Any) -> bytes | None:
 def text(pointer: Any) -> str:
     """A NUL-terminated string a handle owns."""
     return "" if pointer == ffi.NULL else ffi.string(pointer).decode()
+
+
+class Closable:
+    """A handle that frees (and wipes) its library object when collected, or at once with
+    close() or at the end of a `with` block; the object is unusable afterwards."""
+
+    _handle: Any
+
+    def close(self) -> None:
+        """Frees the library object now (its secrets are wiped)."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            ffi.release(handle)
+
+    def __enter__(self: _T) -> _T:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Union
 
 from ._ffi import ffi, lib
-from .errors import borrowed, check, take_bytes, text
+from .errors import Closable, borrowed, check, take_bytes, text
 from .keys import GroupOptions, Identity, KeyPackage, KeyPackageStore, Provider, Store
 
 
@@ -131,7 +131,7 @@ def members_of(handle: Any) -> list[Member]:
     return out
 
 
-class Group:
+class Group(Closable):
     """One member's state in one group. Use from one thread at a time.
 
     Nothing changes it until an input is verified in full: process() returns a StagedCommit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Mapping, Optional
 
 from ._ffi import ffi, lib
-from .errors import borrowed, check
+from .errors import Closable, borrowed, check
 
 #: The default cipher suite: MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519 (RFC 9420 §17.1).
 DEFAULT_SUITE = 1
@@ -71,7 +71,7 @@ def bytes_list(handle: object) -> list[bytes]:
     return items
 
 
-class Identity:
+class Identity(Closable):
     """A client's credential and signature key pair in one cipher suite (RFC 9420 §5.3)."""
 
     def __init__(self, handle: object) -> None:
@@ -128,7 +128,7 @@ class Identity:
         return borrowed(lib.conclave_identity_name(self._handle, length), length)
 
 
-class KeyPackage:
+class KeyPackage(Closable):
     """A KeyPackage with its private keys (RFC 9420 §10); `message` is what is published."""
 
     def __init__(self, handle: object) -> None:

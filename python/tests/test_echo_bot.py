@@ -17,7 +17,7 @@ import conclave
 BOT = Path(__file__).resolve().parents[2] / "examples" / "python" / "echo_bot.py"
 
 
-def read_line(process: subprocess.Popen, prefix: str, timeout: float = 20) -> str:
+def read_line(process: subprocess.Popen, prefix: str, timeout: float = 60) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -56,7 +56,7 @@ def test_echo_bot_joins_through_the_ds_and_echoes(tmp_path):
         assert alice.invite(group, ["echo-bot"]) == (1, 0)
         alice.send(group, b"hello bot")
         echoes: list[bytes] = []
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while not echoes and time.monotonic() < deadline:
             alice.wait(0.5)
             alice.sync()
@@ -65,7 +65,7 @@ def test_echo_bot_joins_through_the_ds_and_echoes(tmp_path):
                 if e.kind == conclave.EventKind.MESSAGE_RECEIVED and e.member[0] == "echo-bot"
             ]
         assert echoes == [b"echo: hello bot"]
-        assert bot.wait(timeout=20) == 0  # --max-messages 1: it stops after the echo
+        assert bot.wait(timeout=60) == 0  # --max-messages 1: it stops after the echo
         assert [m.user for m in alice.members(group)] == ["alice", "echo-bot"]
     finally:
         for process in (bot, ds):

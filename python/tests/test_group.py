@@ -61,6 +61,13 @@ def test_three_members_agree_through_the_group_api(provider, options):
         receiver.merge(staged)
     assert a.epoch_authenticator == b.epoch_authenticator == c2.epoch_authenticator
 
+    # close(): the state is freed (and wiped) at once, not at the next collection.
+    with c2:
+        assert c2.active
+    assert c2._handle is None
+    c.close()
+    c.close()  # twice is harmless
+
 
 def test_three_clients_through_an_in_process_delivery_service(provider, options):
     ds = conclave.DeliveryService()

@@ -61,7 +61,7 @@ STEP = textwrap.dedent(
 def run(folder: Path, step: str) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", STEP, str(folder), step],
-        capture_output=True, text=True, env=dict(os.environ), timeout=60,
+        capture_output=True, text=True, env=dict(os.environ), timeout=180,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
