@@ -98,7 +98,7 @@ if(CONCLAVE_PKG_CONFIG AND conclave_sanitize MATCHES "^(OFF|FALSE|NO|N|0|)$")
            -DPKG_CONFIG=${CONCLAVE_PKG_CONFIG} -DEXAMPLE=${PROJECT_SOURCE_DIR}/examples/c/chat.c
            -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
            -P ${PROJECT_SOURCE_DIR}/tests/capi/check_install.cmake)
-  set_tests_properties(capi.install PROPERTIES LABELS "capi;install" TIMEOUT 300)
+  set_tests_properties(capi.install PROPERTIES LABELS "capi;install" TIMEOUT 600)
 endif()
 
 # The Python package (python/) over libconclave.so with Debian's python3, cffi and pytest. Not in

@@ -37,6 +37,7 @@ def test_echo_bot_joins_through_the_ds_and_echoes(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     bot = None
+    alice = None
     try:
         server = read_line(ds, "listening on ").split()[-1]
         bot = subprocess.Popen(
@@ -68,7 +69,13 @@ def test_echo_bot_joins_through_the_ds_and_echoes(tmp_path):
         assert bot.wait(timeout=60) == 0  # --max-messages 1: it stops after the echo
         assert [m.user for m in alice.members(group)] == ["alice", "echo-bot"]
     finally:
+        if alice is not None:
+            alice.close()  # ends its Subscribe stream, which the server's shutdown waits for
         for process in (bot, ds):
             if process is not None and process.poll() is None:
                 process.terminate()
-                process.wait(timeout=10)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
