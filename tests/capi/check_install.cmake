@@ -41,7 +41,10 @@ if(NOT needed MATCHES "libconclave\\.so\\.0")
   message(FATAL_ERROR "the program does not need libconclave.so.0 (its SONAME):\n${needed}")
 endif()
 
-# The CMake package's conclave::c_api.
+# The CMake package's conclave::c_api. pkg-config searches the system again: the package finds
+# its dependencies with it (libsodium, gRPC).
+unset(ENV{PKG_CONFIG_LIBDIR})
+unset(ENV{PKG_CONFIG_PATH})
 set(project ${WORK_DIR}/cmake_consumer)
 file(REMOVE_RECURSE ${project})
 file(MAKE_DIRECTORY ${project})
