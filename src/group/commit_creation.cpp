@@ -240,8 +240,9 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
     std::optional<schedule::WelcomePrecomputation::Result> precomputed;
     if (welcome_work != nullptr && welcome_work->key_packages().size() == key_packages.size()) {
       precomputed = welcome_work->finish();
-      for (size_t i = 0; i < key_packages.size(); ++i)
-        if (welcome_work->key_packages()[i]->init_key != key_packages[i]->init_key)
+      const auto& expected = welcome_work->key_packages();
+      for (size_t i = 0; i < key_packages.size() && precomputed; ++i)
+        if (expected[i]->init_key != key_packages[i]->init_key)
           precomputed.reset();  // not the same joiners: encapsulate afresh
     }
     welcome.secrets = schedule::encrypt_group_secrets_many(

@@ -1,7 +1,5 @@
 #include "conclave/schedule/detail/welcome.h"
 
-#include <algorithm>
-
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/schedule/key_schedule.h"
@@ -36,51 +34,16 @@ WelcomePrecomputation::WelcomePrecomputation(const crypto::Suite& suite,
                                              unsigned workers)
     : suite_(suite),
       key_packages_(std::move(key_packages)),
-      failed_index_(static_cast<size_t>(-1)) {
-  result_.encapsulations.resize(key_packages_.size());
-  result_.refs.resize(key_packages_.size());
-  const size_t useful = key_packages_.size() / kPackagesPerChunk;
-  for (size_t i = 0; i < std::min<size_t>(workers, useful); ++i)
-    workers_.emplace_back([this] { work(); });
-}
-
-WelcomePrecomputation::~WelcomePrecomputation() {
-  stop();
-}
-
-void WelcomePrecomputation::stop() {
-  stopping_ = true;
-  for (auto& w : workers_)
-    if (w.joinable()) w.join();
-}
-
-void WelcomePrecomputation::work() {
-  const crypto::Hpke hpke = suite_.hpke();
-  while (!stopping_) {
-    const size_t begin = next_chunk_.fetch_add(1) * kPackagesPerChunk;
-    if (begin >= key_packages_.size()) return;
-    const size_t end = std::min(begin + kPackagesPerChunk, key_packages_.size());
-    for (size_t i = begin; i < end; ++i) {
-      try {
+      result_{std::vector<crypto::Hpke::Encapsulated>(key_packages_.size()),
+              std::vector<Bytes>(key_packages_.size())},
+      work_(key_packages_.size(), kPackagesPerChunk, workers, [this](size_t i) {
         const wire::KeyPackage& kp = *key_packages_[i];
-        result_.encapsulations[i] = hpke.encapsulate(kp.init_key);
+        result_.encapsulations[i] = suite_.hpke().encapsulate(kp.init_key);
         result_.refs[i] = suite_.make_key_package_ref(codec::encode(kp));
-      } catch (...) {
-        std::lock_guard lock(failure_mutex_);
-        if (i < failed_index_) {
-          failed_index_ = i;
-          failure_ = std::current_exception();
-        }
-        break;
-      }
-    }
-  }
-}
+      }) {}
 
 WelcomePrecomputation::Result WelcomePrecomputation::finish() {
-  work();
-  stop();
-  if (failure_) std::rethrow_exception(failure_);
+  work_.finish();
   return std::move(result_);
 }
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 
 #include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
@@ -163,51 +162,16 @@ LeafSignatureCheck::LeafSignatureCheck(const crypto::Suite& suite, Leaves leaves
     : suite_(suite),
       leaves_(std::move(leaves)),
       group_id_(to_bytes(group_id)),
-      failed_chunk_(static_cast<size_t>(-1)) {
-  // The caller's thread is one of them, working in finish(); a small tree gets no other.
-  const unsigned threads = parallel_threads(leaves_.size(), kLeavesPerChunk, max_threads);
-  for (unsigned i = 1; i < threads; ++i)
-    workers_.emplace_back([this] { work(); });
-}
+      // The caller's thread is one of them, working in finish(); a small tree gets no other.
+      work_(leaves_.size(), kLeavesPerChunk,
+            parallel_threads(leaves_.size(), kLeavesPerChunk, max_threads) - 1, [this](size_t i) {
+              check_leaf_signature(suite_, *leaves_[i].second, leaves_[i].first, group_id_);
+            }) {}
 
-LeafSignatureCheck::~LeafSignatureCheck() {
-  stop();
-}
-
-void LeafSignatureCheck::stop() {
-  stopping_ = true;
-  for (auto& w : workers_)
-    if (w.joinable()) w.join();
-}
-
-void LeafSignatureCheck::work() {
-  // Chunks are claimed in increasing order, so once one fails, every chunk claimed later is of
-  // higher leaves and need not be checked.
-  while (!stopping_) {
-    const size_t chunk = next_chunk_.fetch_add(1);
-    const size_t begin = chunk * kLeavesPerChunk;
-    if (begin >= leaves_.size()) return;
-    {
-      std::lock_guard lock(failure_mutex_);
-      if (chunk > failed_chunk_) return;
-    }
-    try {
-      for (size_t i = begin; i < std::min(begin + kLeavesPerChunk, leaves_.size()); ++i)
-        check_leaf_signature(suite_, *leaves_[i].second, leaves_[i].first, group_id_);
-    } catch (...) {
-      std::lock_guard lock(failure_mutex_);
-      if (chunk < failed_chunk_) {
-        failed_chunk_ = chunk;
-        failure_ = std::current_exception();
-      }
-    }
-  }
-}
+LeafSignatureCheck::~LeafSignatureCheck() = default;
 
 void LeafSignatureCheck::finish() {
-  work();
-  stop();
-  if (failure_) std::rethrow_exception(failure_);
+  work_.finish();
 }
 
 void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned max_threads) {

@@ -2,14 +2,11 @@
 // new member's init key, and the GroupInfo encrypted under the welcome key and signed.
 #pragma once
 
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <span>
-#include <thread>
 #include <vector>
 
 #include "conclave/base/bytes.h"
+#include "conclave/base/detail/chunked_work.h"
 #include "conclave/crypto/suite.h"
 #include "conclave/wire/key_package.h"
 #include "conclave/wire/welcome.h"
@@ -43,9 +40,6 @@ class WelcomePrecomputation {
 
   WelcomePrecomputation(const crypto::Suite& suite,
                         std::vector<const wire::KeyPackage*> key_packages, unsigned workers);
-  ~WelcomePrecomputation();
-  WelcomePrecomputation(const WelcomePrecomputation&) = delete;
-  WelcomePrecomputation& operator=(const WelcomePrecomputation&) = delete;
 
   const std::vector<const wire::KeyPackage*>& key_packages() const { return key_packages_; }
   // Works through what no worker has taken, waits for the workers and hands over the result;
@@ -53,18 +47,10 @@ class WelcomePrecomputation {
   Result finish();
 
  private:
-  void work();
-  void stop();
-
   const crypto::Suite& suite_;
   std::vector<const wire::KeyPackage*> key_packages_;
   Result result_;
-  std::atomic<size_t> next_chunk_{0};
-  std::atomic<bool> stopping_{false};
-  std::mutex failure_mutex_;
-  size_t failed_index_;
-  std::exception_ptr failure_;
-  std::vector<std::thread> workers_;
+  ChunkedWork work_;  // last: its workers stop before what they write goes
 };
 
 std::vector<wire::EncryptedGroupSecrets> encrypt_group_secrets_many(

@@ -4,14 +4,11 @@
 // unmerged-leaf entries, plus one signature verification per leaf, spread over threads.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
-#include <exception>
-#include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "conclave/base/detail/chunked_work.h"
 #include "conclave/tree/leaf_validation.h"
 #include "conclave/tree/ratchet_tree.h"
 
@@ -71,18 +68,10 @@ class LeafSignatureCheck {
   void finish();
 
  private:
-  void work();
-  void stop();
-
   crypto::Suite suite_;
   Leaves leaves_;
   Bytes group_id_;
-  std::atomic<size_t> next_chunk_{0};
-  std::atomic<bool> stopping_{false};
-  std::mutex failure_mutex_;
-  size_t failed_chunk_;
-  std::exception_ptr failure_;
-  std::vector<std::thread> workers_;
+  ChunkedWork work_;  // last: its workers stop before the leaves they read go
 };
 
 }  // namespace conclave::tree
