@@ -49,7 +49,12 @@ inline bool tls_enum_known(WireFormat w) {
 }
 
 /// §17.5; unknown and GREASE values are kept (§13.5).
-enum class CredentialType : uint16_t { kBasic = 1, kX509 = 2 };
+enum class CredentialType : uint16_t {
+  kBasic = 1,
+  kX509 = 2,
+  kMulti = 3,      ///< extensions draft §Multi-Credentials (IANA: multi)
+  kWeakMulti = 4,  ///< extensions draft §Multi-Credentials (IANA: weak-multi)
+};
 
 /// §17.3; unknown and GREASE values are kept.
 enum class ExtensionType : uint16_t {
@@ -58,6 +63,9 @@ enum class ExtensionType : uint16_t {
   kRequiredCapabilities = 3,
   kExternalPub = 4,
   kExternalSenders = 5,
+  kAppDataDictionary = 6,     ///< extensions draft: app_data_dictionary (KP, LN, GC, GI)
+  kSupportedWireFormats = 7,  ///< extensions draft: supported_wire_formats (LN)
+  kRequiredWireFormats = 8,   ///< extensions draft: required_wire_formats (GC)
   /// §17.3 registry: marks a KeyPackage its owner keeps for reuse (empty extension_data).
   kLastResort = 0x000A,
 };
@@ -71,6 +79,9 @@ enum class ProposalType : uint16_t {
   kReinit = 5,
   kExternalInit = 6,
   kGroupContextExtensions = 7,
+  kAppDataUpdate = 8,    ///< extensions draft §AppDataUpdate
+  kAppEphemeral = 9,     ///< extensions draft §AppEphemeral
+  kSelfRemove = 0x000A,  ///< extensions draft §SelfRemove
 };
 
 /// §7.2: the message a LeafNode was made for.
