@@ -32,7 +32,8 @@ typedef int conclave_status;
 
 /**
  * The status codes: 0 for success, then the numbers of conclave::ErrorCode (stable: codes are
- * added, never renumbered), then the C API's own from 1000.
+ * added, never renumbered), with the C API's own at 1000-1099 and the extensions draft's from
+ * 1100.
  */
 enum conclave_error_code {
   CONCLAVE_OK = 0, /**< success */
@@ -275,7 +276,10 @@ enum conclave_error_code {
   CONCLAVE_ERR_RETRIES_EXHAUSTED = 908, /**< a commit lost the epoch race more often than allowed */
   /* the C API's own */
   CONCLAVE_ERR_OUT_OF_MEMORY = 1000, /**< an allocation failed */
-  CONCLAVE_ERR_UNEXPECTED = 1001     /**< an exception that is not a conclave::Error */
+  CONCLAVE_ERR_UNEXPECTED = 1001,    /**< an exception that is not a conclave::Error */
+  /* the extensions draft (draft-ietf-mls-extensions) */
+  CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED =
+      1100 /**< app_data_dictionary entries not sorted by component, or one twice */
 };
 
 /** The library's version, "major.minor.patch"; a static string. */

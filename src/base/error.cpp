@@ -144,6 +144,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kNotRegistered: return "not-registered";
     case ErrorCode::kCommitVetoed: return "commit-vetoed";
     case ErrorCode::kRetriesExhausted: return "retries-exhausted";
+    case ErrorCode::kAppDataDictionaryUnsorted: return "app-data-dictionary-unsorted";
   }
   return "unknown";
 }

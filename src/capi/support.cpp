@@ -216,6 +216,8 @@ static_assert(CONCLAVE_ERR_UNKNOWN_GROUP == static_cast<int>(ErrorCode::kUnknown
 static_assert(CONCLAVE_ERR_NOT_REGISTERED == static_cast<int>(ErrorCode::kNotRegistered));
 static_assert(CONCLAVE_ERR_COMMIT_VETOED == static_cast<int>(ErrorCode::kCommitVetoed));
 static_assert(CONCLAVE_ERR_RETRIES_EXHAUSTED == static_cast<int>(ErrorCode::kRetriesExhausted));
+static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED ==
+              static_cast<int>(ErrorCode::kAppDataDictionaryUnsorted));
 namespace conclave::capi {
 namespace {
 

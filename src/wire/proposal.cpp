@@ -63,6 +63,10 @@ void Proposal::tls_decode(codec::Reader& r) {
     case ProposalType::kReinit: return read_into<ReInit>(r, *this);
     case ProposalType::kExternalInit: return read_into<ExternalInit>(r, *this);
     case ProposalType::kGroupContextExtensions: return read_into<GroupContextExtensions>(r, *this);
+    // Extensions draft types: their own structs are not decoded yet; kept as custom proposals.
+    case ProposalType::kAppDataUpdate:
+    case ProposalType::kAppEphemeral:
+    case ProposalType::kSelfRemove: break;
   }
   BytesView body = r.opaque();
   content = CustomProposal{type, Bytes(body.begin(), body.end())};

@@ -176,6 +176,11 @@ enum class ErrorCode : uint16_t {
   kNotRegistered,              ///< the client has not registered with the Delivery Service yet
   kCommitVetoed,               ///< the application's policy refused a received commit
   kRetriesExhausted,           ///< a commit lost the epoch race more often than allowed
+
+  // extensions draft (draft-ietf-mls-extensions); 1000-1099 are the C API's own statuses
+  /// §Attaching Application Data: app_data_dictionary entries not in strictly increasing
+  /// component_id order (unsorted, or a component twice).
+  kAppDataDictionaryUnsorted = 1100,
 };
 
 /// A short stable name for the code, e.g. "varint-not-minimal".
