@@ -42,6 +42,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -383,10 +384,15 @@ void BM_AddOneProcess(benchmark::State& state) {
 // set after the load (rss_MiB) and its peak (peak_MiB). The time is that of the whole run.
 void BM_MemberRss(benchmark::State& state) {
   const size_t n = n_of(state);
+  // CONCLAVE_BENCH_RSS_KEEP=DIR keeps the store in DIR (to profile member_rss by hand).
+  const char* keep = std::getenv("CONCLAVE_BENCH_RSS_KEEP");
   const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("conclave-rss-" + std::to_string(::getpid()));
+      keep != nullptr
+          ? std::filesystem::path(keep)
+          : std::filesystem::temp_directory_path() / ("conclave-rss-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  const std::string store = (dir / "member.sqlite").string();
+  const std::string store = (dir / ("member-" + std::to_string(n) + ".sqlite")).string();
+  std::filesystem::remove(store);
   {
     Group member = populated(n).receiver;
     member.attach_storage(storage::SqliteStorage::open(store, provider()));
@@ -408,7 +414,7 @@ void BM_MemberRss(benchmark::State& state) {
       break;
     }
   }
-  std::filesystem::remove_all(dir);
+  if (keep == nullptr) std::filesystem::remove_all(dir);
   state.counters["rss_MiB"] = static_cast<double>(rss) / 1024.0;
   state.counters["peak_MiB"] = static_cast<double>(peak) / 1024.0;
 }

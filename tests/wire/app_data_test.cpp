@@ -25,12 +25,8 @@ TEST(AppDataDictionary, LayoutAndRoundTrip) {
   set_component(d, 0x0003, from_hex("cc"));
   set_component(d, 0x0001, from_hex("aabb"));
   const Bytes encoded = codec::encode(d);
-  EXPECT_EQ(to_hex(encoded),
-            "0a"
-            "0001"
-            "02aabb"
-            "0003"
-            "01cc");
+  // length 9 | component 1, data aabb | component 3, data cc
+  EXPECT_EQ(to_hex(encoded), "09000102aabb000301cc");
   EXPECT_EQ(decode_app_data_dictionary(encoded), d);
   ASSERT_NE(find_component(d, 0x0003), nullptr);
   EXPECT_EQ(find_component(d, 0x0003)->data, from_hex("cc"));
@@ -39,41 +35,23 @@ TEST(AppDataDictionary, LayoutAndRoundTrip) {
   EXPECT_EQ(d.component_data.size(), 2u);
   EXPECT_TRUE(erase_component(d, 0x0001));
   EXPECT_FALSE(erase_component(d, 0x0001));
-  EXPECT_EQ(to_hex(codec::encode(d)),
-            "04"
-            "0003"
-            "01dd");
+  EXPECT_EQ(to_hex(codec::encode(d)), "04000301dd");
 }
 
 // §Attaching Application Data: "sorted by component_id, and ... at most one entry for each".
 TEST(AppDataDictionary, RejectsUnsortedAndDuplicateEntries) {
-  EXPECT_EQ(dictionary_error(from_hex("0a"
-                                      "0003"
-                                      "01cc"
-                                      "0001"
-                                      "02aabb")),
+  EXPECT_EQ(dictionary_error(from_hex("09000301cc000102aabb")),
             ErrorCode::kAppDataDictionaryUnsorted);
-  EXPECT_EQ(dictionary_error(from_hex("08"
-                                      "0001"
-                                      "01cc"
-                                      "0001"
-                                      "01dd")),
+  EXPECT_EQ(dictionary_error(from_hex("08000101cc000101dd")),
             ErrorCode::kAppDataDictionaryUnsorted);
-  EXPECT_EQ(dictionary_error(from_hex("05"
-                                      "0001"
-                                      "02aa")),
-            ErrorCode::kTruncated);
+  EXPECT_EQ(dictionary_error(from_hex("05000102aa")), ErrorCode::kLengthBeyondInput);
 }
 
 // §Negotiating Extensions and Components: ComponentsList and WireFormats are uint16 vectors;
 // unknown values (GREASE among them) are kept.
 TEST(AppDataDictionary, ComponentsListAndWireFormats) {
   const ComponentsList components{{0x0001, 0x3A3A, 0x8001}};
-  EXPECT_EQ(to_hex(codec::encode(components)),
-            "06"
-            "0001"
-            "3a3a"
-            "8001");
+  EXPECT_EQ(to_hex(codec::encode(components)), "0600013a3a8001");
   EXPECT_EQ(codec::decode<ComponentsList>(codec::encode(components)), components);
   const WireFormats formats{{0x0001, 0x7777}};
   EXPECT_EQ(codec::decode<WireFormats>(codec::encode(formats)), formats);
