@@ -204,6 +204,8 @@ void Group::apply_staged(StagedCommit staged) {
   own_proposal_messages_.clear();
   update_private_keys_.clear();
   pending_.reset();
+  // Leaves read while the commit was checked stay encoded only (RatchetTree::leaf()).
+  tree_.release_decoded_leaves();
   if (staged.removes_me_) {
     // §12.4.2: a removed member keeps nothing it could use to read the group.
     active_ = false;

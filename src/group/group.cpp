@@ -234,6 +234,7 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
       suite, ctx.confirmed_transcript_hash, info.confirmation_tag);
   g.secret_tree_ = schedule::SecretTree(suite, g.tree_.leaf_count(), g.secrets_.encryption_secret,
                                         g.config_.ratchet_window);
+  g.tree_.release_decoded_leaves();  // validation read every leaf; keep them encoded only
   return g;
 }
 

@@ -381,6 +381,7 @@ Group Group::load(std::shared_ptr<const crypto::CryptoProvider> provider,
     if (g.active_) g.check_loaded_state();
     g.store_ = std::move(store);
     g.store_version_ = snapshot.version;
+    g.tree_.release_decoded_leaves();
     records = LoadedRecords();
     snapshot.records = std::vector<storage::StoredRecord>();
     return_freed_memory(g.tree_.width());

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "conclave/base/error.h"
+#include "conclave/codec/codec.h"
 
 namespace conclave::tree {
 
@@ -110,12 +111,12 @@ void RatchetTree::invalidate(NodeIndex x) {
 }
 
 BytesView RatchetTree::encryption_key_at(uint32_t node) const {
-  if (NodeIndex(node).is_leaf()) return leaves_.get(node >> 1)->encryption_key;
+  if (NodeIndex(node).is_leaf()) return leaves_.encryption_key(node >> 1);
   return parents_.get(node >> 1)->encryption_key;
 }
 
 BytesView RatchetTree::signature_key_at(uint32_t leaf) const {
-  return leaves_.get(leaf)->signature_key;
+  return leaves_.signature_key(leaf);
 }
 
 void RatchetTree::index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta) {
@@ -212,7 +213,7 @@ void RatchetTree::check_leaf(LeafIndex l) const {
   if (!contains(l))
     throw Error(ErrorCode::kLeafNotInTree,
                 leaf_name(l) + " of a tree of " + std::to_string(leaf_count_.value) + " leaves");
-  if (!leaves_.get(l.value)) throw Error(ErrorCode::kLeafBlank, leaf_name(l) + " is blank");
+  if (!leaves_.has(l.value)) throw Error(ErrorCode::kLeafBlank, leaf_name(l) + " is blank");
 }
 
 uint32_t RatchetTree::member_count() const {
@@ -222,31 +223,31 @@ uint32_t RatchetTree::member_count() const {
 bool RatchetTree::is_blank(NodeIndex x) const {
   if (!contains(x))
     throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
-  return x.is_leaf() ? !leaves_.get(x.leaf().value) : !parents_.get(x.value >> 1);
+  return x.is_leaf() ? !leaves_.has(x.leaf().value) : !parents_.get(x.value >> 1);
 }
 
 const wire::LeafNode* RatchetTree::leaf(LeafIndex l) const {
   return contains(l) ? leaves_.get(l.value) : nullptr;
 }
 
+BytesView RatchetTree::encoded_leaf(LeafIndex l) const {
+  return contains(l) ? leaves_.encoded(l.value) : BytesView();
+}
+
 const wire::ParentNode* RatchetTree::parent_node(NodeIndex x) const {
   return x.is_leaf() || !contains(x) ? nullptr : parents_.get(x.value >> 1);
 }
 
-const wire::HpkePublicKey* RatchetTree::encryption_key(NodeIndex x) const {
-  if (x.is_leaf()) {
-    const wire::LeafNode* l = leaf(x.leaf());
-    return l ? &l->encryption_key : nullptr;
-  }
-  const wire::ParentNode* p = parent_node(x);
-  return p ? &p->encryption_key : nullptr;
+std::optional<BytesView> RatchetTree::encryption_key(NodeIndex x) const {
+  if (!contains(x) || is_blank(x)) return std::nullopt;
+  return encryption_key_at(x.value);  // read from the encoding: no leaf is decoded
 }
 
 std::vector<LeafIndex> RatchetTree::members() const {
   std::vector<LeafIndex> out;
   out.reserve(member_count());
   for (uint32_t i = 0; i < leaf_count_.value; ++i)
-    if (leaves_.get(i)) out.push_back(LeafIndex(i));
+    if (leaves_.has(i)) out.push_back(LeafIndex(i));
   return out;
 }
 
@@ -454,7 +455,7 @@ void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
   const auto& leaves = after ? j.leaves_after : j.leaves_before;
   const auto& parents = after ? j.parents_after : j.parents_before;
   for (const auto& [l, value] : leaves)
-    if (l < leaf_count_.value && (leaves_.get(l) || value.has_value()))
+    if (l < leaf_count_.value && (leaves_.has(l) || value.has_value()))
       set_leaf(LeafIndex(l), l < target.value ? value : std::nullopt);
   for (const auto& [x, value] : parents)
     if (x < width() && (parents_.get(x >> 1) || value.has_value()))
@@ -471,7 +472,7 @@ void RatchetTree::redo(const TreeJournal& journal) {
   apply_journal_side(journal, true);
 }
 
-RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes nodes) {
+RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes) {
   // §12.4.3.3
   if (nodes.empty()) throw Error(ErrorCode::kTreeEmpty, "the ratchet tree has no nodes");
   if (!nodes.back()) throw Error(ErrorCode::kTreeTrailingBlank, "the last node is blank");
@@ -495,12 +496,14 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, wire::RatchetTreeNodes 
                       " node at a " + (x.is_leaf() ? "leaf" : "parent") + " position");
     if (x.is_leaf()) {
       const LeafIndex l = x.leaf();
-      tree.leaves_.set(l.value, std::move(std::get<wire::LeafNode>(nodes[i]->value)));
-      tree.index_leaf(*tree.leaves_.get(l.value), l, +1);
+      // Kept encoded only: a big tree is read once (validated, hashed) and then rarely.
+      const auto& leaf = std::get<wire::LeafNode>(nodes[i]->value);
+      tree.leaves_.set_encoded_only(l.value, leaf);
+      tree.index_leaf(leaf, l, +1);
       tree.nodes_below_[i] = 1;
       tree.members_below_[i] = 1;
     } else {
-      tree.parents_.set(i >> 1, std::move(std::get<wire::ParentNode>(nodes[i]->value)));
+      tree.parents_.set(i >> 1, std::get<wire::ParentNode>(nodes[i]->value));
       tree.encryption_keys_.insert(tree.parents_.get(i >> 1)->encryption_key, i);
       tree.nodes_below_[i] = 1;
     }
@@ -536,7 +539,9 @@ wire::RatchetTreeNodes RatchetTree::to_nodes() const {
   for (uint32_t i = 0; i < end; ++i) {
     const NodeIndex x(i);
     if (x.is_leaf()) {
-      if (const wire::LeafNode* l = leaves_.get(i >> 1)) out[i] = wire::Node{*l};
+      // Decoded for the copy only, not kept decoded in the tree.
+      if (leaves_.has(i >> 1))
+        out[i] = wire::Node{codec::decode<wire::LeafNode>(leaves_.encoded(i >> 1))};
     } else if (const wire::ParentNode* p = parents_.get(i >> 1)) {
       out[i] = wire::Node{*p};
     }
@@ -549,7 +554,8 @@ bool operator==(const RatchetTree& a, const RatchetTree& b) {
   const auto same = [](const auto* x, const auto* y) { return x && y ? *x == *y : x == y; };
   for (uint32_t i = 0; i < a.width(); ++i) {
     const NodeIndex x(i);
-    if (x.is_leaf() ? !same(a.leaf(x.leaf()), b.leaf(x.leaf()))
+    // Decoding is strict, so equal leaves have equal encodings.
+    if (x.is_leaf() ? !std::ranges::equal(a.encoded_leaf(x.leaf()), b.encoded_leaf(x.leaf()))
                     : !same(a.parent_node(x), b.parent_node(x)))
       return false;
   }

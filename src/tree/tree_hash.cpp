@@ -25,6 +25,17 @@ Bytes RatchetTree::hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const {
   return suite_.hash(w.bytes());
 }
 
+Bytes RatchetTree::hash_stored_leaf(LeafIndex l) const {
+  // As hash_leaf, from the stored encoding.
+  const BytesView encoded = encoded_leaf(l);
+  codec::Writer w;
+  codec::write(w, wire::NodeType::kLeaf);
+  w.u32(l.value);
+  w.u8(encoded.empty() ? 0 : 1);
+  w.raw(encoded);
+  return suite_.hash(w.bytes());
+}
+
 Bytes RatchetTree::hash_parent(const wire::ParentNode* node, BytesView left_hash,
                                BytesView right_hash) const {
   // §7.8: TreeHashInput{parent, ParentNodeHashInput{optional<ParentNode>, left, right}}
@@ -51,7 +62,7 @@ BytesView RatchetTree::node_hash(NodeIndex x, Bytes& scratch) const {
   // A leaf's tree hash is one hash of its encoding, and every path recomputation needs at most
   // one leaf's: cheaper to recompute than to keep a row for every leaf of the tree.
   if (x.is_leaf()) {
-    scratch = hash_leaf(x.leaf(), leaf(x.leaf()));
+    scratch = hash_stored_leaf(x.leaf());
     return scratch;
   }
   return cached_tree_hash(x);
@@ -147,7 +158,7 @@ Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> exclude
   const LeafSpan span = leaves_under(x);
   const auto first = std::lower_bound(excluded.begin(), excluded.end(), span.first);
   const auto last = std::lower_bound(first, excluded.end(), uint64_t{span.first} + span.count);
-  if (x.is_leaf()) return hash_leaf(x.leaf(), first == last ? leaf(x.leaf()) : nullptr);
+  if (x.is_leaf()) return first == last ? hash_stored_leaf(x.leaf()) : hash_leaf(x.leaf(), nullptr);
   if (first == last) return to_bytes(cached_tree_hash(x));
   const std::span<const uint32_t> inside(first, last);
   const Bytes left_hash = hash_excluding(left(x), inside);

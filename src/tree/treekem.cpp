@@ -43,8 +43,8 @@ TreeKemPrivate::TreeKemPrivate(const crypto::Suite& suite, LeafIndex leaf,
 const SecretBytes* TreeKemPrivate::private_key(const RatchetTree& tree, NodeIndex x) const {
   const auto it = keys_.find(x);
   if (it == keys_.end() || !tree.contains(x)) return nullptr;
-  const wire::HpkePublicKey* current = tree.encryption_key(x);
-  if (current == nullptr || *current != it->second.public_key) return nullptr;
+  const auto current = tree.encryption_key(x);
+  if (!current || !std::ranges::equal(*current, it->second.public_key)) return nullptr;
   return &it->second.private_key;
 }
 
@@ -63,8 +63,8 @@ SecretBytes TreeKemPrivate::implant(const RatchetTree& tree, NodeIndex start,
   std::vector<std::pair<NodeIndex, NodeKeyPair>> derived;
   const auto take = [&](NodeIndex x) {
     NodeKeyPair kp = node_key_pair(suite, path_secret.view());
-    const wire::HpkePublicKey* expected = tree.encryption_key(x);
-    if (expected == nullptr || *expected != kp.public_key)
+    const auto expected = tree.encryption_key(x);
+    if (!expected || !std::ranges::equal(*expected, kp.public_key))
       throw Error(ErrorCode::kPrivateKeyMismatch,
                   node_name(x) + ": the path secret's public key is not the tree's");
     derived.emplace_back(x, std::move(kp));
@@ -88,8 +88,8 @@ void TreeKemPrivate::prune(const RatchetTree& tree) {
   std::erase_if(keys_, [&](const auto& entry) {
     const auto& [x, kp] = entry;
     if (!tree.contains(x)) return true;
-    const wire::HpkePublicKey* current = tree.encryption_key(x);
-    return current == nullptr || *current != kp.public_key;
+    const auto current = tree.encryption_key(x);
+    return !current || !std::ranges::equal(*current, kp.public_key);
   });
 }
 
@@ -97,7 +97,7 @@ void TreeKemPrivate::check_consistent(const RatchetTree& tree) const {
   for (const auto& [x, kp] : keys_) {
     if (!tree.contains(x) || tree.is_blank(x))
       throw Error(ErrorCode::kPrivateKeyMismatch, node_name(x) + " is blank or not in the tree");
-    if (*tree.encryption_key(x) != kp.public_key)
+    if (!std::ranges::equal(*tree.encryption_key(x), kp.public_key))
       throw Error(ErrorCode::kPrivateKeyMismatch,
                   node_name(x) + ": the private key does not match the node's public key");
   }
@@ -163,8 +163,8 @@ CreatedUpdatePath create_update_path(RatchetTree& tree, TreeKemPrivate& me,
   for (size_t i = 0; i < steps.size(); ++i) {
     out.path.nodes[i].encryption_key = public_keys[i];
     for (NodeIndex r : tree.resolution(steps[i].copath_child, joiners)) {
-      const wire::HpkePublicKey* key = tree.encryption_key(r);
-      if (key == nullptr)
+      const auto key = tree.encryption_key(r);
+      if (!key)
         throw Error(ErrorCode::kUnmergedLeafBlank, node_name(r) + " is an unmerged blank leaf");
       recipients.push_back({*key, out.path_secrets[i].second.view()});
       ++per_node[i];

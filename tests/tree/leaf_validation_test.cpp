@@ -82,7 +82,7 @@ TEST(LeafValidation, KeysMustBeUniqueAmongMembers) {
   EXPECT_EQ(validate(g, signed_by_0, LeafNodeContext::kKeyPackage, LeafIndex(3), g.policy()),
             ErrorCode::kDuplicateSignatureKey);
   const auto copy_enc = g.new_member("copy", [&](wire::LeafNode& l) {
-    l.encryption_key = *g.tree.encryption_key(NodeIndex(1));  // a parent node's key
+    l.encryption_key = to_bytes(*g.tree.encryption_key(NodeIndex(1)));  // a parent node's key
   });
   EXPECT_EQ(validate(g, copy_enc.leaf, LeafNodeContext::kKeyPackage, LeafIndex(3), g.policy()),
             ErrorCode::kDuplicateEncryptionKey);

@@ -119,7 +119,7 @@ TEST(TreeThreads, NodeAccessorsRunBesideOneThreadThatHashes) {
           const bool ok = leaf != nullptr && tree.members() == members &&
                           tree.find_leaf_by_signature_key(leaf->signature_key) == l &&
                           tree.find_node_by_encryption_key(leaf->encryption_key) == l.node() &&
-                          tree.encryption_key(l.node()) != nullptr &&
+                          tree.encryption_key(l.node()).has_value() &&
                           tree.filtered_direct_path(l) == paths[i] &&
                           tree.resolution(tree.root()) == root_resolution;
           failures[t] += ok ? 0 : 1;

@@ -229,7 +229,7 @@ TEST(TreeKem, PathReusingATreeKeyIsRejected) {
   // §12.4.2: no UpdatePath key may appear in the tree; the old leaf key included.
   Sent s;
   wire::UpdatePath p = s.path;
-  p.nodes[1].encryption_key = *s.group.tree.encryption_key(NodeIndex(5));
+  p.nodes[1].encryption_key = to_bytes(*s.group.tree.encryption_key(NodeIndex(5)));
   s.reseal(p);
   EXPECT_EQ(s.apply(p), ErrorCode::kUpdatePathKeyReused);
   wire::UpdatePath q = s.path;

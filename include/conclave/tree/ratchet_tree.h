@@ -30,6 +30,7 @@
 #include "conclave/base/bytes.h"
 #include "conclave/crypto/suite.h"
 #include "conclave/tree/key_index.h"
+#include "conclave/tree/leaf_store.h"
 #include "conclave/tree/segmented.h"
 #include "conclave/tree/tree_math.h"
 #include "conclave/wire/leaf_node.h"
@@ -80,7 +81,7 @@ class RatchetTree {
   /// §12.4.3.3: the receiver's side of the ratchet_tree extension. Checks the structure only
   /// (kTreeEmpty, kTreeTrailingBlank, kTreeNodeTypeMismatch, kTreeNotTruncated, kTreeTooLarge);
   /// validate_tree() checks the rest. O(n).
-  static RatchetTree from_nodes(crypto::Suite suite, wire::RatchetTreeNodes nodes);
+  static RatchetTree from_nodes(crypto::Suite suite, const wire::RatchetTreeNodes& nodes);
   /// A tree kept by this member's own storage: from_nodes() with the tree hash of every node
   /// (width() slots of hash_len bytes, in node order) taken as given instead of recomputed, so
   /// loading costs no hashing. The caller checks the root against the GroupContext.
@@ -100,12 +101,19 @@ class RatchetTree {
 
   /// True for a blank node. Throws Error(kInvalidArgument) for a node outside the tree.
   bool is_blank(NodeIndex x) const;
-  /// Null when blank or outside the tree.
+  /// Null when blank or outside the tree. Leaves are kept encoded and decoded on first access;
+  /// the pointer is valid until that leaf changes or release_decoded_leaves() runs.
   const wire::LeafNode* leaf(LeafIndex l) const;
+  /// The wire encoding of a leaf (§7.2); empty when blank or outside the tree. No decoding.
+  BytesView encoded_leaf(LeafIndex l) const;
+  /// Frees the decoded copies leaf() made: a member that read every leaf (joining, listing the
+  /// members) goes back to holding them encoded only. Invalidates every pointer leaf() returned.
+  void release_decoded_leaves() { leaves_.release_decoded(); }
   /// The parent node at x; null when blank, outside the tree, or a leaf.
   const wire::ParentNode* parent_node(NodeIndex x) const;
-  /// The HPKE public key of a non-blank node; null when blank or outside the tree.
-  const wire::HpkePublicKey* encryption_key(NodeIndex x) const;
+  /// The HPKE public key of a non-blank node (a view into the tree, valid until the node
+  /// changes); nullopt when blank or outside the tree.
+  std::optional<BytesView> encryption_key(NodeIndex x) const;
   /// Non-blank leaves, in index order. O(n).
   std::vector<LeafIndex> members() const;
 
@@ -216,6 +224,7 @@ class RatchetTree {
   void hash_extension(uint32_t target) const;
   void hash_extension_ahead() const;
   Bytes hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const;
+  Bytes hash_stored_leaf(LeafIndex l) const;
   Bytes hash_parent(const wire::ParentNode* node, BytesView left, BytesView right) const;
   Bytes hash_excluding(NodeIndex x, std::span<const uint32_t> excluded) const;
   Bytes hash_parent_hash_input(BytesView key, BytesView parent_hash, BytesView sibling) const;
@@ -226,7 +235,7 @@ class RatchetTree {
   LeafCount leaf_count_;
   /// Per-node storage grows by doubling without moving (segmented.h). Slots past the tree are
   /// blank with zero counts, except the counts of the roots of larger sizes it had.
-  detail::SegmentedSlots<wire::LeafNode> leaves_;     ///< by leaf index
+  detail::LeafStore leaves_;                          ///< by leaf index, encoded
   detail::SegmentedSlots<wire::ParentNode> parents_;  ///< by parent node index / 2
   detail::SegmentedArray<uint32_t> nodes_below_;      ///< per node: non-blank nodes in its subtree
   detail::SegmentedArray<uint32_t> members_below_;    ///< per node: non-blank leaves in its subtree

@@ -17,8 +17,8 @@ namespace conclave::wire {
 
 /// Draft §Attaching Application Data: one component's entry of an AppDataDictionary.
 struct ComponentData {
-  ComponentId component_id{};
-  Bytes data;  ///< the component's own encoding
+  ComponentId component_id{};  ///< whose entry it is
+  Bytes data;                  ///< the component's own encoding
   CONCLAVE_TLS_FIELDS(component_id, data)
   /// Field by field.
   friend bool operator==(const ComponentData&, const ComponentData&) = default;
@@ -27,7 +27,7 @@ struct ComponentData {
 /// Draft §Attaching Application Data: the content of an app_data_dictionary extension. Entries
 /// are sorted by component_id, at most one per component (check_app_data_dictionary()).
 struct AppDataDictionary {
-  std::vector<ComponentData> component_data;
+  std::vector<ComponentData> component_data;  ///< at most one entry per component, sorted
   CONCLAVE_TLS_FIELDS(component_data)
   /// Field by field.
   friend bool operator==(const AppDataDictionary&, const AppDataDictionary&) = default;
@@ -48,7 +48,7 @@ bool erase_component(AppDataDictionary& dictionary, ComponentId id);
 /// Draft §Negotiating Extensions and Components: the content of the app_components and
 /// safe_aad components (in a LeafNode: supported; in the GroupContext: required).
 struct ComponentsList {
-  std::vector<ComponentId> component_ids;
+  std::vector<ComponentId> component_ids;  ///< supported (LeafNode) or required (GroupContext)
   CONCLAVE_TLS_FIELDS(component_ids)
   /// Field by field.
   friend bool operator==(const ComponentsList&, const ComponentsList&) = default;
@@ -58,7 +58,7 @@ struct ComponentsList {
 /// LeafNode's) and required_wire_formats (the GroupContext's). Unknown values are kept, so
 /// the list holds raw uint16 values rather than the checked WireFormat enum.
 struct WireFormats {
-  std::vector<uint16_t> wire_formats;
+  std::vector<uint16_t> wire_formats;  ///< WireFormat values beyond the defaults
   CONCLAVE_TLS_FIELDS(wire_formats)
   /// Field by field.
   friend bool operator==(const WireFormats&, const WireFormats&) = default;

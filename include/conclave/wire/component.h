@@ -33,9 +33,9 @@ inline constexpr bool is_grease(ComponentId id) {
 /// Draft §Component IDs: the label of a component's operation, TLS-encoded wherever the draft
 /// asks for one (safe HPKE info, signature and exporter labels, PSK ids).
 struct ComponentOperationLabel {
-  Bytes base_label;  ///< always "MLS Component"
-  ComponentId component_id{};
-  Bytes label;  ///< the operation
+  Bytes base_label;            ///< always "MLS Component"
+  ComponentId component_id{};  ///< the component performing the operation
+  Bytes label;                 ///< the operation
   CONCLAVE_TLS_FIELDS(base_label, component_id, label)
   /// Field by field.
   friend bool operator==(const ComponentOperationLabel&, const ComponentOperationLabel&) = default;
