@@ -215,7 +215,7 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
     wire::GroupInfo welcome_info = info;
     if (options.ratchet_tree_in_welcome.value_or(config_.ratchet_tree_in_welcome != 0)) {
       welcome_info.extensions.push_back(
-          wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+          wire::Extension{wire::ExtensionType::kRatchetTree, tree_.encoded_nodes()});
       schedule::sign_group_info(suite_, welcome_info, signature_private_key_.view());
     } else {
       output.ratchet_tree = tree_.to_nodes();  // the new epoch's: tree_ is inside the journal
@@ -252,7 +252,7 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
   }
   if (options.ratchet_tree_in_group_info) {
     info.extensions.push_back(
-        wire::Extension{wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())});
+        wire::Extension{wire::ExtensionType::kRatchetTree, tree_.encoded_nodes()});
     schedule::sign_group_info(suite_, info, signature_private_key_.view());
   }
   output.group_info = wire::MlsMessage{std::move(info)};

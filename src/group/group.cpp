@@ -105,7 +105,7 @@ void Group::load_tree(const wire::GroupInfo& info,
   tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
   if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
     throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
-  tree::check_tree_structure(tree_, policy);
+  tree::check_tree_structure(tree_, policy, &nodes);  // reads the decoded leaves it was built from
   signatures.finish();
 
   const tree::LeafIndex signer(info.signer);
@@ -357,7 +357,7 @@ wire::MlsMessage Group::group_info(bool with_ratchet_tree) const {
   info.group_context = context_;
   if (with_ratchet_tree)
     info.extensions.push_back(
-        make_extension(wire::ExtensionType::kRatchetTree, codec::encode(tree_.to_nodes())));
+        make_extension(wire::ExtensionType::kRatchetTree, tree_.encoded_nodes()));
   const auto external = schedule::derive_external_key_pair(suite_, secrets_.external_secret.view());
   info.extensions.push_back(make_extension(wire::ExtensionType::kExternalPub,
                                            codec::encode(wire::ExternalPub{external.public_key})));

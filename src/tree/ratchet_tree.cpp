@@ -115,6 +115,11 @@ BytesView RatchetTree::encryption_key_at(uint32_t node) const {
   return parents_.get(node >> 1)->encryption_key;
 }
 
+BytesView RatchetTree::signature_key(LeafIndex l) const {
+  check_leaf(l);
+  return signature_key_at(l.value);
+}
+
 BytesView RatchetTree::signature_key_at(uint32_t leaf) const {
   return leaves_.signature_key(leaf);
 }
@@ -194,6 +199,14 @@ void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
   if (const wire::LeafNode* fresh = leaves_.get(l.value)) index_leaf(*fresh, l, +1);
   if (now != was) adjust_counts(x, now - was, now - was);
   invalidate(x);
+}
+
+void RatchetTree::set_blank_leaf_encoded(LeafIndex l, const wire::LeafNode& leaf) {
+  record_leaf(l);
+  leaves_.set_encoded_only(l.value, leaf);
+  index_leaf(leaf, l, +1);
+  adjust_counts(l.node(), 1, 1);
+  invalidate(l.node());
 }
 
 void RatchetTree::set_parent(NodeIndex x, std::optional<wire::ParentNode> node) {
@@ -362,10 +375,10 @@ void RatchetTree::extend_to_hold(LeafIndex l) {
     resize_to(LeafCount(empty() ? 1 : leaf_count_.value * 2));
 }
 
-LeafIndex RatchetTree::add_leaf(wire::LeafNode leaf) {
+LeafIndex RatchetTree::add_leaf(const wire::LeafNode& leaf) {
   const LeafIndex l = leftmost_blank_leaf();
   extend_to_hold(l);
-  set_leaf(l, std::move(leaf));
+  set_blank_leaf_encoded(l, leaf);
   // §12.1.1: the new member does not know the keys of the non-blank nodes above it.
   const NodeIndex r = root();
   NodeIndex x = l.node();
@@ -525,16 +538,15 @@ RatchetTree RatchetTree::from_nodes(crypto::Suite suite, const wire::RatchetTree
   return tree;
 }
 
+uint32_t RatchetTree::nodes_end() const {
+  for (uint32_t i = width(); i > 0; --i)
+    if (!is_blank(NodeIndex(i - 1))) return i;
+  return 0;
+}
+
 wire::RatchetTreeNodes RatchetTree::to_nodes() const {
   wire::RatchetTreeNodes out;
-  const uint32_t w = width();
-  uint32_t end = 0;  // one past the last non-blank node
-  for (uint32_t i = w; i > 0; --i) {
-    if (!is_blank(NodeIndex(i - 1))) {
-      end = i;
-      break;
-    }
-  }
+  const uint32_t end = nodes_end();
   out.resize(end);
   for (uint32_t i = 0; i < end; ++i) {
     const NodeIndex x(i);
@@ -547,6 +559,38 @@ wire::RatchetTreeNodes RatchetTree::to_nodes() const {
     }
   }
   return out;
+}
+
+Bytes RatchetTree::encoded_nodes() const {
+  // The same bytes as codec::encode(to_nodes()): optional<Node> is a presence byte, then the
+  // node type and the node (§7.8's encodings); a leaf's stored encoding is written as it is,
+  // so a tree of 100k leaves is not decoded and encoded again for a Welcome.
+  const uint32_t end = nodes_end();
+  size_t leaf_bytes = 0;
+  for (uint32_t l = 0; 2 * l < end; ++l)
+    leaf_bytes += leaves_.encoded(l).size();
+  codec::Writer w;
+  w.reserve(leaf_bytes + size_t{end} * 4 + 8);
+  w.vector([&](codec::Writer& body) {
+    for (uint32_t i = 0; i < end; ++i) {
+      const NodeIndex x(i);
+      const BytesView leaf = x.is_leaf() ? leaves_.encoded(i >> 1) : BytesView();
+      const wire::ParentNode* parent = x.is_leaf() ? nullptr : parents_.get(i >> 1);
+      if (leaf.empty() && parent == nullptr) {
+        body.u8(0);
+        continue;
+      }
+      body.u8(1);
+      if (parent != nullptr) {
+        codec::write(body, wire::NodeType::kParent);
+        codec::write(body, *parent);
+      } else {
+        codec::write(body, wire::NodeType::kLeaf);
+        body.raw(leaf);
+      }
+    }
+  });
+  return w.take();
 }
 
 bool operator==(const RatchetTree& a, const RatchetTree& b) {

@@ -102,12 +102,12 @@ void check_unmerged_leaves(const RatchetTree& tree) {
 }
 
 void check_unique_keys(const RatchetTree& tree) {
+  // The keys are read from the leaves' encodings: no leaf is decoded for this.
   for (LeafIndex l : tree.members()) {
-    const wire::LeafNode& leaf = *tree.leaf(l);
-    if (tree.signature_key_count(leaf.signature_key) > 1)
+    if (tree.signature_key_count(tree.signature_key(l)) > 1)
       throw Error(ErrorCode::kDuplicateSignatureKey,
                   "leaf " + std::to_string(l.value) + ": its signature key is on another leaf");
-    if (tree.encryption_key_count(leaf.encryption_key) > 1)
+    if (tree.encryption_key_count(*tree.encryption_key(l.node())) > 1)
       throw Error(ErrorCode::kDuplicateEncryptionKey,
                   "leaf " + std::to_string(l.value) + ": its encryption key is on another node");
   }
@@ -120,7 +120,7 @@ void check_unique_keys(const RatchetTree& tree) {
 
 void check_encryption_keys(const RatchetTree& tree) {
   for (LeafIndex l : tree.members())
-    check_encryption_key(tree.suite(), tree.leaf(l)->encryption_key,
+    check_encryption_key(tree.suite(), *tree.encryption_key(l.node()),
                          [&] { return "leaf " + std::to_string(l.value); });
   for_each_parent(tree, [&](NodeIndex p, const wire::ParentNode& node) {
     check_encryption_key(tree.suite(), node.encryption_key, [&] { return node_name(p); });
@@ -178,9 +178,13 @@ void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned
   LeafSignatureCheck(tree.suite(), members_of(tree), group_id, max_threads).finish();
 }
 
-void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy) {
+void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy,
+                         const wire::RatchetTreeNodes* nodes) {
   for (LeafIndex l : tree.members()) {
-    const wire::LeafNode& leaf = *tree.leaf(l);
+    const size_t i = l.node().value;
+    const wire::LeafNode* given =
+        nodes != nullptr && i < nodes->size() && (*nodes)[i] ? (*nodes)[i]->leaf() : nullptr;
+    const wire::LeafNode& leaf = given != nullptr ? *given : *tree.leaf(l);
     check_leaf_credential(leaf, l, policy);
     check_required_capabilities(leaf, l, policy.group_context_extensions);
     check_leaf_extensions(leaf, l);
@@ -188,12 +192,13 @@ void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy) {
   }
 }
 
-void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy) {
+void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy,
+                          const wire::RatchetTreeNodes* nodes) {
   check_unmerged_leaves(tree);
   check_unique_keys(tree);
   check_encryption_keys(tree);
   check_credential_support(tree);
-  check_leaf_policies(tree, policy);
+  check_leaf_policies(tree, policy, nodes);
   check_parent_hashes(tree);
 }
 

@@ -183,6 +183,9 @@ TEST(RatchetTree, ExportStripsTrailingBlanksAndRoundTrips) {
   EXPECT_TRUE(back == tree);
   EXPECT_EQ(back.tree_hash(), tree.tree_hash());
   EXPECT_EQ(back.leaf_count(), LeafCount(4));
+  // The ratchet_tree extension written from the stored encodings: the same bytes.
+  EXPECT_EQ(tree.encoded_nodes(), codec::encode(nodes));
+  EXPECT_EQ(RatchetTree(suite1()).encoded_nodes(), codec::encode(wire::RatchetTreeNodes{}));
 }
 
 TEST(RatchetTree, ImportRejectsMalformedTrees) {
@@ -263,6 +266,8 @@ TEST(RatchetTree, CachedHashesMatchRecomputationAfterEveryChange) {
     }
     const RatchetTree fresh = RatchetTree::from_nodes(suite1(), tree.to_nodes());
     ASSERT_EQ(tree.tree_hash(), fresh.tree_hash()) << "step " << step;
+    // §12.4.3.3: blanks, parents with unmerged leaves, trailing blanks left out.
+    ASSERT_EQ(tree.encoded_nodes(), codec::encode(tree.to_nodes())) << "step " << step;
     for (uint32_t i = 0; i < tree.width(); ++i) {
       const NodeIndex x(i);
       ASSERT_EQ(tree.tree_hash(x), fresh.tree_hash(x)) << "step " << step << " node " << i;

@@ -82,6 +82,14 @@ class Writer {
     prefix_length(start);
   }
 
+  /// Room for n bytes in all, so that a large encoding is not moved as it grows.
+  void reserve(size_t n) {
+    if (n <= buf_.capacity()) return;
+    if (secret_)
+      grow_secret(n);
+    else
+      buf_.reserve(n);
+  }
   /// What was written so far.
   const Bytes& bytes() const { return buf_; }
   /// Hands the buffer over; the writer is left empty.

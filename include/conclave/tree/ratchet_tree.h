@@ -89,6 +89,9 @@ class RatchetTree {
                              BytesView tree_hashes);
   /// §12.4.3.3: blank nodes after the last non-blank one are left out.
   wire::RatchetTreeNodes to_nodes() const;
+  /// The ratchet_tree extension's value (§12.4.3.3): the encoding of to_nodes(), written
+  /// from the stored leaf encodings without decoding them.
+  Bytes encoded_nodes() const;
 
   const crypto::Suite& suite() const { return suite_; }           ///< the group's cipher suite
   LeafCount leaf_count() const { return leaf_count_; }            ///< 0 or a power of two
@@ -114,6 +117,9 @@ class RatchetTree {
   /// The HPKE public key of a non-blank node (a view into the tree, valid until the node
   /// changes); nullopt when blank or outside the tree.
   std::optional<BytesView> encryption_key(NodeIndex x) const;
+  /// A member's signature key, read from its leaf's encoding. Error(kLeafNotInTree /
+  /// kLeafBlank) for a leaf outside the tree or blank.
+  BytesView signature_key(LeafIndex l) const;
   /// Non-blank leaves, in index order. O(n).
   std::vector<LeafIndex> members() const;
 
@@ -149,8 +155,9 @@ class RatchetTree {
   std::vector<wire::CredentialType> credential_types_in_use() const;
 
   /// §12.1.1: the new member goes to the leftmost blank leaf (extending the tree when there is
-  /// none) and is listed as unmerged at every non-blank parent above it.
-  LeafIndex add_leaf(wire::LeafNode leaf);
+  /// none) and is listed as unmerged at every non-blank parent above it. The tree keeps the
+  /// leaf's encoding only (a mass add copies no LeafNode); leaf() decodes it when asked.
+  LeafIndex add_leaf(const wire::LeafNode& leaf);
   /// §12.1.2: replaces the leaf and blanks its direct path. Throws kLeafNotInTree, kLeafBlank.
   void update_leaf(LeafIndex l, wire::LeafNode leaf);
   /// §12.1.3: blanks the leaf and its direct path, then truncates (§7.7). Throws kLeafNotInTree,
@@ -199,10 +206,14 @@ class RatchetTree {
   friend bool operator==(const RatchetTree& a, const RatchetTree& b);
 
  private:
+  /// One past the last non-blank node (0 for a tree of blanks).
+  uint32_t nodes_end() const;
   static uint32_t cache_width(LeafCount n);
   static uint32_t hash_rows(uint32_t width);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
+  /// set_leaf() of a blank leaf that keeps the encoding of `leaf` only.
+  void set_blank_leaf_encoded(LeafIndex l, const wire::LeafNode& leaf);
   void set_parent(NodeIndex x, std::optional<wire::ParentNode> node);
   void blank_direct_path(LeafIndex l);
   void blank_subtree(NodeIndex x);

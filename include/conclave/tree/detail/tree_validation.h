@@ -40,10 +40,15 @@ void check_credential_support(const RatchetTree& tree);
 // §7.3 per leaf: signatures, run on up to max_threads threads (kLeafSignatureInvalid).
 void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned max_threads = 0);
 // §7.3 per leaf: required capabilities, extensions, lifetime, credential (see leaf_validation.h).
-void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy);
+// `nodes`, when given, are the nodes the tree was built from (from_nodes): their decoded leaves
+// are read instead of decoding the tree's own.
+void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy,
+                         const wire::RatchetTreeNodes* nodes = nullptr);
 
-// All of the above but the signatures, in that order; throws the first broken rule.
-void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy);
+// All of the above but the signatures, in that order; throws the first broken rule. `nodes` as
+// for check_leaf_policies.
+void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy,
+                          const wire::RatchetTreeNodes* nodes = nullptr);
 
 // All of the above, in that order; throws the first broken rule. The signatures are checked on
 // other threads while this one checks the rest.
