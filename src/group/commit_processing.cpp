@@ -182,7 +182,8 @@ void Group::apply_staged(StagedCommit staged) {
     PastEpoch past{context_, std::move(secret_tree_), secrets_.sender_data_secret, {}};
     for (const auto& [leaf, before] : staged.journal_.leaves_before)
       past.signature_keys.emplace(
-          leaf, before ? std::optional<Bytes>(before->signature_key) : std::nullopt);
+          leaf, before ? std::optional<Bytes>(codec::decode<wire::LeafNode>(*before).signature_key)
+                       : std::nullopt);
     past_epochs_.emplace_back(context_.epoch, std::move(past));
     while (past_epochs_.size() > config_.past_epochs_kept) {
       if (store_) changes_.dropped_epochs.push_back(past_epochs_.front().first);

@@ -38,11 +38,29 @@ struct JournalEntry {
   CONCLAVE_TLS_FIELDS(index, node)
 };
 
+// A journal's leaf, kept as the tree's encoding; on the wire the same bytes as
+// JournalEntry<wire::LeafNode> (index, optional<LeafNode>), and decoding checks the leaf.
+struct JournalLeafEntry {
+  uint32_t index = 0;
+  std::optional<Bytes> leaf;
+  void tls_encode(codec::Writer& w) const {
+    w.u32(index);
+    w.u8(leaf ? 1 : 0);
+    if (leaf) w.raw(*leaf);
+  }
+  void tls_decode(codec::Reader& r) {
+    JournalEntry<wire::LeafNode> entry;
+    codec::read(r, entry);
+    index = entry.index;
+    leaf = entry.node ? std::optional<Bytes>(codec::encode(*entry.node)) : std::nullopt;
+  }
+};
+
 struct JournalRecord {
   uint32_t count_before = 0;
   uint32_t count_after = 0;
-  std::vector<JournalEntry<wire::LeafNode>> leaves_before;
-  std::vector<JournalEntry<wire::LeafNode>> leaves_after;
+  std::vector<JournalLeafEntry> leaves_before;
+  std::vector<JournalLeafEntry> leaves_after;
   std::vector<JournalEntry<wire::ParentNode>> parents_before;
   std::vector<JournalEntry<wire::ParentNode>> parents_after;
   CONCLAVE_TLS_FIELDS(count_before, count_after, leaves_before, leaves_after, parents_before,
@@ -94,6 +112,21 @@ std::map<uint32_t, std::optional<Node>> map_of(std::vector<JournalEntry<Node>>& 
   return out;
 }
 
+std::vector<JournalLeafEntry> leaf_entries_of(const std::map<uint32_t, std::optional<Bytes>>& map) {
+  std::vector<JournalLeafEntry> out;
+  out.reserve(map.size());
+  for (const auto& [index, leaf] : map)
+    out.push_back(JournalLeafEntry{index, leaf});
+  return out;
+}
+
+std::map<uint32_t, std::optional<Bytes>> leaf_map_of(std::vector<JournalLeafEntry>& entries) {
+  std::map<uint32_t, std::optional<Bytes>> out;
+  for (auto& e : entries)
+    out.emplace(e.index, std::move(e.leaf));
+  return out;
+}
+
 // The journal of a stored pending commit is applied to the tree when the commit merges: its
 // sizes and indices must describe a change of this tree (§7.7: a tree of 2^k leaves that grows
 // only to hold the leaves the commit adds), or a damaged record could make the tree huge.
@@ -142,10 +175,12 @@ SecretBytes Group::encode_pending() const {
   r.removes_me = s.removes_me_ ? 1 : 0;
   r.epoch_authenticator = s.epoch_authenticator_;
   r.from_epoch = s.from_epoch_;
-  r.journal =
-      JournalRecord{s.journal_.count_before.value,         s.journal_.count_after.value,
-                    entries_of(s.journal_.leaves_before),  entries_of(s.journal_.leaves_after),
-                    entries_of(s.journal_.parents_before), entries_of(s.journal_.parents_after)};
+  r.journal = JournalRecord{s.journal_.count_before.value,
+                            s.journal_.count_after.value,
+                            leaf_entries_of(s.journal_.leaves_before),
+                            leaf_entries_of(s.journal_.leaves_after),
+                            entries_of(s.journal_.parents_before),
+                            entries_of(s.journal_.parents_after)};
   r.private_leaf = s.tree_private_.leaf().value;
   r.private_keys = detail::node_key_records(s.tree_private_);
   r.context = s.context_;
@@ -188,8 +223,8 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.from_epoch_ = r.from_epoch;
   s.journal_.count_before = tree::LeafCount(r.journal.count_before);
   s.journal_.count_after = tree::LeafCount(r.journal.count_after);
-  s.journal_.leaves_before = map_of(r.journal.leaves_before);
-  s.journal_.leaves_after = map_of(r.journal.leaves_after);
+  s.journal_.leaves_before = leaf_map_of(r.journal.leaves_before);
+  s.journal_.leaves_after = leaf_map_of(r.journal.leaves_after);
   s.journal_.parents_before = map_of(r.journal.parents_before);
   s.journal_.parents_after = map_of(r.journal.parents_after);
   check_pending_journal(s.journal_, tree_.leaf_count());

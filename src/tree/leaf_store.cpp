@@ -14,14 +14,17 @@ namespace conclave::tree::detail {
 
 namespace {
 
-uint8_t* encode_block(const wire::LeafNode& leaf) {
-  const Bytes encoding = codec::encode(leaf);
+uint8_t* block_of(BytesView encoding) {
   const auto size = static_cast<uint32_t>(encoding.size());
   auto* block = static_cast<uint8_t*>(std::malloc(sizeof size + size));
   if (block == nullptr) throw std::bad_alloc();
   std::memcpy(block, &size, sizeof size);
   std::memcpy(block + sizeof size, encoding.data(), size);
   return block;
+}
+
+uint8_t* encode_block(const wire::LeafNode& leaf) {
+  return block_of(codec::encode(leaf));
 }
 
 BytesView block_view(const uint8_t* block) {
@@ -153,6 +156,13 @@ void LeafStore::set(uint64_t i, std::optional<wire::LeafNode> leaf) {
 
 void LeafStore::set_encoded_only(uint64_t i, const wire::LeafNode& leaf) {
   uint8_t* block = encode_block(leaf);
+  std::free(std::exchange(encoded_[i], block));
+  drop_decoded(i);
+  if (i >= end_) end_ = i + 1;
+}
+
+void LeafStore::set_encoding(uint64_t i, BytesView encoding) {
+  uint8_t* block = block_of(encoding);
   std::free(std::exchange(encoded_[i], block));
   drop_decoded(i);
   if (i >= end_) end_ = i + 1;

@@ -178,9 +178,14 @@ std::optional<T> RatchetTree::copy_of(const T* node) {
   return node ? std::optional<T>(*node) : std::nullopt;
 }
 
+std::optional<Bytes> RatchetTree::leaf_encoding_copy(LeafIndex l) const {
+  if (!leaves_.has(l.value)) return std::nullopt;
+  return to_bytes(leaves_.encoded(l.value));
+}
+
 void RatchetTree::record_leaf(LeafIndex l) {
   if (journal_ && !journal_->leaves_before.count(l.value))
-    journal_->leaves_before.emplace(l.value, copy_of(leaves_.get(l.value)));
+    journal_->leaves_before.emplace(l.value, leaf_encoding_copy(l));
 }
 
 void RatchetTree::record_parent(NodeIndex x) {
@@ -199,6 +204,18 @@ void RatchetTree::set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf) {
   if (const wire::LeafNode* fresh = leaves_.get(l.value)) index_leaf(*fresh, l, +1);
   if (now != was) adjust_counts(x, now - was, now - was);
   invalidate(x);
+}
+
+void RatchetTree::set_leaf_encoded(LeafIndex l, BytesView encoding) {
+  const wire::LeafNode leaf = codec::decode<wire::LeafNode>(encoding);  // for the key indexes
+  record_leaf(l);
+  const wire::LeafNode* old = leaves_.get(l.value);
+  if (old) index_leaf(*old, l, -1);
+  const bool was_blank = old == nullptr;
+  leaves_.set_encoding(l.value, encoding);
+  index_leaf(leaf, l, +1);
+  if (was_blank) adjust_counts(l.node(), 1, 1);
+  invalidate(l.node());
 }
 
 void RatchetTree::set_blank_leaf_encoded(LeafIndex l, const wire::LeafNode& leaf) {
@@ -451,7 +468,8 @@ TreeJournal RatchetTree::end_journal() {
   journal_.reset();
   j.count_after = leaf_count_;
   for (const auto& [l, before] : j.leaves_before)
-    j.leaves_after.emplace(l, copy_of(leaf(LeafIndex(l))));
+    j.leaves_after.emplace(
+        l, contains(LeafIndex(l)) ? leaf_encoding_copy(LeafIndex(l)) : std::nullopt);
   for (const auto& [x, before] : j.parents_before)
     j.parents_after.emplace(x, copy_of(parent_node(NodeIndex(x))));
   return j;
@@ -467,9 +485,13 @@ void RatchetTree::apply_journal_side(const TreeJournal& j, bool after) {
     resize_to(LeafCount(empty() ? 1 : leaf_count_.value * 2));
   const auto& leaves = after ? j.leaves_after : j.leaves_before;
   const auto& parents = after ? j.parents_after : j.parents_before;
-  for (const auto& [l, value] : leaves)
-    if (l < leaf_count_.value && (leaves_.has(l) || value.has_value()))
-      set_leaf(LeafIndex(l), l < target.value ? value : std::nullopt);
+  for (const auto& [l, value] : leaves) {
+    if (l >= leaf_count_.value || (!leaves_.has(l) && !value.has_value())) continue;
+    if (value && l < target.value)
+      set_leaf_encoded(LeafIndex(l), *value);
+    else
+      set_leaf(LeafIndex(l), std::nullopt);
+  }
   for (const auto& [x, value] : parents)
     if (x < width() && (parents_.get(x >> 1) || value.has_value()))
       set_parent(NodeIndex(x), x < node_width(target) ? value : std::nullopt);

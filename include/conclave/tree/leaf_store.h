@@ -48,6 +48,9 @@ class LeafStore {
   void set(uint64_t i, std::optional<wire::LeafNode> leaf);
   /// Sets slot i from a leaf it encodes, keeping no decoded copy (building a large tree).
   void set_encoded_only(uint64_t i, const wire::LeafNode& leaf);
+  /// Sets slot i to a copy of `encoding`, the wire encoding of a LeafNode (which the caller
+  /// vouches for), keeping no decoded copy.
+  void set_encoding(uint64_t i, BytesView encoding);
   /// Frees every decoded copy: the leaves stay, encoded. Pointers from get() become invalid.
   void release_decoded();
 

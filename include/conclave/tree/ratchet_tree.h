@@ -63,8 +63,9 @@ struct PathMerge {
 struct TreeJournal {
   LeafCount count_before;  ///< the leaf count when the journal began
   LeafCount count_after;   ///< the leaf count when it ended
-  std::map<uint32_t, std::optional<wire::LeafNode>> leaves_before;     ///< by leaf index
-  std::map<uint32_t, std::optional<wire::LeafNode>> leaves_after;      ///< by leaf index
+  /// By leaf index: the leaf's wire encoding (§7.2, as the tree keeps it), nullopt when blank.
+  std::map<uint32_t, std::optional<Bytes>> leaves_before;
+  std::map<uint32_t, std::optional<Bytes>> leaves_after;  ///< as leaves_before, at the end
   std::map<uint32_t, std::optional<wire::ParentNode>> parents_before;  ///< by node index
   std::map<uint32_t, std::optional<wire::ParentNode>> parents_after;   ///< by node index
   /// Field by field.
@@ -212,6 +213,8 @@ class RatchetTree {
   static uint32_t hash_rows(uint32_t width);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
+  /// set_leaf() from a leaf's encoding (one made by this tree: a journal's).
+  void set_leaf_encoded(LeafIndex l, BytesView encoding);
   /// set_leaf() of a blank leaf that keeps the encoding of `leaf` only.
   void set_blank_leaf_encoded(LeafIndex l, const wire::LeafNode& leaf);
   void set_parent(NodeIndex x, std::optional<wire::ParentNode> node);
@@ -225,6 +228,8 @@ class RatchetTree {
   void index_leaf(const wire::LeafNode& leaf, LeafIndex l, int delta);
   void check_leaf(LeafIndex l) const;
   void record_leaf(LeafIndex l);
+  /// A copy of leaf l's encoding for a journal; nullopt when blank.
+  std::optional<Bytes> leaf_encoding_copy(LeafIndex l) const;
   void record_parent(NodeIndex x);
   void apply_journal_side(const TreeJournal& j, bool after);
   template <class T>
