@@ -4,6 +4,7 @@
 #include "conclave/group/group.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
@@ -102,6 +103,20 @@ void Group::load_tree(const wire::GroupInfo& info,
       if (const auto* leaf = std::get_if<wire::LeafNode>(&nodes[i]->value))
         leaves.emplace_back(tree::LeafIndex(static_cast<uint32_t>(i / 2)), leaf);
   tree::LeafSignatureCheck signatures(suite_, std::move(leaves), policy.group_id, max_threads());
+  // §12.4.3.1: the GroupInfo's signature (a hash of the whole GroupInfo, tree included) is
+  // checked while the workers verify the leaves; its verdict is reported after the tree's, as
+  // a check in that order would.
+  std::exception_ptr group_info_error;
+  bool group_info_checked = false;
+  const size_t signer_node = size_t{info.signer} * 2;
+  if (signer_node < nodes.size() && nodes[signer_node] && nodes[signer_node]->leaf()) {
+    group_info_checked = true;
+    try {
+      schedule::verify_group_info(suite_, info, nodes[signer_node]->leaf()->signature_key);
+    } catch (const Error&) {
+      group_info_error = std::current_exception();
+    }
+  }
   tree_ = tree::RatchetTree::from_nodes(suite_, nodes);
   if (!constant_time_equal(tree_.tree_hash(), info.group_context.tree_hash))
     throw Error(ErrorCode::kTreeHashMismatch, "the ratchet tree does not match tree_hash");
@@ -112,7 +127,8 @@ void Group::load_tree(const wire::GroupInfo& info,
   const wire::LeafNode* signer_leaf = tree_.contains(signer) ? tree_.leaf(signer) : nullptr;
   if (signer_leaf == nullptr)
     throw Error(ErrorCode::kGroupInfoInvalid, "the GroupInfo signer is not a member");
-  schedule::verify_group_info(suite_, info, signer_leaf->signature_key);
+  if (!group_info_checked) schedule::verify_group_info(suite_, info, signer_leaf->signature_key);
+  if (group_info_error) std::rethrow_exception(group_info_error);
 }
 
 // --- creation (§11) ----------------------------------------------------------------------------
