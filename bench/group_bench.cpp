@@ -405,10 +405,10 @@ void BM_MemberRss(benchmark::State& state) {
   }
   const std::string probe =
       (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "member_rss").string();
-  long rss = 0, peak = 0, members = 0;
+  long rss = 0, peak = 0, members = 0, heap = 0;
   for (auto _ : state) {
     FILE* out = ::popen((probe + " " + store + " " + hex).c_str(), "r");
-    if (out == nullptr || std::fscanf(out, "%ld %ld %ld", &rss, &peak, &members) != 3 ||
+    if (out == nullptr || std::fscanf(out, "%ld %ld %ld %ld", &rss, &peak, &members, &heap) != 4 ||
         ::pclose(out) != 0 || members != static_cast<long>(n)) {
       state.SkipWithError("member_rss failed");
       break;
@@ -417,6 +417,7 @@ void BM_MemberRss(benchmark::State& state) {
   if (keep == nullptr) std::filesystem::remove_all(dir);
   state.counters["rss_MiB"] = static_cast<double>(rss) / 1024.0;
   state.counters["peak_MiB"] = static_cast<double>(peak) / 1024.0;
+  state.counters["heap_MiB"] = static_cast<double>(heap) / 1024.0;
 }
 
 constexpr int64_t kSizes[] = {10, 100, 1000, 10000, 100000};

@@ -1,7 +1,11 @@
 // The memory of a process holding one member of a big group: loads the group `group_id` from
 // the SQLite store at `path` (written by group_bench's BM_MemberRss) and prints the process's
-// resident set after the load and its peak during it, in KiB: "rss_kib peak_kib".
+// resident set after the load and its peak during it, in KiB, the member count, and the heap
+// in use (malloc's count, KiB; what RSS holds beyond it is freed memory the allocator keeps, and
+// code and libraries): "rss_kib peak_kib members heap_kib".
 // Run by group_bench; by hand: build/bin/member_rss STORE GROUP_ID_HEX
+#include <malloc.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -43,7 +47,9 @@ int main(int argc, char** argv) {
     const conclave::Group group =
         conclave::Group::load(provider, store, from_hex(argv[2]), std::move(policy));
     std::cout << status_kib("VmRSS") << ' ' << status_kib("VmHWM") << ' '
-              << group.tree().member_count() << '\n';
+              << group.tree().member_count() << ' ';
+    const struct mallinfo2 heap = ::mallinfo2();
+    std::cout << (heap.uordblks + heap.hblkhd) / 1024 << '\n';
   } catch (const std::exception& e) {
     std::cerr << "member_rss: " << e.what() << '\n';
     return 1;

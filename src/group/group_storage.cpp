@@ -6,6 +6,10 @@
 // the application's state. A commit rewrites the epoch record, the tree nodes its journal
 // touched and their ancestors (whose hashes changed), and the secret tree records that moved:
 // O(log n) records for a full tree. A message rewrites one leaf ratchet record.
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <string>
 
@@ -294,6 +298,10 @@ LoadedRecords sort_records(std::vector<storage::StoredRecord>& records) {
         auto node = decode_record<TreeNodeRecord>(r.value, "a tree node record");
         out.nodes.push_back(std::move(node.node));
         out.tree_hashes.insert(out.tree_hashes.end(), node.tree_hash.begin(), node.tree_hash.end());
+        // Freed as soon as decoded: the space is reused by the nodes decoded next instead of
+        // staying behind them as holes in the heap.
+        r.value = SecretBytes();
+        r.id = Bytes();
         break;
       }
       case detail::kSecretNodeRecord:
@@ -316,6 +324,18 @@ LoadedRecords sort_records(std::vector<storage::StoredRecord>& records) {
   if (out.epoch->version != kRecordVersion)
     corrupt("epoch record version " + std::to_string(out.epoch->version));
   return out;
+}
+
+// Loading a big tree frees about as much as it keeps (the records, their decoded copies), and
+// glibc keeps freed pages that lie below live data resident until asked to return them; a member
+// of a 100,000-member group would carry tens of MB of them for its whole life.
+void return_freed_memory(size_t tree_nodes) {
+#if defined(__GLIBC__)
+  constexpr size_t kTrimFromNodes = 1u << 12;  // below this the trim is not worth its walk
+  if (tree_nodes >= kTrimFromNodes) ::malloc_trim(0);
+#else
+  (void)tree_nodes;
+#endif
 }
 
 schedule::SecretTree restore_secret_tree(const SecretTreeShape& shape, uint64_t epoch,
@@ -361,6 +381,9 @@ Group Group::load(std::shared_ptr<const crypto::CryptoProvider> provider,
     if (g.active_) g.check_loaded_state();
     g.store_ = std::move(store);
     g.store_version_ = snapshot.version;
+    records = LoadedRecords();
+    snapshot.records = std::vector<storage::StoredRecord>();
+    return_freed_memory(g.tree_.width());
     return g;
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kStorageCorrupt) throw;

@@ -21,10 +21,11 @@ PathMerge RatchetTree::plan_path(LeafIndex sender,
   // down. The new nodes have no unmerged leaves and their copath children are not on the path,
   // so each original sibling tree hash is the copath child's current tree hash.
   Bytes above;  // the root's parent_hash is empty
+  Bytes scratch;
   for (size_t i = keys.size(); i-- > 0;) {
     plan.parents[i].encryption_key = keys[i];
     plan.parents[i].parent_hash = above;
-    above = hash_parent_hash_input(keys[i], above, cached_tree_hash(plan.path[i].copath_child));
+    above = hash_parent_hash_input(keys[i], above, node_hash(plan.path[i].copath_child, scratch));
   }
   plan.leaf_parent_hash = std::move(above);
   plan.tree_version = version_;
@@ -39,12 +40,13 @@ Bytes RatchetTree::tree_hash_after(const PathMerge& plan) const {
   const NodeIndex r = root();
   NodeIndex x = plan.sender.node();
   size_t next = 0;
+  Bytes scratch;
   while (x != r) {
     const NodeIndex p = parent(x, leaf_count_);
     const wire::ParentNode* node = nullptr;
     if (next < plan.path.size() && plan.path[next].node == p) node = &plan.parents[next++];
-    h = x < p ? hash_parent(node, h, cached_tree_hash(right(p)))
-              : hash_parent(node, cached_tree_hash(left(p)), h);
+    h = x < p ? hash_parent(node, h, node_hash(right(p), scratch))
+              : hash_parent(node, node_hash(left(p), scratch), h);
     x = p;
   }
   return h;

@@ -23,14 +23,17 @@ std::string leaf_name(LeafIndex l) {
 }  // namespace
 
 RatchetTree::RatchetTree(crypto::Suite suite)
-    : suite_(std::move(suite)),
-      tree_hashes_(suite_.hash_len()),
-      parent_hashes_(2 * suite_.hash_len()) {}
+    : suite_(std::move(suite)), tree_hashes_(suite_.hash_len()) {}
 
 // The hash caches' width: the tree's extension (§7.7), so that the blank right half the next
 // doubling adds can be hashed ahead. A tree of the largest size has none.
 uint32_t RatchetTree::cache_width(LeafCount n) {
   return n.value >= kMaxLeaves ? node_width(n) : node_width(LeafCount(2 * n.value));
+}
+
+// Tree hash rows for a width: one per parent node (row x / 2), none for leaves.
+uint32_t RatchetTree::hash_rows(uint32_t width) {
+  return (width + 1) / 2;
 }
 
 void RatchetTree::resize_to(LeafCount n) {
@@ -44,7 +47,7 @@ void RatchetTree::resize_to(LeafCount n) {
     const NodeIndex kept_half(3 * n.value - 1);  // right(root(2n))
     if (nodes_below_[kept_half.value] != 0)
       throw Error(ErrorCode::kInternal, "the part of the tree dropped is not blank");
-    cached_tree_hash(kept_half);
+    if (!kept_half.is_leaf()) cached_tree_hash(kept_half);  // a leaf has no row to fill
     extension_hashed_ = n.value;
   } else if (n > leaf_count_) {
     extension_hashed_ = 0;  // a new extension, beyond the cached width
@@ -56,19 +59,17 @@ void RatchetTree::resize_to(LeafCount n) {
   const uint32_t new_width = node_width(n);
   leaves_.cover(n.value);
   parents_.cover(n.value);
-  parent_hashes_.cover(n.value);
   nodes_below_.cover(new_width);
   members_below_.cover(new_width);
-  tree_hashes_.cover(cache_width(n));
+  tree_hashes_.cover(hash_rows(cache_width(n)));
   cache_flags_.cover(cache_width(n));
   if (shrinking && n.value < kMaxLeaves / 2) {
     const LeafCount slack(2 * std::max(n.value, 1u));
     leaves_.release_from(slack.value);
     parents_.release_from(slack.value);
-    parent_hashes_.release_from(slack.value);
     nodes_below_.release_from(node_width(slack));
     members_below_.release_from(node_width(slack));
-    tree_hashes_.release_from(cache_width(slack));
+    tree_hashes_.release_from(hash_rows(cache_width(slack)));
     cache_flags_.release_from(cache_width(slack));
   }
   if (new_width > old_width && old_width > 0) {

@@ -1,5 +1,5 @@
-// RFC 9420 §7.8 tree hashes and §7.9 parent hashes, cached per node. A slot is recomputed only
-// after invalidate() cleared it, which happens along the path of a changed node.
+// RFC 9420 §7.8 tree hashes, cached per node, and §7.9 parent hashes. A tree hash slot is
+// recomputed only after invalidate() cleared it, which happens along the path of a changed node.
 #include <algorithm>
 #include <string>
 
@@ -12,8 +12,6 @@ namespace conclave::tree {
 namespace {
 
 constexpr uint8_t kTreeHashValid = 1;
-constexpr uint8_t kParentHashLeftValid = 2;   // copath child = left child
-constexpr uint8_t kParentHashRightValid = 4;  // copath child = right child
 
 }  // namespace
 
@@ -49,20 +47,26 @@ Bytes RatchetTree::hash_parent_hash_input(BytesView key, BytesView parent_hash,
   return suite_.hash(w.bytes());
 }
 
+BytesView RatchetTree::node_hash(NodeIndex x, Bytes& scratch) const {
+  // A leaf's tree hash is one hash of its encoding, and every path recomputation needs at most
+  // one leaf's: cheaper to recompute than to keep a row for every leaf of the tree.
+  if (x.is_leaf()) {
+    scratch = hash_leaf(x.leaf(), leaf(x.leaf()));
+    return scratch;
+  }
+  return cached_tree_hash(x);
+}
+
 BytesView RatchetTree::cached_tree_hash(NodeIndex x) const {
   const size_t hash_len = suite_.hash_len();
-  uint8_t* slot = tree_hashes_.row(x.value);
+  uint8_t* slot = tree_hashes_.row(x.value >> 1);
   if ((cache_flags_[x.value] & kTreeHashValid) == 0) {
-    // Nodes of the extension, outside the tree, are blank.
-    Bytes h;
-    if (x.is_leaf()) {
-      h = hash_leaf(x.leaf(), leaf(x.leaf()));
-    } else {
-      // The children's views point into tree_hashes_, whose rows never move.
-      const BytesView left_hash = cached_tree_hash(left(x));
-      const BytesView right_hash = cached_tree_hash(right(x));
-      h = hash_parent(parent_node(x), left_hash, right_hash);
-    }
+    // Nodes of the extension, outside the tree, are blank. The children's views point into
+    // tree_hashes_, whose rows never move, or into the scratch buffers of a leaf child.
+    Bytes left_scratch, right_scratch;
+    const BytesView left_hash = node_hash(left(x), left_scratch);
+    const BytesView right_hash = node_hash(right(x), right_scratch);
+    const Bytes h = hash_parent(parent_node(x), left_hash, right_hash);
     std::copy(h.begin(), h.end(), slot);
     cache_flags_[x.value] |= kTreeHashValid;
   }
@@ -88,7 +92,7 @@ void RatchetTree::hash_extension(uint32_t target) const {
       x = left(x);
       size /= 2;
     }
-    cached_tree_hash(x);  // one leaf hashed, or nothing
+    // A leaf has no row; a parent's is valid here already.
     extension_hashed_ = done + size;
     // The parents x completes: their left children lie before it and are done already.
     while (x != half && parent(x, wider) < x) {
@@ -117,8 +121,9 @@ RatchetTree RatchetTree::restore(crypto::Suite suite, wire::RatchetTreeNodes nod
                 "tree hashes for " + std::to_string(tree_hashes.size()) + " bytes, the tree has " +
                     std::to_string(expected));
   const size_t hash_len = tree.suite_.hash_len();
-  for (uint32_t x = 0; x < tree.width(); ++x) {
-    std::copy_n(tree_hashes.begin() + size_t{x} * hash_len, hash_len, tree.tree_hashes_.row(x));
+  for (uint32_t x = 1; x < tree.width(); x += 2) {  // parents only: leaves have no row
+    std::copy_n(tree_hashes.begin() + size_t{x} * hash_len, hash_len,
+                tree.tree_hashes_.row(x >> 1));
     tree.cache_flags_[x] |= kTreeHashValid;
   }
   return tree;
@@ -126,13 +131,14 @@ RatchetTree RatchetTree::restore(crypto::Suite suite, wire::RatchetTreeNodes nod
 
 Bytes RatchetTree::tree_hash() const {
   if (empty()) return {};
-  return to_bytes(cached_tree_hash(root()));
+  return tree_hash(root());
 }
 
 Bytes RatchetTree::tree_hash(NodeIndex x) const {
   if (!contains(x))
     throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(x.value) + " not in tree");
-  return to_bytes(cached_tree_hash(x));
+  Bytes scratch;
+  return to_bytes(node_hash(x, scratch));
 }
 
 Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> excluded) const {
@@ -141,8 +147,8 @@ Bytes RatchetTree::hash_excluding(NodeIndex x, std::span<const uint32_t> exclude
   const LeafSpan span = leaves_under(x);
   const auto first = std::lower_bound(excluded.begin(), excluded.end(), span.first);
   const auto last = std::lower_bound(first, excluded.end(), uint64_t{span.first} + span.count);
+  if (x.is_leaf()) return hash_leaf(x.leaf(), first == last ? leaf(x.leaf()) : nullptr);
   if (first == last) return to_bytes(cached_tree_hash(x));
-  if (x.is_leaf()) return hash_leaf(x.leaf(), nullptr);
   const std::span<const uint32_t> inside(first, last);
   const Bytes left_hash = hash_excluding(left(x), inside);
   const Bytes right_hash = hash_excluding(right(x), inside);
@@ -166,24 +172,12 @@ Bytes RatchetTree::original_sibling_tree_hash(NodeIndex p, NodeIndex s) const {
   std::vector<uint32_t> excluded;
   for (uint32_t u : node->unmerged_leaves)
     if (span.contains(LeafIndex(u))) excluded.push_back(u);
-  if (excluded.empty()) return to_bytes(cached_tree_hash(s));
+  if (excluded.empty()) {
+    Bytes scratch;
+    return to_bytes(node_hash(s, scratch));
+  }
   std::sort(excluded.begin(), excluded.end());
   return hash_excluding(s, excluded);
-}
-
-BytesView RatchetTree::cached_parent_hash(NodeIndex p, NodeIndex s) const {
-  const size_t hash_len = suite_.hash_len();
-  const bool copath_left = s == left(p);
-  const uint8_t flag = copath_left ? kParentHashLeftValid : kParentHashRightValid;
-  uint8_t* slot = parent_hashes_.row(p.value >> 1) + (copath_left ? 0 : hash_len);
-  if ((cache_flags_[p.value] & flag) == 0) {
-    const wire::ParentNode& node = *parents_.get(p.value >> 1);
-    const Bytes sibling = original_sibling_tree_hash(p, s);
-    const Bytes h = hash_parent_hash_input(node.encryption_key, node.parent_hash, sibling);
-    std::copy(h.begin(), h.end(), slot);
-    cache_flags_[p.value] |= flag;
-  }
-  return BytesView(slot, hash_len);
 }
 
 Bytes RatchetTree::parent_hash(NodeIndex p, NodeIndex s) const {
@@ -193,7 +187,11 @@ Bytes RatchetTree::parent_hash(NodeIndex p, NodeIndex s) const {
   if (s != left(p) && s != right(p))
     throw Error(ErrorCode::kInvalidArgument, "node " + std::to_string(s.value) +
                                                  " is not a child of " + std::to_string(p.value));
-  return to_bytes(cached_parent_hash(p, s));
+  // Not cached: validation (§7.9.2) asks for each (p, s) once, and a slot per parent would hold
+  // two hashes for every parent of the tree for the rest of the epoch.
+  const wire::ParentNode& node = *parent_node(p);
+  return hash_parent_hash_input(node.encryption_key, node.parent_hash,
+                                original_sibling_tree_hash(p, s));
 }
 
 }  // namespace conclave::tree

@@ -1,6 +1,6 @@
 /// @file
 /// The public ratchet tree (RFC 9420 §4, §7): nodes by array index, the membership operations
-/// of §7.7 and §12.1, resolutions and filtered direct paths, tree and parent hashes cached per
+/// of §7.7 and §12.1, resolutions and filtered direct paths, tree hashes cached per
 /// node, and the ratchet_tree extension form of §12.4.3.3.
 ///
 /// Work per operation is logarithmic in the leaf count for a full tree: a change to one path
@@ -192,6 +192,7 @@ class RatchetTree {
 
  private:
   static uint32_t cache_width(LeafCount n);
+  static uint32_t hash_rows(uint32_t width);
   void resize_to(LeafCount n);
   void set_leaf(LeafIndex l, std::optional<wire::LeafNode> leaf);
   void set_parent(NodeIndex x, std::optional<wire::ParentNode> node);
@@ -210,10 +211,10 @@ class RatchetTree {
   template <class T>
   static std::optional<T> copy_of(const T* node);
 
-  BytesView cached_tree_hash(NodeIndex x) const;
+  BytesView cached_tree_hash(NodeIndex x) const;  // a parent's, from its row
+  BytesView node_hash(NodeIndex x, Bytes& scratch) const;
   void hash_extension(uint32_t target) const;
   void hash_extension_ahead() const;
-  BytesView cached_parent_hash(NodeIndex p, NodeIndex s) const;
   Bytes hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const;
   Bytes hash_parent(const wire::ParentNode* node, BytesView left, BytesView right) const;
   Bytes hash_excluding(NodeIndex x, std::span<const uint32_t> excluded) const;
@@ -237,12 +238,11 @@ class RatchetTree {
   uint64_t version_ = 0;
   std::optional<TreeJournal> journal_;  ///< open while changes are being recorded
 
-  /// Hash caches (§7.8, §7.9): hash_len bytes per slot; a flag byte per node says which of its
-  /// slots hold a current value. Parent hash slots: two per parent node, one per copath child.
-  /// Tree hash slots and flags cover the tree twice as wide (its extension, §7.7): there a
-  /// current value is the hash of a blank subtree. A valid parent has valid children.
-  mutable detail::SegmentedArray<uint8_t> tree_hashes_;    ///< a row of hash_len per node
-  mutable detail::SegmentedArray<uint8_t> parent_hashes_;  ///< two hash_len per parent
+  /// Tree hash cache (§7.8): hash_len bytes per parent node (row x / 2; a leaf's hash is
+  /// recomputed when needed); a flag byte per node says whether its row holds a current value.
+  /// Rows and flags cover the tree twice as wide (its extension, §7.7): there a current value is
+  /// the hash of a blank subtree. A valid parent has valid parent children.
+  mutable detail::SegmentedArray<uint8_t> tree_hashes_;  ///< a row of hash_len per parent
   mutable detail::SegmentedArray<uint8_t> cache_flags_;
   /// Leaves of the extension's right half hashed so far, from its left: every node over them only
   /// is valid.
