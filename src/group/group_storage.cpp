@@ -6,12 +6,12 @@
 // the application's state. A commit rewrites the epoch record, the tree nodes its journal
 // touched and their ancestors (whose hashes changed), and the secret tree records that moved:
 // O(log n) records for a full tree. A message rewrites one leaf ratchet record.
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <string>
+
+#if defined(__GLIBC__)  // set by the C library's headers, included above
+#include <malloc.h>
+#endif
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
