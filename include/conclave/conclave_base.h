@@ -279,7 +279,15 @@ enum conclave_error_code {
   CONCLAVE_ERR_UNEXPECTED = 1001,    /**< an exception that is not a conclave::Error */
   /* the extensions draft (draft-ietf-mls-extensions) */
   CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED =
-      1100 /**< app_data_dictionary entries not sorted by component, or one twice */
+      1100, /**< app_data_dictionary entries not sorted by component, or one twice */
+  CONCLAVE_ERR_SAFE_AAD_MALFORMED =
+      1150, /**< safe_aad is required and authenticated_data is not a SafeAAD */
+  CONCLAVE_ERR_SAFE_AAD_UNSORTED = 1151, /**< SafeAAD items not sorted by component, or one twice */
+  CONCLAVE_ERR_SAFE_EXPORT_CONSUMED =
+      1152, /**< the component's safe exported secret was already taken this epoch */
+  CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE =
+      1153, /**< no application_export_secret this epoch (state from an earlier build) */
+  CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE = 1154 /**< a blank leaf, or a private key not held */
 };
 
 /** The library's version, "major.minor.patch"; a static string. */

@@ -145,6 +145,11 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCommitVetoed: return "commit-vetoed";
     case ErrorCode::kRetriesExhausted: return "retries-exhausted";
     case ErrorCode::kAppDataDictionaryUnsorted: return "app-data-dictionary-unsorted";
+    case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
+    case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
+    case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";
+    case ErrorCode::kSafeExportUnavailable: return "safe-export-unavailable";
+    case ErrorCode::kSafeKeyUnavailable: return "safe-key-unavailable";
   }
   return "unknown";
 }

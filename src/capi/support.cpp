@@ -218,6 +218,14 @@ static_assert(CONCLAVE_ERR_COMMIT_VETOED == static_cast<int>(ErrorCode::kCommitV
 static_assert(CONCLAVE_ERR_RETRIES_EXHAUSTED == static_cast<int>(ErrorCode::kRetriesExhausted));
 static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED ==
               static_cast<int>(ErrorCode::kAppDataDictionaryUnsorted));
+static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
+static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==
+              static_cast<int>(ErrorCode::kSafeExportConsumed));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeExportUnavailable));
+static_assert(CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeKeyUnavailable));
 namespace conclave::capi {
 namespace {
 

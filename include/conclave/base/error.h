@@ -181,6 +181,21 @@ enum class ErrorCode : uint16_t {
   /// §Attaching Application Data: app_data_dictionary entries not in strictly increasing
   /// component_id order (unsorted, or a component twice).
   kAppDataDictionaryUnsorted = 1100,
+  /// §Safe Additional Authenticated Data: the GroupContext's app_data_dictionary holds the
+  /// safe_aad component, and a message's authenticated_data is not a SafeAAD.
+  kSafeAadMalformed = 1150,
+  /// §Safe Additional Authenticated Data: aad_items not in strictly increasing component_id
+  /// order (unsorted, or a component twice).
+  kSafeAadUnsorted = 1151,
+  /// §Exported Secrets: the component's safe exported secret was already generated in this
+  /// epoch; it is consumed and its source deleted (RFC 9420 §9.2).
+  kSafeExportConsumed = 1152,
+  /// §Exported Secrets: this epoch's application_export_secret is not held (a state written
+  /// before the safe exporter existed); it is available again from the next epoch on.
+  kSafeExportUnavailable = 1153,
+  /// §The Safe Application Interface (HPKE Keys): the leaf is blank or its private key is not
+  /// held, so there is no key pair to use.
+  kSafeKeyUnavailable = 1154,
 };
 
 /// A short stable name for the code, e.g. "varint-not-minimal".

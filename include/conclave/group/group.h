@@ -29,12 +29,14 @@
 #include "conclave/group/identity.h"
 #include "conclave/group/key_package_store.h"
 #include "conclave/group/staged_commit.h"
+#include "conclave/schedule/exporter_tree.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/storage/storage_provider.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
+#include "conclave/wire/component.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/message.h"
 
@@ -388,6 +390,40 @@ class Group {
       const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
       std::optional<GroupConfig> config = std::nullopt);
 
+  // --- extensions draft: safe application interface (draft-ietf-mls-extensions §The Safe
+  // Application Interface, §Safe AAD; safe_api.cpp). Every operation names the component
+  // performing it; its ComponentOperationLabel separates it from MLS and from the others. ---
+
+  /// §HPKE Keys: SafeEncryptWithLabel to the encryption key of the member at `to` (the key
+  /// only that member's current leaf private key opens). Error(kSafeKeyUnavailable) for a
+  /// leaf outside the tree or blank.
+  crypto::HpkeCiphertext safe_encrypt(tree::LeafIndex to, wire::ComponentId component_id,
+                                      std::string_view label, BytesView context,
+                                      BytesView plaintext) const;
+  /// §HPKE Keys: SafeDecryptWithLabel with this member's leaf private key, for the component
+  /// performing the decryption. Error(kAeadAuthenticationFailed) when it was made for another
+  /// key, component, label or context; Error(kSafeKeyUnavailable) when no key is held.
+  Bytes safe_decrypt(wire::ComponentId component_id, std::string_view label, BytesView context,
+                     const crypto::HpkeCiphertext& ciphertext) const;
+  /// §Signature Keys: SafeSignWithLabel with this member's signature key.
+  Bytes safe_sign(wire::ComponentId component_id, std::string_view label, BytesView content) const;
+  /// §Signature Keys: SafeVerifyWithLabel against the signature key of the member at
+  /// `signer`; false when it does not verify. Error(kSafeKeyUnavailable) for a leaf outside
+  /// the tree or blank.
+  bool safe_verify(tree::LeafIndex signer, wire::ComponentId component_id, std::string_view label,
+                   BytesView content, BytesView signature) const;
+  /// §Exported Secrets: SafeExportSecret(component_id), KDF.Nh bytes from this epoch's
+  /// Exporter Tree, consumed as it is returned (and the change stored, when attached).
+  /// Error(kSafeExportConsumed) the second time in an epoch; Error(kSafeExportUnavailable) in
+  /// an epoch loaded from a state written before the safe exporter existed, or once removed.
+  SecretBytes safe_export(wire::ComponentId component_id);
+  /// §Exported Secrets: true when safe_export(component_id) would succeed.
+  bool safe_export_available(wire::ComponentId component_id) const;
+  /// §Safe AAD: true when this epoch's GroupContext holds the safe_aad component: every
+  /// authenticated_data sent or received is then a SafeAAD (wire::encode_safe_aad builds one,
+  /// wire::decode_safe_aad reads one), or Error(kSafeAadMalformed / kSafeAadUnsorted).
+  bool safe_aad_required() const;
+
  private:
   struct CachedProposal {
     Bytes ref;
@@ -462,6 +498,7 @@ class Group {
     std::set<uint32_t> tree_nodes;         ///< nodes a merged commit changed
     std::optional<uint32_t> width_before;  ///< the tree's width before them
     std::vector<uint64_t> dropped_epochs;  ///< epochs whose secret trees are gone
+    bool exporter = false;                 ///< a safe export consumed from the exporter tree
   };
   /// Commits the changes to the attached store (nothing when none is attached).
   void persist();
@@ -606,6 +643,8 @@ class Group {
   tree::TreeKemPrivate tree_private_;
   schedule::EpochSecrets secrets_;
   schedule::SecretTree secret_tree_;
+  /// extensions draft §Exported Secrets: none when this epoch's root is not held.
+  std::optional<schedule::ExporterTree> exporter_tree_;
   Bytes interim_transcript_hash_;
   Bytes confirmation_tag_;  ///< of the commit that started this epoch, for GroupInfo
 
