@@ -226,6 +226,18 @@ static_assert(CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE ==
               static_cast<int>(ErrorCode::kSafeExportUnavailable));
 static_assert(CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE ==
               static_cast<int>(ErrorCode::kSafeKeyUnavailable));
+static_assert(CONCLAVE_ERR_MULTI_CREDENTIAL_NESTED ==
+              static_cast<int>(ErrorCode::kMultiCredentialNested));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_INVALID ==
+              static_cast<int>(ErrorCode::kCredentialBindingInvalid));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kCredentialBindingUnsupported));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_LIST_EMPTY ==
+              static_cast<int>(ErrorCode::kMediaTypeListEmpty));
+static_assert(CONCLAVE_ERR_APPLICATION_FRAMING_MALFORMED ==
+              static_cast<int>(ErrorCode::kApplicationFramingMalformed));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kMediaTypeUnsupported));
 namespace conclave::capi {
 namespace {
 

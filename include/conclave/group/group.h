@@ -38,6 +38,7 @@
 #include "conclave/tree/treekem.h"
 #include "conclave/wire/component.h"
 #include "conclave/wire/framing.h"
+#include "conclave/wire/media_type.h"
 #include "conclave/wire/message.h"
 
 namespace conclave {
@@ -423,6 +424,22 @@ class Group {
   /// authenticated_data sent or received is then a SafeAAD (wire::encode_safe_aad builds one,
   /// wire::decode_safe_aad reads one), or Error(kSafeAadMalformed / kSafeAadUnsorted).
   bool safe_aad_required() const;
+
+  /// §Content Advertisement: the media types this epoch's GroupContext requires every member
+  /// to support (its content_media_types component); none: application_data is not framed.
+  /// The committer refuses to add a client that does not advertise them all (a
+  /// content_media_types component in its LeafNode's app_data_dictionary), and to require new
+  /// types that a remaining member lacks: Error(kMediaTypeUnsupported).
+  std::optional<wire::MediaTypeList> required_media_types() const;
+  /// §Framing of application_data: protect() of the ApplicationFraming of `content`, of type
+  /// `media_type` (an empty type: the group's first). Error(kInvalidArgument) in a group
+  /// without content_media_types.
+  wire::MlsMessage protect_framed(const wire::MediaType& media_type, BytesView content,
+                                  BytesView aad = {});
+  /// §Framing of application_data: a received message's framing, an empty type resolved to the
+  /// group's first required type. Error(kApplicationFramingMalformed) for data that is not an
+  /// ApplicationFraming; Error(kInvalidArgument) in a group without content_media_types.
+  wire::ApplicationFraming unframe(const ApplicationMessage& message) const;
 
  private:
   struct CachedProposal {
