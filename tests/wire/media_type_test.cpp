@@ -42,8 +42,8 @@ TEST(MediaType, EmptyListIsRefused) {
                   from_hex("05"
                            "03616263"));
             }),
-            ErrorCode::kTruncated)
-      << "a MediaType cut short";
+            ErrorCode::kLengthBeyondInput)
+      << "a list longer than its bytes";
 }
 
 // §Framing of application_data: struct { MediaType media_type; opaque
