@@ -145,6 +145,17 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCommitVetoed: return "commit-vetoed";
     case ErrorCode::kRetriesExhausted: return "retries-exhausted";
     case ErrorCode::kAppDataDictionaryUnsorted: return "app-data-dictionary-unsorted";
+    case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
+    case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
+    case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";
+    case ErrorCode::kSafeExportUnavailable: return "safe-export-unavailable";
+    case ErrorCode::kSafeKeyUnavailable: return "safe-key-unavailable";
+    case ErrorCode::kMultiCredentialNested: return "multi-credential-nested";
+    case ErrorCode::kCredentialBindingInvalid: return "credential-binding-invalid";
+    case ErrorCode::kCredentialBindingUnsupported: return "credential-binding-unsupported";
+    case ErrorCode::kMediaTypeListEmpty: return "media-type-list-empty";
+    case ErrorCode::kApplicationFramingMalformed: return "application-framing-malformed";
+    case ErrorCode::kMediaTypeUnsupported: return "media-type-unsupported";
   }
   return "unknown";
 }

@@ -218,6 +218,26 @@ static_assert(CONCLAVE_ERR_COMMIT_VETOED == static_cast<int>(ErrorCode::kCommitV
 static_assert(CONCLAVE_ERR_RETRIES_EXHAUSTED == static_cast<int>(ErrorCode::kRetriesExhausted));
 static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED ==
               static_cast<int>(ErrorCode::kAppDataDictionaryUnsorted));
+static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
+static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==
+              static_cast<int>(ErrorCode::kSafeExportConsumed));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeExportUnavailable));
+static_assert(CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeKeyUnavailable));
+static_assert(CONCLAVE_ERR_MULTI_CREDENTIAL_NESTED ==
+              static_cast<int>(ErrorCode::kMultiCredentialNested));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_INVALID ==
+              static_cast<int>(ErrorCode::kCredentialBindingInvalid));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kCredentialBindingUnsupported));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_LIST_EMPTY ==
+              static_cast<int>(ErrorCode::kMediaTypeListEmpty));
+static_assert(CONCLAVE_ERR_APPLICATION_FRAMING_MALFORMED ==
+              static_cast<int>(ErrorCode::kApplicationFramingMalformed));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kMediaTypeUnsupported));
 namespace conclave::capi {
 namespace {
 

@@ -10,6 +10,7 @@
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/tree/treekem.h"
+#include "content_advertisement.h"
 #include "proposal_checks.h"
 
 namespace conclave {
@@ -188,6 +189,18 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
     out.commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
   check.finish();
+  // extensions draft §Content Advertisement: the members of the new epoch can all receive
+  // the media types it requires.
+  std::vector<const wire::LeafNode*> added;
+  std::vector<uint32_t> removed;
+  for (const auto& r : out.list) {
+    if (const auto* add = std::get_if<wire::Add>(&r.proposal.content))
+      added.push_back(&add->key_package.leaf_node);
+    else if (const auto* remove = std::get_if<wire::Remove>(&r.proposal.content))
+      removed.push_back(remove->removed);
+  }
+  detail::check_media_type_support(policy.group_context_extensions, context_.extensions, tree_,
+                                   added, removed);
   return out;
 }
 

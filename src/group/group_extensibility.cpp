@@ -82,6 +82,7 @@ KeyPackageOptions Group::creator_leaf_options(const CreateOptions& options) {
   KeyPackageOptions leaf = options.leaf;
   leaf.extensions.clear();
   leaf.last_resort = false;
+  leaf.last_resort_component = false;
   for (const auto& r : options.config.custom_proposals)
     leaf.proposal_types.push_back(static_cast<wire::ProposalType>(r.type));
   for (const auto& e : options.extensions) {

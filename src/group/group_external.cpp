@@ -10,6 +10,8 @@
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/tree/detail/tree_validation.h"
+#include "conclave/wire/safe_aad.h"
+#include "safe_exporter_start.h"
 
 namespace conclave {
 
@@ -181,6 +183,8 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   content.content.group_id = ctx.group_id;
   content.content.epoch = ctx.epoch;
   content.content.sender = me;
+  // extensions draft §Safe AAD: the rule of the epoch the commit ends.
+  wire::check_authenticated_data(ctx.extensions, options.authenticated_data);
   content.content.authenticated_data = options.authenticated_data;
   content.content.content = std::move(commit);
   const wire::EncodedFramedContent encoded(content.content);  // for signature and transcript
@@ -202,6 +206,7 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
       suite, g.context_.confirmed_transcript_hash, g.confirmation_tag_);
   g.secret_tree_ = schedule::SecretTree(suite, g.tree_.leaf_count(), g.secrets_.encryption_secret,
                                         g.config_.ratchet_window);
+  g.exporter_tree_ = detail::start_exporter_tree(suite, g.secrets_);
   return ExternalJoin{std::move(g), std::move(message)};
 }
 

@@ -77,6 +77,12 @@ struct PendingRecord {
                       own_leaf)
 };
 
+struct PendingRecordWithExporter {
+  PendingRecord record;
+  SecretBytes application_export_secret;
+  CONCLAVE_TLS_FIELDS(record, application_export_secret)
+};
+
 template <class Node>
 std::vector<JournalEntry<Node>> entries_of(const std::map<uint32_t, std::optional<Node>>& map) {
   std::vector<JournalEntry<Node>> out;
@@ -153,13 +159,20 @@ SecretBytes Group::encode_pending() const {
   r.interim_transcript_hash = s.interim_transcript_hash_;
   r.confirmation_tag = s.confirmation_tag_;
   r.own_leaf = s.own_leaf_.value;
-  return codec::encode_secret(r);
+  // extensions draft §Exported Secrets: the new epoch's exporter root follows the record it
+  // postdates, so that records of earlier builds (which end before it) still decode.
+  PendingRecordWithExporter full{std::move(r), s.secrets_.application_export_secret};
+  return codec::encode_secret(full);
 }
 
 Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   PendingRecord r;
+  SecretBytes application_export_secret;  // empty in a record of an earlier build
   try {
-    r = codec::decode<PendingRecord>(record.view());
+    codec::Reader reader(record.view());
+    codec::read(reader, r);
+    if (!reader.empty()) codec::read(reader, application_export_secret);
+    reader.expect_end("the pending commit");
   } catch (const Error& e) {
     throw Error(ErrorCode::kStorageCorrupt, std::string("the pending commit: ") + e.what());
   }
@@ -197,6 +210,7 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
       detail::tree_private_of(tree::LeafIndex(r.private_leaf), std::move(r.private_keys));
   s.context_ = std::move(r.context);
   s.secrets_ = std::move(r.secrets);
+  s.secrets_.application_export_secret = std::move(application_export_secret);
   s.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   s.confirmation_tag_ = std::move(r.confirmation_tag);
   // Stored with the epoch it starts from, by this member: anything else is damage.
