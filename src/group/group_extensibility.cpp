@@ -51,6 +51,10 @@ bool Group::requires_path(wire::ProposalType type) const {
   using wire::ProposalType;
   if (type == ProposalType::kAdd || type == ProposalType::kPsk || type == ProposalType::kReinit)
     return false;
+  // Extensions draft §IANA Considerations, "Path Required": SelfRemove Y; AppDataUpdate and
+  // AppEphemeral N.
+  if (type == ProposalType::kSelfRemove) return true;
+  if (type == ProposalType::kAppDataUpdate || type == ProposalType::kAppEphemeral) return false;
   if (tree::is_default_proposal_type(type)) return true;
   const CustomProposalType* r = registration(config_, type);
   return r == nullptr || r->requires_path != 0;
