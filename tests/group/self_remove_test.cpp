@@ -95,47 +95,6 @@ TEST_P(SelfRemoveTest, ByValueIsRejected) {
   advance_all(g);
 }
 
-// IANA "Path Required: Y".
-EXPECT_TRUE(commit.path.has_value());
-expect_carol_removed(g);
-}
-
-// "these proposals MUST be sent in an MLS PublicMessage", whatever the handshake format.
-TEST_P(SelfRemoveTest, SentAsPublicMessageInAPrivateHandshakeGroup) {
-  build(GroupConfig{});  // PrivateMessage handshakes
-  wire::MlsMessage sent;
-  carol_self_removes(&sent);
-  EXPECT_NE(sent.get<wire::PublicMessage>(), nullptr);
-  auto g = genuine_commit(*a);
-  EXPECT_NE(g.out.commit.get<wire::PrivateMessage>(), nullptr);
-  expect_carol_removed(g);
-}
-
-// "MUST be sent in an MLS PublicMessage": a SelfRemove in a PrivateMessage is refused.
-TEST_P(SelfRemoveTest, InPrivateMessageIsRejected) {
-  build(GroupConfig{});
-  const Forger carol_forger(suite, *c);
-  const wire::MlsMessage update = c->propose_update();
-  const auto forged = carol_forger.reseal_private(update, [](wire::AuthenticatedContent& content) {
-    content.content.content = Proposal{wire::SelfRemove{}};
-  });
-  EXPECT_TRUE(
-      rejects_unchanged(*b, ErrorCode::kSelfRemoveNotPublicMessage, [&] { b->process(forged); }));
-}
-
-// "SelfRemove proposals are only allowed in a Commit by reference."
-TEST_P(SelfRemoveTest, ByValueIsRejected) {
-  auto g = genuine_commit(*a, with_path());
-  for (const uint32_t sender_leaf : {0u, 1u}) {
-    SCOPED_TRACE("leaf " + std::to_string(sender_leaf));
-    const auto forged = g.forger.reseal_commit(g.out.commit, [&](wire::Commit& commit) {
-      commit.proposals = {ProposalOrRef{Proposal{wire::SelfRemove{}}}};
-    });
-    EXPECT_TRUE(rejects_unchanged(*b, ErrorCode::kSelfRemoveByValue, [&] { b->process(forged); }));
-  }
-  advance_all(g);
-}
-
 // IANA "Path Required: Y": a commit of a SelfRemove without an UpdatePath is refused.
 TEST_P(SelfRemoveTest, CommitWithoutPathIsRejected) {
   carol_self_removes();
