@@ -24,8 +24,8 @@ inline bool tls_enum_known(AppDataUpdateOperation op) {
 /// Draft §AppDataUpdate: a change of one component's entry in the GroupContext's
 /// app_data_dictionary, interpreted by the application registered to the component.
 struct AppDataUpdate {
-  ComponentId component_id{};
-  AppDataUpdateOperation op = AppDataUpdateOperation::kUpdate;
+  ComponentId component_id{};                                   ///< the component changed
+  AppDataUpdateOperation op = AppDataUpdateOperation::kUpdate;  ///< update or remove
   Bytes update;  ///< op update: the update; op remove: empty (nothing on the wire)
 
   /// component_id, op, then `opaque update<V>` for update and nothing for remove.
@@ -38,8 +38,8 @@ struct AppDataUpdate {
 
 /// Draft §AppEphemeral: application data bound to one Commit (it changes no MLS state).
 struct AppEphemeral {
-  ComponentId component_id{};
-  Bytes data;  ///< the component's own encoding
+  ComponentId component_id{};  ///< the component the data is for
+  Bytes data;                  ///< the component's own encoding
   CONCLAVE_TLS_FIELDS(component_id, data)
   /// Field by field.
   friend bool operator==(const AppEphemeral&, const AppEphemeral&) = default;
@@ -58,9 +58,9 @@ struct SelfRemove {
 
 /// Draft §AppAck: the messages of one sender received with generations first..last inclusive.
 struct MessageRange {
-  uint32_t sender = 0;  ///< the sender's leaf index
-  uint32_t first_generation = 0;
-  uint32_t last_generation = 0;
+  uint32_t sender = 0;            ///< the sender's leaf index
+  uint32_t first_generation = 0;  ///< the first generation received
+  uint32_t last_generation = 0;   ///< the last one (inclusive)
   CONCLAVE_TLS_FIELDS(sender, first_generation, last_generation)
   /// Field by field.
   friend bool operator==(const MessageRange&, const MessageRange&) = default;
@@ -68,7 +68,7 @@ struct MessageRange {
 
 /// Draft §AppAck: the application messages the sender received in the current epoch.
 struct AppAck {
-  std::vector<MessageRange> received_ranges;
+  std::vector<MessageRange> received_ranges;  ///< the ranges received
   CONCLAVE_TLS_FIELDS(received_ranges)
   /// Field by field.
   friend bool operator==(const AppAck&, const AppAck&) = default;
