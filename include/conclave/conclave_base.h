@@ -280,6 +280,19 @@ enum conclave_error_code {
   /* the extensions draft (draft-ietf-mls-extensions) */
   CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED =
       1100, /**< app_data_dictionary entries not sorted by component, or one twice */
+  CONCLAVE_ERR_APP_ACK_RANGE_INVALID =
+      1110, /**< an AppAck range whose first generation is above its last */
+  CONCLAVE_ERR_SELF_REMOVE_NOT_PUBLIC_MESSAGE =
+      1111, /**< a SelfRemove proposal not sent as a PublicMessage */
+  CONCLAVE_ERR_SELF_REMOVE_BY_VALUE = 1112, /**< a SelfRemove proposal in a commit by value */
+  CONCLAVE_ERR_SELF_REMOVE_SENDER_NOT_MEMBER =
+      1113, /**< a SelfRemove proposal from a sender that is not a member */
+  CONCLAVE_ERR_SELF_REMOVE_GROUP_NOT_CAPABLE =
+      1114, /**< a SelfRemove proposal in a group not every member of which supports it */
+  CONCLAVE_ERR_SELF_REMOVE_TWICE =
+      1115, /**< a second SelfRemove proposal of one member in one epoch */
+  CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED =
+      1116, /**< a Remove proposal of a member whose SelfRemove is pending */
   CONCLAVE_ERR_SAFE_AAD_MALFORMED =
       1150, /**< safe_aad is required and authenticated_data is not a SafeAAD */
   CONCLAVE_ERR_SAFE_AAD_UNSORTED = 1151, /**< SafeAAD items not sorted by component, or one twice */

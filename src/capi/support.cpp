@@ -218,6 +218,18 @@ static_assert(CONCLAVE_ERR_COMMIT_VETOED == static_cast<int>(ErrorCode::kCommitV
 static_assert(CONCLAVE_ERR_RETRIES_EXHAUSTED == static_cast<int>(ErrorCode::kRetriesExhausted));
 static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED ==
               static_cast<int>(ErrorCode::kAppDataDictionaryUnsorted));
+static_assert(CONCLAVE_ERR_APP_ACK_RANGE_INVALID ==
+              static_cast<int>(ErrorCode::kAppAckRangeInvalid));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_NOT_PUBLIC_MESSAGE ==
+              static_cast<int>(ErrorCode::kSelfRemoveNotPublicMessage));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_BY_VALUE == static_cast<int>(ErrorCode::kSelfRemoveByValue));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_SENDER_NOT_MEMBER ==
+              static_cast<int>(ErrorCode::kSelfRemoveSenderNotMember));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_GROUP_NOT_CAPABLE ==
+              static_cast<int>(ErrorCode::kSelfRemoveGroupNotCapable));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_TWICE == static_cast<int>(ErrorCode::kSelfRemoveTwice));
+static_assert(CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED ==
+              static_cast<int>(ErrorCode::kRemoveOfSelfRemoved));
 static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
 static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
 static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==

@@ -136,15 +136,21 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   };
   if (options.include_pending_proposals && !options.reinit) {
     // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
-    // then Updates newest first, then the rest in arrival order.
+    // then Updates newest first, then the rest in arrival order. Extensions draft §SelfRemove
+    // Proposal: a SelfRemove goes before them all, as a Remove of its leaf is then invalid.
+    const auto removes = [](const CachedProposal& c) {
+      return std::holds_alternative<wire::SelfRemove>(c.proposal.content) ||
+             std::holds_alternative<wire::Remove>(c.proposal.content);
+    };
     std::vector<const CachedProposal*> ordered;
+    for (const auto& c : proposals_)
+      if (std::holds_alternative<wire::SelfRemove>(c.proposal.content)) ordered.push_back(&c);
     for (const auto& c : proposals_)
       if (std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
     for (auto c = proposals_.rbegin(); c != proposals_.rend(); ++c)
       if (std::holds_alternative<wire::Update>(c->proposal.content)) ordered.push_back(&*c);
     for (const auto& c : proposals_)
-      if (!std::holds_alternative<wire::Remove>(c.proposal.content) &&
-          !std::holds_alternative<wire::Update>(c.proposal.content))
+      if (!removes(c) && !std::holds_alternative<wire::Update>(c.proposal.content))
         ordered.push_back(&c);
     for (const CachedProposal* c : ordered) {
       if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;

@@ -305,7 +305,11 @@ wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad,
                                       std::optional<std::pair<Bytes, SecretBytes>> update_key) {
   check_can_propose();
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
-  const SignedContent content = sign_content(handshake_wire_format(), proposal, aad);
+  // Extensions draft §SelfRemove Proposal: always a PublicMessage, for external joiners.
+  const wire::WireFormat format = std::holds_alternative<wire::SelfRemove>(proposal.content)
+                                      ? wire::WireFormat::kPublicMessage
+                                      : handshake_wire_format();
+  const SignedContent content = sign_content(format, proposal, aad);
   const Bytes ref = suite_.make_proposal_ref(wire::authenticated_content_bytes(
       content.content.wire_format, content.encoded, content.content.auth));
   wire::MlsMessage message = protect_content(content);

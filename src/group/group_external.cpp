@@ -91,6 +91,10 @@ tree::LeafIndex Group::add_external_committer(const wire::LeafNode& leaf,
   // §12.2: a resync's new leaf must be acceptable as an Update of the leaf it removes: the
   // same client, by the application's judgement (the same credential unless it says).
   for (const auto& removed : staged.removed_) {
+    // Extensions draft §SelfRemove Proposal: a member that removed itself is not a resync.
+    if (std::find(staged.self_removed_.begin(), staged.self_removed_.end(), removed.leaf) !=
+        staged.self_removed_.end())
+      continue;
     const bool same = policy_.same_client
                           ? policy_.same_client(removed.leaf_node.credential, leaf.credential)
                           : removed.leaf_node.credential == leaf.credential;
@@ -111,6 +115,14 @@ tree::LeafIndex Group::add_external_committer(const wire::LeafNode& leaf,
 ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> provider,
                                   const Identity& identity, const wire::MlsMessage& group_info,
                                   const ExternalJoinOptions& options, GroupPolicy policy) {
+  return join_external_with_self_removes(std::move(provider), identity, group_info, {}, options,
+                                         std::move(policy));
+}
+
+ExternalJoin Group::join_external_with_self_removes(
+    std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
+    const wire::MlsMessage& group_info, const std::vector<wire::MlsMessage>& self_removes,
+    const ExternalJoinOptions& options, GroupPolicy policy) {
   check_policy(policy);  // §12.4.3.2: the tree's credentials are checked as a Welcome's
   const auto* info = group_info.get<wire::GroupInfo>();
   if (info == nullptr)
@@ -157,6 +169,11 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
     g.check_proposal(me, p);
     list.push_back(ResolvedProposal{me, p, std::nullopt});
     commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
+  }
+  // Extensions draft §SelfRemove Proposal: the pending SelfRemoves, by reference.
+  for (auto& rp : g.joiner_self_removes(self_removes)) {
+    commit.proposals.push_back(wire::ProposalOrRef{*rp.ref});
+    list.push_back(std::move(rp));
   }
   g.validate_proposal_list(list, std::nullopt, true);
 

@@ -27,7 +27,9 @@ struct RemovedRecord {
 
 struct CustomRecord {
   wire::Sender sender;
-  wire::Proposal proposal;  // holding a CustomProposal
+  // A CustomProposal, or a SelfRemove (its sender is the leaf removed): the extensions draft's
+  // record needs no field of its own, so records written before it still decode.
+  wire::Proposal proposal;
   CONCLAVE_TLS_FIELDS(sender, proposal)
 };
 
@@ -143,6 +145,9 @@ SecretBytes Group::encode_pending() const {
   r.reinit = s.reinit_;
   for (const auto& c : s.custom_)
     r.custom.push_back(CustomRecord{c.sender, wire::Proposal{c.proposal}});
+  for (tree::LeafIndex l : s.self_removed_)
+    r.custom.push_back(
+        CustomRecord{wire::Sender::member(l.value), wire::Proposal{wire::SelfRemove{}}});
   r.has_path = s.has_path_ ? 1 : 0;
   r.external = s.external_ ? 1 : 0;
   r.removes_me = s.removes_me_ ? 1 : 0;
@@ -189,6 +194,10 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.psks_ = std::move(r.psks);
   s.reinit_ = std::move(r.reinit);
   for (auto& c : r.custom) {
+    if (std::holds_alternative<wire::SelfRemove>(c.proposal.content)) {
+      s.self_removed_.push_back(tree::LeafIndex(c.sender.index));
+      continue;
+    }
     auto* custom = std::get_if<wire::CustomProposal>(&c.proposal.content);
     if (custom == nullptr)
       throw Error(ErrorCode::kStorageCorrupt, "the pending commit lists a non-custom proposal");

@@ -97,6 +97,9 @@ wire::Capabilities default_capabilities() {
   for (const auto& suite : crypto::all_cipher_suites())
     caps.cipher_suites.push_back(suite.id);
   caps.credentials = {wire::CredentialType::kBasic, wire::CredentialType::kX509};
+  // Extensions draft §SelfRemove Proposal: supported, so groups of Conclave clients are
+  // self-remove-capable.
+  caps.proposals = {wire::ProposalType::kSelfRemove};
   return caps;
 }
 

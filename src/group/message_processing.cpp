@@ -165,8 +165,13 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
         encoded.emplace(c.content);
         schedule::verify_framed_content(suite_, c.wire_format, *encoded, c.auth.signature,
                                         sender_signature_key(c), context_);
-        if (c.content.content_type() == wire::ContentType::kProposal)
-          check_proposal(c.content.sender, std::get<wire::Proposal>(c.content.content));
+        if (c.content.content_type() == wire::ContentType::kProposal) {
+          const auto& proposal = std::get<wire::Proposal>(c.content.content);
+          // Extensions draft §SelfRemove Proposal: "MUST be sent in an MLS PublicMessage".
+          if (std::holds_alternative<wire::SelfRemove>(proposal.content))
+            throw Error(ErrorCode::kSelfRemoveNotPublicMessage, "a SelfRemove in a PrivateMessage");
+          check_proposal(c.content.sender, proposal);
+        }
         if (c.content.content_type() == wire::ContentType::kCommit)
           staged = stage_commit(c, *encoded);
       });
@@ -219,6 +224,12 @@ ProcessResult Group::process_content(const wire::AuthenticatedContent& content,
     Bytes ref = suite_.make_proposal_ref(
         wire::authenticated_content_bytes(content.wire_format, encoded, content.auth));
     if (find_proposal(ref) == nullptr) {
+      // Extensions draft §SelfRemove Proposal: "MUST NOT issue more than one SelfRemove
+      // proposal per epoch" (the same message again is no second one).
+      if (std::holds_alternative<wire::SelfRemove>(proposal->content) &&
+          pending_self_remove(fc.sender.index) != nullptr)
+        throw Error(ErrorCode::kSelfRemoveTwice,
+                    "a second SelfRemove of " + leaf_text(tree::LeafIndex(fc.sender.index)));
       cache_proposal(CachedProposal{ref, fc.sender, *proposal});
       if (store_) changes_.epoch = true;
     }

@@ -181,6 +181,26 @@ enum class ErrorCode : uint16_t {
   /// §Attaching Application Data: app_data_dictionary entries not in strictly increasing
   /// component_id order (unsorted, or a component twice).
   kAppDataDictionaryUnsorted = 1100,
+  /// §AppAck: a MessageRange whose first_generation is above its last_generation.
+  kAppAckRangeInvalid = 1110,
+  /// §SelfRemove Proposal: a SelfRemove not sent as a PublicMessage ("MUST be sent in an
+  /// MLS PublicMessage").
+  kSelfRemoveNotPublicMessage = 1111,
+  /// §SelfRemove Proposal: a SelfRemove in a Commit by value ("only allowed in a Commit by
+  /// reference").
+  kSelfRemoveByValue = 1112,
+  /// §SelfRemove Proposal: a SelfRemove from a sender that is not a member ("cannot be sent
+  /// as an external proposal").
+  kSelfRemoveSenderNotMember = 1113,
+  /// §SelfRemove Proposal: a SelfRemove in a group that is not self-remove-capable (a member
+  /// does not list self_remove in its capabilities).
+  kSelfRemoveGroupNotCapable = 1114,
+  /// §SelfRemove Proposal: a second SelfRemove of one member in one epoch ("MUST NOT issue
+  /// more than one SelfRemove proposal per epoch").
+  kSelfRemoveTwice = 1115,
+  /// §SelfRemove Proposal: a Remove of a leaf that a pending SelfRemove already removes
+  /// ("the Remove proposal is invalid").
+  kRemoveOfSelfRemoved = 1116,
   /// §Safe Additional Authenticated Data: the GroupContext's app_data_dictionary holds the
   /// safe_aad component, and a message's authenticated_data is not a SafeAAD.
   kSafeAadMalformed = 1150,

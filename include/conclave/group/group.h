@@ -274,6 +274,40 @@ class Group {
                     const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
                     GroupConfig config = {}, GroupPolicy policy = {});
 
+  // --- extensions draft: proposals (SelfRemove, AppDataUpdate, AppEphemeral) ---
+  // (self_remove.cpp)
+  /// Extensions draft §SelfRemove Proposal: whether every member lists self_remove in its
+  /// capabilities (a "self-remove-capable group"); only then may SelfRemove be used.
+  bool self_remove_capable() const;
+  /// Extensions draft §SelfRemove Proposal: proposes removing this member, as a PublicMessage
+  /// (whatever config().handshake_format says) that any member, or an external joiner, commits
+  /// by reference with an UpdatePath. kSelfRemoveGroupNotCapable outside a self-remove-capable
+  /// group; kSelfRemoveTwice when this member already sent one this epoch.
+  wire::MlsMessage propose_self_remove(BytesView aad = {});
+  /// §12.4.3.2 with the extensions draft §SelfRemove Proposal: join_external() that also
+  /// includes `self_removes` by reference, the pending SelfRemove proposals (PublicMessages)
+  /// fetched with the GroupInfo. Each is validated as a member would, except its membership tag
+  /// (a non-member cannot check it): the GroupInfo's group and epoch, a member sender, its
+  /// signature, at most one per member, a self-remove-capable group; and none may name the
+  /// leaf of options.remove_leaf (kRemoveOfSelfRemoved).
+  static ExternalJoin join_external_with_self_removes(
+      std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
+      const wire::MlsMessage& group_info, const std::vector<wire::MlsMessage>& self_removes,
+      const ExternalJoinOptions& options = {}, GroupPolicy policy = {});
+
+ private:
+  /// Extensions draft §SelfRemove Proposal: the rules of one SelfRemove from `sender`.
+  void check_self_remove(const wire::Sender& sender) const;
+  struct CachedProposal;
+  /// A member's SelfRemove among the proposals received this epoch; nullptr when none.
+  const CachedProposal* pending_self_remove(uint32_t leaf) const;
+  /// join_external: the SelfRemove messages validated against this (joining) group's tree and
+  /// GroupContext, resolved for the commit.
+  struct ResolvedProposal;
+  std::vector<ResolvedProposal> joiner_self_removes(
+      const std::vector<wire::MlsMessage>& self_removes) const;
+
+ public:
   // --- state ---
   const crypto::Suite& suite() const { return suite_; }           ///< the group's cipher suite
   const wire::GroupContext& context() const { return context_; }  ///< the current GroupContext
