@@ -13,27 +13,25 @@ namespace {
 
 constexpr uint8_t kTreeHashValid = 1;
 
-}  // namespace
-
-Bytes RatchetTree::hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const {
-  // §7.8: TreeHashInput{leaf, LeafNodeHashInput{leaf_index, optional<LeafNode>}}
-  codec::Writer w;
-  codec::write(w, wire::NodeType::kLeaf);
-  w.u32(l.value);
-  w.u8(leaf ? 1 : 0);
-  if (leaf) codec::write(w, *leaf);
-  return suite_.hash(w.bytes());
-}
-
-Bytes RatchetTree::hash_stored_leaf(LeafIndex l) const {
-  // As hash_leaf, from the stored encoding.
-  const BytesView encoded = encoded_leaf(l);
+// §7.8: TreeHashInput{leaf, LeafNodeHashInput{leaf_index, optional<LeafNode>}}, from the leaf's
+// encoding (empty for a blank leaf: no LeafNode encodes to nothing).
+Bytes hash_of_leaf_encoding(const crypto::Suite& suite, LeafIndex l, BytesView encoded) {
   codec::Writer w;
   codec::write(w, wire::NodeType::kLeaf);
   w.u32(l.value);
   w.u8(encoded.empty() ? 0 : 1);
   w.raw(encoded);
-  return suite_.hash(w.bytes());
+  return suite.hash(w.bytes());
+}
+
+}  // namespace
+
+Bytes RatchetTree::hash_leaf(LeafIndex l, const wire::LeafNode* leaf) const {
+  return hash_of_leaf_encoding(suite_, l, leaf ? codec::encode(*leaf) : Bytes());
+}
+
+Bytes RatchetTree::hash_stored_leaf(LeafIndex l) const {
+  return hash_of_leaf_encoding(suite_, l, encoded_leaf(l));
 }
 
 Bytes RatchetTree::hash_parent(const wire::ParentNode* node, BytesView left_hash,
