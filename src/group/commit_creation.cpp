@@ -170,8 +170,12 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
     by_value.push_back(wire::Proposal{wire::Remove{l.value}});
   for (const auto& kp : options.add)
     by_value.push_back(wire::Proposal{wire::Add{kp}});
-  for (const auto& psk : options.psks)
-    by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  for (wire::PreSharedKeyId psk : options.psks) {
+    // §8.4: each injection gets "a fresh random value of length KDF.Nh"; CommitOptions::psks
+    // leaves it to us when empty, as propose_psk() does.
+    if (psk.psk_nonce.empty()) psk.psk_nonce = suite_.random(suite_.hash_len());
+    by_value.push_back(wire::Proposal{wire::PreSharedKey{std::move(psk)}});
+  }
   if (options.reinit) {
     check_reinit_target(*options.reinit);
     by_value.push_back(wire::Proposal{*options.reinit});
