@@ -96,16 +96,17 @@ struct CredentialBinding {
 /// Extensions draft §Credential Bindings: what a binding's signature covers, the binding's
 /// fields and the signature_key of the LeafNode the multi-credential is embedded in.
 struct CredentialBindingTbs {
-  uint16_t cipher_suite = 0;
-  Credential credential;
-  Bytes credential_key;
-  Bytes signature_key;
+  uint16_t cipher_suite = 0;  ///< the binding's cipher_suite
+  Credential credential;      ///< the binding's credential
+  Bytes credential_key;       ///< the binding's credential_key
+  Bytes signature_key;        ///< the LeafNode's signature_key
   CONCLAVE_TLS_FIELDS(cipher_suite, credential, credential_key, signature_key)
 };
 
 /// Extensions draft §MLS Signature Labels: the label of a binding's signature.
 inline constexpr std::string_view kCredentialBindingLabel = "CredentialBindingTBS";
 
+/// Binding by binding.
 inline bool operator==(const MultiCredential& a, const MultiCredential& b) {
   return a.bindings == b.bindings;
 }

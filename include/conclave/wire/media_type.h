@@ -19,8 +19,8 @@ namespace conclave::wire {
 /// content of an RFC 2045 quoted-string without its quotes, and of a quoted-pair without its
 /// backslash.
 struct MediaTypeParameter {
-  Bytes parameter_name;
-  Bytes parameter_value;
+  Bytes parameter_name;   ///< the attribute, e.g. "charset"
+  Bytes parameter_value;  ///< the value, unquoted
   CONCLAVE_TLS_FIELDS(parameter_name, parameter_value)
   /// Field by field.
   friend bool operator==(const MediaTypeParameter&, const MediaTypeParameter&) = default;
@@ -40,7 +40,7 @@ struct MediaType {
 /// §Content Advertisement, Syntax: the content of the content_media_types component; "must
 /// contain at least one item" (decode_media_type_list()).
 struct MediaTypeList {
-  std::vector<MediaType> media_type_list;
+  std::vector<MediaType> media_type_list;  ///< the media types, at least one
   CONCLAVE_TLS_FIELDS(media_type_list)
   /// Field by field.
   friend bool operator==(const MediaTypeList&, const MediaTypeList&) = default;
@@ -49,8 +49,8 @@ struct MediaTypeList {
 /// §Framing of application_data: struct { MediaType media_type; opaque
 /// inner_application_content<V>; } ApplicationFraming.
 struct ApplicationFraming {
-  MediaType media_type;
-  Bytes inner_application_content;
+  MediaType media_type;             ///< the type of the content
+  Bytes inner_application_content;  ///< the application's bytes
   CONCLAVE_TLS_FIELDS(media_type, inner_application_content)
   /// Field by field.
   friend bool operator==(const ApplicationFraming&, const ApplicationFraming&) = default;

@@ -16,8 +16,8 @@ namespace conclave::wire {
 
 /// Draft §Safe AAD: one component's additional authenticated data.
 struct SafeAadItem {
-  ComponentId component_id{};
-  Bytes aad_item_data;
+  ComponentId component_id{};  ///< the component the data is for
+  Bytes aad_item_data;         ///< its additional authenticated data
   CONCLAVE_TLS_FIELDS(component_id, aad_item_data)
   /// Field by field.
   friend bool operator==(const SafeAadItem&, const SafeAadItem&) = default;
@@ -27,7 +27,7 @@ struct SafeAadItem {
 /// Items are sorted by component_id, at most one per component (check_safe_aad()); no item
 /// at all is the zero-length vector.
 struct SafeAad {
-  std::vector<SafeAadItem> aad_items;
+  std::vector<SafeAadItem> aad_items;  ///< sorted by component_id
   CONCLAVE_TLS_FIELDS(aad_items)
   /// Field by field.
   friend bool operator==(const SafeAad&, const SafeAad&) = default;
