@@ -11,6 +11,7 @@
 #include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/psk.h"
+#include "conclave/tree/multi_credential.h"
 #include "conclave/tree/treekem.h"
 #include "conclave/wire/extension.h"
 
@@ -50,7 +51,8 @@ wire::ProposalType proposal_type(Choices& in) {
 }
 
 wire::CredentialType credential_type(Choices& in) {
-  static const uint16_t types[] = {1, 2, 0, 3, 0x0A0A, 0xF000};
+  // basic, x509, 0, the extensions draft's multi and weak-multi, GREASE, private use.
+  static const uint16_t types[] = {1, 2, 0, 3, 4, 0x0A0A, 0xF000};
   const size_t i = in.pick(std::size(types) + 1);
   return static_cast<wire::CredentialType>(i < std::size(types) ? types[i] : in.u32() & 0xFFFF);
 }
@@ -189,21 +191,61 @@ void mutate_capabilities(Choices& in, wire::Capabilities& caps) {
   }
 }
 
-void mutate_credential(Choices& in, wire::Credential& credential) {
+std::vector<wire::Certificate> some_chain(Choices& in) {
+  std::vector<wire::Certificate> chain;
+  for (size_t i = in.pick(3); i > 0; --i)
+    chain.push_back(wire::Certificate{in.bytes(64)});
+  return chain;
+}
+
+// Extensions draft §Multi-Credentials: bindings of cast members' credentials to the leaf's
+// signature key, signed as the draft says and then perhaps broken (signature, suite, key), so
+// that the binding checks behind the leaf's signature are reached.
+std::vector<wire::CredentialBinding> some_bindings(Choices& in, const Cast& cast,
+                                                   BytesView signature_key) {
+  std::vector<wire::CredentialBinding> bindings;
+  for (size_t i = in.pick(4); i > 0; --i) {
+    const Identity& bound = cast[static_cast<Person>(in.pick(kPeople))];
+    wire::CredentialBinding b = tree::make_credential_binding(
+        cast.suite, bound.credential, bound.signature_private_key.view(),
+        bound.signature_public_key, signature_key);
+    switch (in.pick(4)) {
+      case 0: break;
+      case 1: in.flip(b.signature); break;
+      case 2: b.cipher_suite = static_cast<uint16_t>(in.u32()); break;
+      default:
+        b.credential_key = cast[static_cast<Person>(in.pick(kPeople))].signature_public_key;
+        break;
+    }
+    bindings.push_back(std::move(b));
+  }
+  return bindings;
+}
+
+void mutate_credential(Choices& in, const Cast& cast, wire::Credential& credential,
+                       BytesView signature_key) {
   in.mark();
   switch (in.pick(4)) {
     case 0: credential = wire::Credential::basic(in.bytes(12)); return;
-    case 1: {
-      std::vector<wire::Certificate> chain;
-      for (size_t i = in.pick(3); i > 0; --i)
-        chain.push_back(wire::Certificate{in.bytes(64)});
-      credential = wire::Credential::x509(std::move(chain));
+    case 1: credential = wire::Credential::x509(some_chain(in)); return;
+    case 2: {
+      // A body of the type's own shape (wire::Credential::tls_decode): an opaque body under a
+      // type the library reads would decode as something else, or not at all, and the
+      // mutation would stop at decoding.
+      const wire::CredentialType type = credential_type(in);
+      if (type == wire::CredentialType::kBasic) {
+        credential = wire::Credential::basic(in.bytes(12));
+      } else if (type == wire::CredentialType::kX509) {
+        credential = wire::Credential::x509(some_chain(in));
+      } else if (type == wire::CredentialType::kMulti || type == wire::CredentialType::kWeakMulti) {
+        credential = wire::Credential::multi(some_bindings(in, cast, signature_key),
+                                             type == wire::CredentialType::kWeakMulti);
+      } else {
+        credential.credential_type = type;
+        credential.content = wire::OpaqueCredential{in.bytes(12)};
+      }
       return;
     }
-    case 2:
-      credential.credential_type = credential_type(in);
-      credential.content = wire::OpaqueCredential{in.bytes(12)};
-      return;
     default: {
       static const char* const names[] = {"alice", "bob", "carol", "dave", "erin"};
       credential = basic_credential(names[in.pick(std::size(names))]);
@@ -221,7 +263,7 @@ void mutate_leaf(Choices& in, const Cast& cast, wire::LeafNode& leaf, BytesView 
     case 1:
       leaf.signature_key = cast[static_cast<Person>(in.pick(kPeople))].signature_public_key;
       break;
-    case 2: mutate_credential(in, leaf.credential); break;
+    case 2: mutate_credential(in, cast, leaf.credential, leaf.signature_key); break;
     case 3: mutate_capabilities(in, leaf.capabilities); break;
     case 4: leaf.leaf_node_source = static_cast<wire::LeafNodeSource>(1 + in.pick(3)); break;
     case 5:

@@ -93,7 +93,8 @@ void sign_key_package(const crypto::Suite& suite, wire::KeyPackage& kp,
 // --- structure mutators: each applies one fuzz-chosen change and marks it ---
 void mutate_extensions(Choices& in, const Cast& cast, wire::ExtensionList& list);
 void mutate_capabilities(Choices& in, wire::Capabilities& caps);
-void mutate_credential(Choices& in, wire::Credential& credential);
+void mutate_credential(Choices& in, const Cast& cast, wire::Credential& credential,
+                       BytesView signature_key);
 // A field of the leaf, then (unless the change is to the signature itself) a fresh signature by
 // whoever holds the leaf's signature key, bound to (group_id, leaf_index) when the source asks.
 void mutate_leaf(Choices& in, const Cast& cast, wire::LeafNode& leaf, BytesView group_id,

@@ -279,7 +279,38 @@ enum conclave_error_code {
   CONCLAVE_ERR_UNEXPECTED = 1001,    /**< an exception that is not a conclave::Error */
   /* the extensions draft (draft-ietf-mls-extensions) */
   CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED =
-      1100 /**< app_data_dictionary entries not sorted by component, or one twice */
+      1100, /**< app_data_dictionary entries not sorted by component, or one twice */
+  CONCLAVE_ERR_APP_ACK_RANGE_INVALID =
+      1110, /**< an AppAck range whose first generation is above its last */
+  CONCLAVE_ERR_SELF_REMOVE_NOT_PUBLIC_MESSAGE =
+      1111, /**< a SelfRemove proposal not sent as a PublicMessage */
+  CONCLAVE_ERR_SELF_REMOVE_BY_VALUE = 1112, /**< a SelfRemove proposal in a commit by value */
+  CONCLAVE_ERR_SELF_REMOVE_SENDER_NOT_MEMBER =
+      1113, /**< a SelfRemove proposal from a sender that is not a member */
+  CONCLAVE_ERR_SELF_REMOVE_GROUP_NOT_CAPABLE =
+      1114, /**< a SelfRemove proposal in a group not every member of which supports it */
+  CONCLAVE_ERR_SELF_REMOVE_TWICE =
+      1115, /**< a second SelfRemove proposal of one member in one epoch */
+  CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED =
+      1116, /**< a Remove proposal of a member whose SelfRemove is pending */
+  CONCLAVE_ERR_SAFE_AAD_MALFORMED =
+      1150, /**< safe_aad is required and authenticated_data is not a SafeAAD */
+  CONCLAVE_ERR_SAFE_AAD_UNSORTED = 1151, /**< SafeAAD items not sorted by component, or one twice */
+  CONCLAVE_ERR_SAFE_EXPORT_CONSUMED =
+      1152, /**< the component's safe exported secret was already taken this epoch */
+  CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE =
+      1153, /**< no application_export_secret this epoch (state from an earlier build) */
+  CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE = 1154,    /**< a blank leaf, or a private key not held */
+  CONCLAVE_ERR_MULTI_CREDENTIAL_NESTED = 1160, /**< a credential binding holds a multi-credential */
+  CONCLAVE_ERR_CREDENTIAL_BINDING_INVALID =
+      1161, /**< a credential binding's signature does not verify */
+  CONCLAVE_ERR_CREDENTIAL_BINDING_UNSUPPORTED =
+      1162, /**< a member cannot use a multi-credential's binding(s) */
+  CONCLAVE_ERR_MEDIA_TYPE_LIST_EMPTY = 1170, /**< a content_media_types component lists no type */
+  CONCLAVE_ERR_APPLICATION_FRAMING_MALFORMED =
+      1171, /**< application_data is not an ApplicationFraming */
+  CONCLAVE_ERR_MEDIA_TYPE_UNSUPPORTED =
+      1172 /**< a client does not advertise a media type the group requires */
 };
 
 /** The library's version, "major.minor.patch"; a static string. */

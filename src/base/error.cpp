@@ -145,6 +145,24 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCommitVetoed: return "commit-vetoed";
     case ErrorCode::kRetriesExhausted: return "retries-exhausted";
     case ErrorCode::kAppDataDictionaryUnsorted: return "app-data-dictionary-unsorted";
+    case ErrorCode::kAppAckRangeInvalid: return "app-ack-range-invalid";
+    case ErrorCode::kSelfRemoveNotPublicMessage: return "self-remove-not-public-message";
+    case ErrorCode::kSelfRemoveByValue: return "self-remove-by-value";
+    case ErrorCode::kSelfRemoveSenderNotMember: return "self-remove-sender-not-member";
+    case ErrorCode::kSelfRemoveGroupNotCapable: return "self-remove-group-not-capable";
+    case ErrorCode::kSelfRemoveTwice: return "self-remove-twice";
+    case ErrorCode::kRemoveOfSelfRemoved: return "remove-of-self-removed";
+    case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
+    case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
+    case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";
+    case ErrorCode::kSafeExportUnavailable: return "safe-export-unavailable";
+    case ErrorCode::kSafeKeyUnavailable: return "safe-key-unavailable";
+    case ErrorCode::kMultiCredentialNested: return "multi-credential-nested";
+    case ErrorCode::kCredentialBindingInvalid: return "credential-binding-invalid";
+    case ErrorCode::kCredentialBindingUnsupported: return "credential-binding-unsupported";
+    case ErrorCode::kMediaTypeListEmpty: return "media-type-list-empty";
+    case ErrorCode::kApplicationFramingMalformed: return "application-framing-malformed";
+    case ErrorCode::kMediaTypeUnsupported: return "media-type-unsupported";
   }
   return "unknown";
 }

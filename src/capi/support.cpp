@@ -218,6 +218,38 @@ static_assert(CONCLAVE_ERR_COMMIT_VETOED == static_cast<int>(ErrorCode::kCommitV
 static_assert(CONCLAVE_ERR_RETRIES_EXHAUSTED == static_cast<int>(ErrorCode::kRetriesExhausted));
 static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_UNSORTED ==
               static_cast<int>(ErrorCode::kAppDataDictionaryUnsorted));
+static_assert(CONCLAVE_ERR_APP_ACK_RANGE_INVALID ==
+              static_cast<int>(ErrorCode::kAppAckRangeInvalid));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_NOT_PUBLIC_MESSAGE ==
+              static_cast<int>(ErrorCode::kSelfRemoveNotPublicMessage));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_BY_VALUE == static_cast<int>(ErrorCode::kSelfRemoveByValue));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_SENDER_NOT_MEMBER ==
+              static_cast<int>(ErrorCode::kSelfRemoveSenderNotMember));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_GROUP_NOT_CAPABLE ==
+              static_cast<int>(ErrorCode::kSelfRemoveGroupNotCapable));
+static_assert(CONCLAVE_ERR_SELF_REMOVE_TWICE == static_cast<int>(ErrorCode::kSelfRemoveTwice));
+static_assert(CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED ==
+              static_cast<int>(ErrorCode::kRemoveOfSelfRemoved));
+static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
+static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==
+              static_cast<int>(ErrorCode::kSafeExportConsumed));
+static_assert(CONCLAVE_ERR_SAFE_EXPORT_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeExportUnavailable));
+static_assert(CONCLAVE_ERR_SAFE_KEY_UNAVAILABLE ==
+              static_cast<int>(ErrorCode::kSafeKeyUnavailable));
+static_assert(CONCLAVE_ERR_MULTI_CREDENTIAL_NESTED ==
+              static_cast<int>(ErrorCode::kMultiCredentialNested));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_INVALID ==
+              static_cast<int>(ErrorCode::kCredentialBindingInvalid));
+static_assert(CONCLAVE_ERR_CREDENTIAL_BINDING_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kCredentialBindingUnsupported));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_LIST_EMPTY ==
+              static_cast<int>(ErrorCode::kMediaTypeListEmpty));
+static_assert(CONCLAVE_ERR_APPLICATION_FRAMING_MALFORMED ==
+              static_cast<int>(ErrorCode::kApplicationFramingMalformed));
+static_assert(CONCLAVE_ERR_MEDIA_TYPE_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kMediaTypeUnsupported));
 namespace conclave::capi {
 namespace {
 

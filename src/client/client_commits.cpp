@@ -98,10 +98,12 @@ void Client::leave(BytesView group_id) {
   s.receive();
   Group& g = s.group(group_id);
   // RFC 9420 §12.2: a commit may not remove its own sender, so the member proposes its removal
-  // and another member commits it.
+  // and another member commits it. Extensions draft §SelfRemove Proposal: in a group where every
+  // member supports it, a SelfRemove, which external joiners commit too.
   OutboxRecord r;
   r.group_id = to_bytes(group_id);
-  r.message = g.propose_remove(g.own_leaf()).to_bytes();
+  r.message = (g.self_remove_capable() ? g.propose_self_remove() : g.propose_remove(g.own_leaf()))
+                  .to_bytes();
   r.client_message_id = s.provider->random(16);
   s.put_outbox(r);
   s.flush_outbox(group_id);
@@ -229,9 +231,13 @@ std::vector<std::pair<tree::LeafIndex, DeviceRef>> Client::State::leaves_of(
 }
 
 bool Client::State::asked_to_leave(const Group& g) const {
-  for (const ReceivedProposal& p : g.pending_proposals())
+  for (const ReceivedProposal& p : g.pending_proposals()) {
     if (const auto* rm = std::get_if<wire::Remove>(&p.proposal.content))
       if (rm->removed == g.own_leaf().value) return true;
+    if (std::holds_alternative<wire::SelfRemove>(p.proposal.content) &&
+        p.sender == wire::Sender::member(g.own_leaf().value))
+      return true;
+  }
   return false;
 }
 

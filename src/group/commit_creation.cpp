@@ -10,6 +10,7 @@
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/tree/treekem.h"
+#include "content_advertisement.h"
 #include "proposal_checks.h"
 
 namespace conclave {
@@ -135,15 +136,21 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   };
   if (options.include_pending_proposals && !options.reinit) {
     // §12.2: for one leaf, prefer a Remove, else the most recent Update: Removes go first,
-    // then Updates newest first, then the rest in arrival order.
+    // then Updates newest first, then the rest in arrival order. Extensions draft §SelfRemove
+    // Proposal: a SelfRemove goes before them all, as a Remove of its leaf is then invalid.
+    const auto removes = [](const CachedProposal& c) {
+      return std::holds_alternative<wire::SelfRemove>(c.proposal.content) ||
+             std::holds_alternative<wire::Remove>(c.proposal.content);
+    };
     std::vector<const CachedProposal*> ordered;
+    for (const auto& c : proposals_)
+      if (std::holds_alternative<wire::SelfRemove>(c.proposal.content)) ordered.push_back(&c);
     for (const auto& c : proposals_)
       if (std::holds_alternative<wire::Remove>(c.proposal.content)) ordered.push_back(&c);
     for (auto c = proposals_.rbegin(); c != proposals_.rend(); ++c)
       if (std::holds_alternative<wire::Update>(c->proposal.content)) ordered.push_back(&*c);
     for (const auto& c : proposals_)
-      if (!std::holds_alternative<wire::Remove>(c.proposal.content) &&
-          !std::holds_alternative<wire::Update>(c.proposal.content))
+      if (!removes(c) && !std::holds_alternative<wire::Update>(c.proposal.content))
         ordered.push_back(&c);
     for (const CachedProposal* c : ordered) {
       if (c->sender == me && std::holds_alternative<wire::Update>(c->proposal.content)) continue;
@@ -163,8 +170,12 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
     by_value.push_back(wire::Proposal{wire::Remove{l.value}});
   for (const auto& kp : options.add)
     by_value.push_back(wire::Proposal{wire::Add{kp}});
-  for (const auto& psk : options.psks)
-    by_value.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  for (wire::PreSharedKeyId psk : options.psks) {
+    // §8.4: each injection gets "a fresh random value of length KDF.Nh"; CommitOptions::psks
+    // leaves it to us when empty, as propose_psk() does.
+    if (psk.psk_nonce.empty()) psk.psk_nonce = suite_.random(suite_.hash_len());
+    by_value.push_back(wire::Proposal{wire::PreSharedKey{std::move(psk)}});
+  }
   if (options.reinit) {
     check_reinit_target(*options.reinit);
     by_value.push_back(wire::Proposal{*options.reinit});
@@ -188,6 +199,18 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
     out.commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
   check.finish();
+  // extensions draft §Content Advertisement: the members of the new epoch can all receive
+  // the media types it requires.
+  std::vector<const wire::LeafNode*> added;
+  std::vector<uint32_t> removed;
+  for (const auto& r : out.list) {
+    if (const auto* add = std::get_if<wire::Add>(&r.proposal.content))
+      added.push_back(&add->key_package.leaf_node);
+    else if (const auto* remove = std::get_if<wire::Remove>(&r.proposal.content))
+      removed.push_back(remove->removed);
+  }
+  detail::check_media_type_support(policy.group_context_extensions, context_.extensions, tree_,
+                                   added, removed);
   return out;
 }
 

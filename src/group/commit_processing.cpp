@@ -10,6 +10,7 @@
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/tree/treekem.h"
 #include "proposal_checks.h"
+#include "safe_exporter_start.h"
 
 namespace conclave {
 
@@ -213,12 +214,14 @@ void Group::apply_staged(StagedCommit staged) {
     tree_private_ = tree::TreeKemPrivate(own_leaf_);
     secrets_ = {};
     secret_tree_ = {};
+    exporter_tree_.reset();
     return;
   }
   tree_private_ = std::move(staged.tree_private_);
   secrets_ = std::move(staged.secrets_);
   secret_tree_ = schedule::SecretTree(suite_, tree_.leaf_count(), secrets_.encryption_secret,
                                       config_.ratchet_window);
+  exporter_tree_ = detail::start_exporter_tree(suite_, secrets_);
 }
 
 }  // namespace conclave

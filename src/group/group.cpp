@@ -2,6 +2,7 @@
 // serialization. Proposals, commits and message processing are in proposal_*.cpp, commit_*.cpp and
 // message_processing.cpp.
 #include "conclave/group/group.h"
+#include "conclave/wire/safe_aad.h"
 
 #include <algorithm>
 #include <exception>
@@ -13,13 +14,17 @@
 #include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/tree/detail/tree_validation.h"
+#include "safe_exporter_start.h"
 #include "state_records.h"
 
 namespace conclave {
 
 namespace {
 
-constexpr uint16_t kStateVersion = 2;
+// 2: RFC 9420 state. 3: 2 followed by the extensions draft's Exporter Tree (a state of
+// version 2 still loads; its epoch has no safe exporter).
+constexpr uint16_t kStateVersion = 3;
+constexpr uint16_t kStateVersionBeforeExporter = 2;
 
 wire::Extension make_extension(wire::ExtensionType type, Bytes data) {
   return wire::Extension{type, std::move(data)};
@@ -170,6 +175,7 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
   g.interim_transcript_hash_ = schedule::interim_transcript_hash(g.suite_, {}, g.confirmation_tag_);
   g.secret_tree_ = schedule::SecretTree(g.suite_, g.tree_.leaf_count(),
                                         g.secrets_.encryption_secret, g.config_.ratchet_window);
+  g.exporter_tree_ = detail::start_exporter_tree(g.suite_, g.secrets_);
   return g;
 }
 
@@ -250,6 +256,7 @@ Group Group::join_impl(std::shared_ptr<const crypto::CryptoProvider> provider,
       suite, ctx.confirmed_transcript_hash, info.confirmation_tag);
   g.secret_tree_ = schedule::SecretTree(suite, g.tree_.leaf_count(), g.secrets_.encryption_secret,
                                         g.config_.ratchet_window);
+  g.exporter_tree_ = detail::start_exporter_tree(suite, g.secrets_);
   g.tree_.release_decoded_leaves();  // validation read every leaf; keep them encoded only
   return g;
 }
@@ -263,6 +270,8 @@ wire::WireFormat Group::handshake_wire_format() const {
 
 Group::SignedContent Group::sign_content(wire::WireFormat wire_format, wire::Content content,
                                          BytesView aad) const {
+  // extensions draft §Safe AAD: nothing leaves that the members would refuse.
+  wire::check_authenticated_data(context_.extensions, aad);
   wire::AuthenticatedContent ac;
   ac.wire_format = wire_format;
   ac.content.group_id = context_.group_id;
@@ -312,7 +321,11 @@ wire::MlsMessage Group::send_proposal(wire::Proposal proposal, BytesView aad,
                                       std::optional<std::pair<Bytes, SecretBytes>> update_key) {
   check_can_propose();
   check_proposal(wire::Sender::member(own_leaf_.value), proposal);
-  const SignedContent content = sign_content(handshake_wire_format(), proposal, aad);
+  // Extensions draft §SelfRemove Proposal: always a PublicMessage, for external joiners.
+  const wire::WireFormat format = std::holds_alternative<wire::SelfRemove>(proposal.content)
+                                      ? wire::WireFormat::kPublicMessage
+                                      : handshake_wire_format();
+  const SignedContent content = sign_content(format, proposal, aad);
   const Bytes ref = suite_.make_proposal_ref(wire::authenticated_content_bytes(
       content.content.wire_format, content.encoded, content.content.auth));
   wire::MlsMessage message = protect_content(content);
@@ -420,6 +433,14 @@ struct StateRecord {
                       common.own_proposal_messages, common.reinit)
 };
 
+// Version 3: the version-2 layout, then the current epoch's Exporter Tree (none when its root
+// could not be derived: a state of version 2, or a removed member).
+struct StateRecordWithExporter {
+  StateRecord state;
+  std::optional<schedule::ExporterTree> exporter_tree;
+  CONCLAVE_TLS_FIELDS(state, exporter_tree)
+};
+
 }  // namespace
 
 detail::CommonRecord Group::common_record() const {
@@ -475,7 +496,9 @@ Group Group::from_common_record(std::shared_ptr<const crypto::CryptoProvider> pr
 }
 
 SecretBytes Group::serialize() const {
-  StateRecord r;
+  StateRecordWithExporter full;
+  full.exporter_tree = exporter_tree_;
+  StateRecord& r = full.state;
   r.common = common_record();
   if (!tree_.empty()) r.tree = tree_.to_nodes();
   if (active_) r.secret_tree = secret_tree_;
@@ -485,19 +508,26 @@ SecretBytes Group::serialize() const {
       rec.signature_keys.push_back(detail::SignatureKeyRecord{leaf, key});
     r.past_epochs.push_back(std::move(rec));
   }
-  return codec::encode_secret(r);
+  return codec::encode_secret(full);
 }
 
 Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider, BytesView data,
                          GroupPolicy policy) {
-  StateRecord r;
+  StateRecordWithExporter full;
+  StateRecord& r = full.state;
   try {
-    r = codec::decode<StateRecord>(data);
+    // The version leads both layouts.
+    const uint16_t version = codec::Reader(data).u16();
+    if (version == kStateVersionBeforeExporter)
+      r = codec::decode<StateRecord>(data);
+    else if (version == kStateVersion)
+      full = codec::decode<StateRecordWithExporter>(data);
+    else
+      throw Error(ErrorCode::kGroupStateInvalid, "state version " + std::to_string(version));
   } catch (const Error& e) {
+    if (e.code() == ErrorCode::kGroupStateInvalid) throw;
     throw Error(ErrorCode::kGroupStateInvalid, std::string("undecodable state: ") + e.what());
   }
-  if (r.version != kStateVersion)
-    throw Error(ErrorCode::kGroupStateInvalid, "state version " + std::to_string(r.version));
   Group g = from_common_record(std::move(provider), std::move(policy), std::move(r.common));
   try {
     if (!r.tree.empty()) g.tree_ = tree::RatchetTree::from_nodes(g.suite_, std::move(r.tree));
@@ -505,6 +535,7 @@ Group Group::deserialize(std::shared_ptr<const crypto::CryptoProvider> provider,
     throw Error(ErrorCode::kGroupStateInvalid, std::string("tree: ") + e.what());
   }
   if (r.secret_tree) g.secret_tree_ = std::move(*r.secret_tree);
+  g.exporter_tree_ = std::move(full.exporter_tree);
   for (auto& rec : r.past_epochs) {
     PastEpoch past{
         std::move(rec.context), std::move(rec.secret_tree), std::move(rec.sender_data_secret), {}};
@@ -560,6 +591,8 @@ void Group::check_loaded_state() const {
         &secrets_.external_secret, &secrets_.confirmation_key, &secrets_.membership_key,
         &secrets_.resumption_psk, &secrets_.epoch_authenticator, &secrets_.init_secret})
     if (secret->size() != suite_.hash_len()) invalid("an epoch secret of the wrong length");
+  if (exporter_tree_ && exporter_tree_->cipher_suite() != suite_.id())
+    invalid("the exporter tree is of another cipher suite");
   if (interim_transcript_hash_.size() != suite_.hash_len() ||
       confirmation_tag_.size() != suite_.hash_len())
     invalid("a transcript hash or confirmation tag of the wrong length");

@@ -51,6 +51,10 @@ bool Group::requires_path(wire::ProposalType type) const {
   using wire::ProposalType;
   if (type == ProposalType::kAdd || type == ProposalType::kPsk || type == ProposalType::kReinit)
     return false;
+  // Extensions draft §IANA Considerations, "Path Required": SelfRemove Y; AppDataUpdate and
+  // AppEphemeral N.
+  if (type == ProposalType::kSelfRemove) return true;
+  if (type == ProposalType::kAppDataUpdate || type == ProposalType::kAppEphemeral) return false;
   if (tree::is_default_proposal_type(type)) return true;
   const CustomProposalType* r = registration(config_, type);
   return r == nullptr || r->requires_path != 0;
@@ -59,9 +63,15 @@ bool Group::requires_path(wire::ProposalType type) const {
 wire::MlsMessage Group::propose_custom(wire::ProposalType type, BytesView data, BytesView aad) {
   check_can_propose();
   const auto value = static_cast<uint16_t>(type);
-  if (value == 0 || tree::is_default_proposal_type(type) || wire::is_grease(value))
+  // The extensions draft's types (8-10) have structs of their own: a CustomProposal of one
+  // would be encoded in a layout that decodes as something else.
+  const bool draft_type = type == wire::ProposalType::kAppDataUpdate ||
+                          type == wire::ProposalType::kAppEphemeral ||
+                          type == wire::ProposalType::kSelfRemove;
+  if (value == 0 || tree::is_default_proposal_type(type) || draft_type || wire::is_grease(value))
     throw Error(ErrorCode::kInvalidArgument,
-                "proposal type " + type_text(value) + " is a default, reserved or GREASE type");
+                "proposal type " + type_text(value) +
+                    " is a default, extensions draft, reserved or GREASE type");
   wire::CustomProposal custom{type, to_bytes(data)};
   check_custom_proposal(custom);
   // §12.2: a Commit may only cover it when every member supports it; refused now rather than
@@ -82,6 +92,7 @@ KeyPackageOptions Group::creator_leaf_options(const CreateOptions& options) {
   KeyPackageOptions leaf = options.leaf;
   leaf.extensions.clear();
   leaf.last_resort = false;
+  leaf.last_resort_component = false;
   for (const auto& r : options.config.custom_proposals)
     leaf.proposal_types.push_back(static_cast<wire::ProposalType>(r.type));
   for (const auto& e : options.extensions) {

@@ -10,6 +10,8 @@
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/tree/detail/tree_validation.h"
+#include "conclave/wire/safe_aad.h"
+#include "safe_exporter_start.h"
 
 namespace conclave {
 
@@ -89,6 +91,10 @@ tree::LeafIndex Group::add_external_committer(const wire::LeafNode& leaf,
   // §12.2: a resync's new leaf must be acceptable as an Update of the leaf it removes: the
   // same client, by the application's judgement (the same credential unless it says).
   for (const auto& removed : staged.removed_) {
+    // Extensions draft §SelfRemove Proposal: a member that removed itself is not a resync.
+    if (std::find(staged.self_removed_.begin(), staged.self_removed_.end(), removed.leaf) !=
+        staged.self_removed_.end())
+      continue;
     const bool same = policy_.same_client
                           ? policy_.same_client(removed.leaf_node.credential, leaf.credential)
                           : removed.leaf_node.credential == leaf.credential;
@@ -109,6 +115,14 @@ tree::LeafIndex Group::add_external_committer(const wire::LeafNode& leaf,
 ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> provider,
                                   const Identity& identity, const wire::MlsMessage& group_info,
                                   const ExternalJoinOptions& options, GroupPolicy policy) {
+  return join_external_with_self_removes(std::move(provider), identity, group_info, {}, options,
+                                         std::move(policy));
+}
+
+ExternalJoin Group::join_external_with_self_removes(
+    std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
+    const wire::MlsMessage& group_info, const std::vector<wire::MlsMessage>& self_removes,
+    const ExternalJoinOptions& options, GroupPolicy policy) {
   check_policy(policy);  // §12.4.3.2: the tree's credentials are checked as a Welcome's
   const auto* info = group_info.get<wire::GroupInfo>();
   if (info == nullptr)
@@ -156,6 +170,11 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
     list.push_back(ResolvedProposal{me, p, std::nullopt});
     commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
+  // Extensions draft §SelfRemove Proposal: the pending SelfRemoves, by reference.
+  for (auto& rp : g.joiner_self_removes(self_removes)) {
+    commit.proposals.push_back(wire::ProposalOrRef{*rp.ref});
+    list.push_back(std::move(rp));
+  }
   g.validate_proposal_list(list, std::nullopt, true);
 
   StagedCommit staged;
@@ -181,6 +200,8 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
   content.content.group_id = ctx.group_id;
   content.content.epoch = ctx.epoch;
   content.content.sender = me;
+  // extensions draft §Safe AAD: the rule of the epoch the commit ends.
+  wire::check_authenticated_data(ctx.extensions, options.authenticated_data);
   content.content.authenticated_data = options.authenticated_data;
   content.content.content = std::move(commit);
   const wire::EncodedFramedContent encoded(content.content);  // for signature and transcript
@@ -202,6 +223,7 @@ ExternalJoin Group::join_external(std::shared_ptr<const crypto::CryptoProvider> 
       suite, g.context_.confirmed_transcript_hash, g.confirmation_tag_);
   g.secret_tree_ = schedule::SecretTree(suite, g.tree_.leaf_count(), g.secrets_.encryption_secret,
                                         g.config_.ratchet_window);
+  g.exporter_tree_ = detail::start_exporter_tree(suite, g.secrets_);
   return ExternalJoin{std::move(g), std::move(message)};
 }
 

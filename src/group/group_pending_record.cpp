@@ -27,7 +27,9 @@ struct RemovedRecord {
 
 struct CustomRecord {
   wire::Sender sender;
-  wire::Proposal proposal;  // holding a CustomProposal
+  // A CustomProposal, or a SelfRemove (its sender is the leaf removed): the extensions draft's
+  // record needs no field of its own, so records written before it still decode.
+  wire::Proposal proposal;
   CONCLAVE_TLS_FIELDS(sender, proposal)
 };
 
@@ -93,6 +95,12 @@ struct PendingRecord {
                       external, removes_me, epoch_authenticator, from_epoch, journal, private_leaf,
                       private_keys, context, secrets, interim_transcript_hash, confirmation_tag,
                       own_leaf)
+};
+
+struct PendingRecordWithExporter {
+  PendingRecord record;
+  SecretBytes application_export_secret;
+  CONCLAVE_TLS_FIELDS(record, application_export_secret)
 };
 
 template <class Node>
@@ -170,6 +178,9 @@ SecretBytes Group::encode_pending() const {
   r.reinit = s.reinit_;
   for (const auto& c : s.custom_)
     r.custom.push_back(CustomRecord{c.sender, wire::Proposal{c.proposal}});
+  for (tree::LeafIndex l : s.self_removed_)
+    r.custom.push_back(
+        CustomRecord{wire::Sender::member(l.value), wire::Proposal{wire::SelfRemove{}}});
   r.has_path = s.has_path_ ? 1 : 0;
   r.external = s.external_ ? 1 : 0;
   r.removes_me = s.removes_me_ ? 1 : 0;
@@ -188,13 +199,20 @@ SecretBytes Group::encode_pending() const {
   r.interim_transcript_hash = s.interim_transcript_hash_;
   r.confirmation_tag = s.confirmation_tag_;
   r.own_leaf = s.own_leaf_.value;
-  return codec::encode_secret(r);
+  // extensions draft §Exported Secrets: the new epoch's exporter root follows the record it
+  // postdates, so that records of earlier builds (which end before it) still decode.
+  PendingRecordWithExporter full{std::move(r), s.secrets_.application_export_secret};
+  return codec::encode_secret(full);
 }
 
 Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   PendingRecord r;
+  SecretBytes application_export_secret;  // empty in a record of an earlier build
   try {
-    r = codec::decode<PendingRecord>(record.view());
+    codec::Reader reader(record.view());
+    codec::read(reader, r);
+    if (!reader.empty()) codec::read(reader, application_export_secret);
+    reader.expect_end("the pending commit");
   } catch (const Error& e) {
     throw Error(ErrorCode::kStorageCorrupt, std::string("the pending commit: ") + e.what());
   }
@@ -211,6 +229,10 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   s.psks_ = std::move(r.psks);
   s.reinit_ = std::move(r.reinit);
   for (auto& c : r.custom) {
+    if (std::holds_alternative<wire::SelfRemove>(c.proposal.content)) {
+      s.self_removed_.push_back(tree::LeafIndex(c.sender.index));
+      continue;
+    }
     auto* custom = std::get_if<wire::CustomProposal>(&c.proposal.content);
     if (custom == nullptr)
       throw Error(ErrorCode::kStorageCorrupt, "the pending commit lists a non-custom proposal");
@@ -232,6 +254,7 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
       detail::tree_private_of(tree::LeafIndex(r.private_leaf), std::move(r.private_keys));
   s.context_ = std::move(r.context);
   s.secrets_ = std::move(r.secrets);
+  s.secrets_.application_export_secret = std::move(application_export_secret);
   s.interim_transcript_hash_ = std::move(r.interim_transcript_hash);
   s.confirmation_tag_ = std::move(r.confirmation_tag);
   // Stored with the epoch it starts from, by this member: anything else is damage.

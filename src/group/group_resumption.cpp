@@ -75,6 +75,11 @@ std::optional<SecretBytes> Group::find_psk(const wire::PreSharedKeyId& id) const
     if (!policy_.external_psk) return std::nullopt;
     return policy_.external_psk(id.psk_id);
   }
+  if (id.psktype == wire::PskType::kApplication) {
+    // extensions draft §Pre-Shared Keys: the component's own namespace of PSKs
+    if (!policy_.application_psk) return std::nullopt;
+    return policy_.application_psk(id.component_id, id.psk_id);
+  }
   if (id.psk_group_id != context_.group_id) return std::nullopt;
   return resumption_psk(id.psk_epoch);
 }
@@ -87,8 +92,9 @@ wire::MlsMessage Group::propose_psk(wire::PreSharedKeyId id, BytesView aad) {
   // §12.4.2: a commit covering it fails without the PSK; the proposer must at least hold it.
   if (!find_psk(id))
     throw Error(ErrorCode::kPskNotFound,
-                id.psktype == wire::PskType::kExternal
-                    ? "an external PSK this member does not hold"
+                id.psktype == wire::PskType::kExternal ? "an external PSK this member does not hold"
+                : id.psktype == wire::PskType::kApplication
+                    ? "an application PSK this member does not hold"
                     : "a resumption PSK of an epoch this member does not hold");
   return send_proposal(wire::Proposal{wire::PreSharedKey{std::move(id)}}, aad);
 }
@@ -115,6 +121,9 @@ SecretBytes Group::welcome_psk_secret(const crypto::Suite& suite, const GroupPol
     if (id.psktype == wire::PskType::kExternal) {
       if (policy.external_psk) psk = policy.external_psk(id.psk_id);
       if (!psk) throw Error(ErrorCode::kPskNotFound, "an external PSK the Welcome names");
+    } else if (id.psktype == wire::PskType::kApplication) {
+      if (policy.application_psk) psk = policy.application_psk(id.component_id, id.psk_id);
+      if (!psk) throw Error(ErrorCode::kPskNotFound, "an application PSK the Welcome names");
     } else {
       // A joiner holds no epoch of the group it joins: a resumption PSK is of another group,
       // the one given to join_resumed.

@@ -165,6 +165,9 @@ void Group::write_changes(storage::WriteBatch& batch, bool everything) {
     }
     batch.put(scope, detail::kEpochRecord, {}, codec::encode_secret(record));
   }
+  // extensions draft §Exported Secrets: a new epoch's tree, or one a safe export consumed from.
+  if (everything || changes_.epoch || changes_.exporter)
+    batch.put(scope, detail::kExporterRecord, {}, codec::encode_secret(exporter_tree_));
 
   // Tree nodes: those the merged commits changed and every ancestor (its hash changed).
   const uint32_t width = tree_.width();
@@ -281,6 +284,7 @@ struct LoadedRecords {
   std::map<uint64_t, std::vector<std::pair<uint32_t, SecretBytes>>> secret_leaves;
   std::optional<SecretBytes> pending;
   Bytes application_state;
+  std::optional<schedule::ExporterTree> exporter_tree;
 };
 
 LoadedRecords sort_records(std::vector<storage::StoredRecord>& records) {
@@ -317,6 +321,10 @@ LoadedRecords sort_records(std::vector<storage::StoredRecord>& records) {
       }
       case detail::kPendingRecord: out.pending = std::move(r.value); break;
       case detail::kAppStateRecord: out.application_state = r.value.copy_out(); break;
+      case detail::kExporterRecord:
+        out.exporter_tree =
+            decode_record<std::optional<schedule::ExporterTree>>(r.value, "the exporter record");
+        break;
       default: corrupt("a record of unknown kind " + std::to_string(r.kind));
     }
   }
@@ -378,6 +386,7 @@ Group Group::load(std::shared_ptr<const crypto::CryptoProvider> provider,
     }
     if (records.pending) g.pending_ = g.decode_pending(*records.pending);
     g.application_state_ = std::move(records.application_state);
+    g.exporter_tree_ = std::move(records.exporter_tree);
     if (g.active_) g.check_loaded_state();
     g.store_ = std::move(store);
     g.store_version_ = snapshot.version;

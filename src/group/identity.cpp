@@ -5,6 +5,8 @@
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "conclave/tree/multi_credential.h"
+#include "conclave/wire/app_data.h"
 
 namespace conclave {
 
@@ -48,6 +50,43 @@ Identity Identity::generate(const crypto::Suite& suite, wire::Credential credent
                   std::move(keys.public_key)};
 }
 
+namespace {
+
+// Extensions draft §Last-Resort KeyPackages: the component in the KeyPackage's dictionary.
+void add_last_resort_component(wire::ExtensionList& extensions) {
+  auto it = std::find_if(extensions.begin(), extensions.end(), [](const wire::Extension& e) {
+    return e.extension_type == wire::ExtensionType::kAppDataDictionary;
+  });
+  wire::AppDataDictionary dictionary;
+  if (it != extensions.end()) dictionary = wire::decode_app_data_dictionary(it->extension_data);
+  wire::set_component(dictionary, wire::component::kLastResortKeyPackage, {});
+  Bytes data = codec::encode(dictionary);
+  if (it != extensions.end())
+    it->extension_data = std::move(data);
+  else
+    extensions.push_back(wire::Extension{wire::ExtensionType::kAppDataDictionary, std::move(data)});
+}
+
+}  // namespace
+
+wire::CredentialBinding bind_credential(const crypto::Suite& suite, const CredentialToBind& c,
+                                        BytesView signature_key) {
+  const crypto::Suite credential_suite(suite.provider_ptr(), c.cipher_suite);
+  return tree::make_credential_binding(credential_suite, c.credential, c.private_key.view(),
+                                       c.public_key, signature_key);
+}
+
+Identity generate_multi_credential_identity(const crypto::Suite& suite,
+                                            const std::vector<CredentialToBind>& credentials,
+                                            bool weak) {
+  auto keys = suite.generate_signature_key_pair();
+  std::vector<wire::CredentialBinding> bindings;
+  for (const CredentialToBind& c : credentials)
+    bindings.push_back(bind_credential(suite, c, keys.public_key));
+  return Identity{suite.id(), wire::Credential::multi(std::move(bindings), weak),
+                  std::move(keys.private_key), std::move(keys.public_key)};
+}
+
 wire::Credential basic_credential(std::string_view identity) {
   return wire::Credential::basic(to_bytes(identity));
 }
@@ -58,6 +97,9 @@ wire::Capabilities default_capabilities() {
   for (const auto& suite : crypto::all_cipher_suites())
     caps.cipher_suites.push_back(suite.id);
   caps.credentials = {wire::CredentialType::kBasic, wire::CredentialType::kX509};
+  // Extensions draft §SelfRemove Proposal: supported, so groups of Conclave clients are
+  // self-remove-capable.
+  caps.proposals = {wire::ProposalType::kSelfRemove};
   return caps;
 }
 
@@ -84,10 +126,14 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
   wire::ExtensionList extensions = options.extensions;
   if (options.last_resort && !wire::find_extension(extensions, wire::ExtensionType::kLastResort))
     extensions.push_back(wire::Extension{wire::ExtensionType::kLastResort, {}});
+  if (options.last_resort_component) add_last_resort_component(extensions);
   // §7.2, §10: every non-default extension type carried is listed in the capabilities.
   wire::Capabilities& caps = leaf.capabilities;
   for (const wire::ExtensionType t : options.extension_types)
     add_unique(caps.extensions, t);
+  // §7.2: a leaf supports its own credential type (extensions draft: multi, weak-multi).
+  if (identity.credential.is_multi())
+    add_unique(caps.credentials, identity.credential.credential_type);
   for (const wire::ProposalType t : options.proposal_types)
     add_unique(caps.proposals, t);
   for (const auto* list : {&extensions, &leaf.extensions})
@@ -159,7 +205,21 @@ void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& kp
 }
 
 bool is_last_resort(const wire::KeyPackage& key_package) {
-  return wire::find_extension(key_package.extensions, wire::ExtensionType::kLastResort) != nullptr;
+  if (wire::find_extension(key_package.extensions, wire::ExtensionType::kLastResort) != nullptr)
+    return true;
+  const wire::Extension* dictionary =
+      wire::find_extension(key_package.extensions, wire::ExtensionType::kAppDataDictionary);
+  if (dictionary == nullptr) return false;
+  try {
+    const wire::AppDataDictionary d = wire::decode_app_data_dictionary(dictionary->extension_data);
+    const wire::ComponentData* mark =
+        wire::find_component(d, wire::component::kLastResortKeyPackage);
+    // extensions draft §Last-Resort KeyPackages, Format: "the component_id with an empty data
+    // field".
+    return mark != nullptr && mark->data.empty();
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 uint64_t unix_time_now() {

@@ -8,6 +8,7 @@
 #include "conclave/group/group.h"
 #include "conclave/schedule/detail/private_message.h"
 #include "conclave/schedule/detail/public_message.h"
+#include "conclave/wire/safe_aad.h"
 #include "proposal_checks.h"
 
 namespace conclave {
@@ -131,6 +132,8 @@ ProcessResult Group::process_public(const wire::PublicMessage& message) {
   if (fc.epoch != context_.epoch)
     throw Error(ErrorCode::kWrongEpoch, "a handshake message of epoch " + std::to_string(fc.epoch) +
                                             " in epoch " + std::to_string(context_.epoch));
+  // extensions draft §Safe AAD: checked before any key is used.
+  wire::check_authenticated_data(context_.extensions, fc.authenticated_data);
   // Encoded once for the membership tag, the signature, and a commit's transcript hash.
   const wire::EncodedFramedContent encoded(fc);
   const auto content = schedule::unprotect_public_message(suite_, message, encoded,
@@ -149,6 +152,8 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
     throw Error(ErrorCode::kWrongEpoch, "a message of epoch " + std::to_string(message.epoch) +
                                             " in epoch " + std::to_string(context_.epoch));
   }
+  // extensions draft §Safe AAD: the PrivateMessage carries authenticated_data in the clear.
+  wire::check_authenticated_data(context_.extensions, message.authenticated_data);
   // The ratchet key is consumed only once the content verified, and the secret tree is the
   // only state touched before process_content decides. A commit is staged (every §12.4.2
   // check) before its key is consumed, so a rejected one leaves the key to the genuine commit.
@@ -160,8 +165,13 @@ ProcessResult Group::process_private(const wire::PrivateMessage& message) {
         encoded.emplace(c.content);
         schedule::verify_framed_content(suite_, c.wire_format, *encoded, c.auth.signature,
                                         sender_signature_key(c), context_);
-        if (c.content.content_type() == wire::ContentType::kProposal)
-          check_proposal(c.content.sender, std::get<wire::Proposal>(c.content.content));
+        if (c.content.content_type() == wire::ContentType::kProposal) {
+          const auto& proposal = std::get<wire::Proposal>(c.content.content);
+          // Extensions draft §SelfRemove Proposal: "MUST be sent in an MLS PublicMessage".
+          if (std::holds_alternative<wire::SelfRemove>(proposal.content))
+            throw Error(ErrorCode::kSelfRemoveNotPublicMessage, "a SelfRemove in a PrivateMessage");
+          check_proposal(c.content.sender, proposal);
+        }
         if (c.content.content_type() == wire::ContentType::kCommit)
           staged = stage_commit(c, *encoded);
       });
@@ -177,6 +187,8 @@ ApplicationMessage Group::process_past_application(const wire::PrivateMessage& m
     throw Error(ErrorCode::kEpochNotRetained,
                 "the keys of epoch " + std::to_string(message.epoch) + " were deleted");
   PastEpoch& past = it->second;
+  // extensions draft §Safe AAD: the rule of the epoch it was sent in.
+  wire::check_authenticated_data(past.context.extensions, message.authenticated_data);
   // The sender's signature key then: the first record of it from that epoch on, else today's.
   const auto key_then = [&](tree::LeafIndex l) -> Bytes {
     for (auto p = it; p != past_epochs_.end(); ++p) {
@@ -212,6 +224,12 @@ ProcessResult Group::process_content(const wire::AuthenticatedContent& content,
     Bytes ref = suite_.make_proposal_ref(
         wire::authenticated_content_bytes(content.wire_format, encoded, content.auth));
     if (find_proposal(ref) == nullptr) {
+      // Extensions draft §SelfRemove Proposal: "MUST NOT issue more than one SelfRemove
+      // proposal per epoch" (the same message again is no second one).
+      if (std::holds_alternative<wire::SelfRemove>(proposal->content) &&
+          pending_self_remove(fc.sender.index) != nullptr)
+        throw Error(ErrorCode::kSelfRemoveTwice,
+                    "a second SelfRemove of " + leaf_text(tree::LeafIndex(fc.sender.index)));
       cache_proposal(CachedProposal{ref, fc.sender, *proposal});
       if (store_) changes_.epoch = true;
     }

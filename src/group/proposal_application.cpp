@@ -37,6 +37,18 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
       out.updated_.push_back(l);
     }
   }
+  // Extensions draft §SelfRemove Proposal: after the Updates, before the Removes; the leaf
+  // removed is the proposal's sender.
+  for (const auto& rp : proposals) {
+    if (!std::holds_alternative<wire::SelfRemove>(rp.proposal.content)) continue;
+    const tree::LeafIndex l(rp.sender.index);
+    if (rp.sender.sender_type != wire::SenderType::kMember || !tree_.contains(l) ||
+        tree_.leaf(l) == nullptr)
+      throw Error(ErrorCode::kSelfRemoveSenderNotMember, "a SelfRemove of " + leaf_text(l));
+    out.removed_.push_back(RemovedMember{l, *tree_.leaf(l)});
+    out.self_removed_.push_back(l);
+    tree_.remove_leaf(l);
+  }
   for (const auto& rp : proposals) {
     if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
       const tree::LeafIndex l(remove->removed);

@@ -76,6 +76,7 @@ class ProposalListCheck {
   bool group_context_extensions_ = false;
   std::unordered_set<uint32_t> touched_leaves_;
   std::unordered_set<uint32_t> removed_;
+  std::unordered_set<uint32_t> self_removed_;  ///< senders of SelfRemoves (extensions draft)
   std::unordered_set<std::string> added_keys_;
   std::unordered_set<std::string> psk_ids_;
   std::set<wire::ProposalType> custom_types_;

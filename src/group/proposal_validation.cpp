@@ -53,6 +53,13 @@ void check_added(const wire::Add& add, const std::exception_ptr& failure,
 void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& proposal) const {
   const ProposalType type = proposal.proposal_type();
   const auto type_text = [&] { return std::to_string(static_cast<uint16_t>(type)); };
+  // Extensions draft §SelfRemove Proposal: its own typed errors, before the generic sender rules.
+  if (std::holds_alternative<wire::SelfRemove>(proposal.content)) check_self_remove(sender);
+  // Extensions draft: AppDataUpdate and AppEphemeral are not supported yet (this client does
+  // not list them in its capabilities), so a group with this client cannot commit them.
+  if (type == ProposalType::kAppDataUpdate || type == ProposalType::kAppEphemeral)
+    throw Error(ErrorCode::kProposalTypeUnsupported,
+                "proposal type " + type_text() + " is not supported by this client");
   // Which sender may send what: members anything but ExternalInit; external senders the
   // types of §12.1.8; a new member only its own Add (§12.1.8); an external committer only
   // ExternalInit, Remove and PreSharedKey, by value (§12.2).
@@ -177,14 +184,25 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
     size_t inits = 0;
     size_t removes = 0;
     std::vector<Bytes> psk_ids;
+    std::unordered_set<uint32_t> self_removed;
+    std::optional<uint32_t> removed;
     for (const auto& rp : proposals) {
+      // Extensions draft §SelfRemove Proposal: "allowed in external Commits", by reference only.
+      if (std::holds_alternative<wire::SelfRemove>(rp.proposal.content)) {
+        if (!rp.ref)
+          throw Error(ErrorCode::kSelfRemoveByValue, "a SelfRemove by value in an external commit");
+        if (!self_removed.insert(rp.sender.index).second)
+          throw Error(ErrorCode::kSelfRemoveTwice, "two SelfRemoves of one member");
+        continue;
+      }
       if (rp.ref)
         throw Error(ErrorCode::kExternalCommitInvalid,
                     "an external commit includes a proposal by reference");
       if (std::holds_alternative<wire::ExternalInit>(rp.proposal.content)) {
         ++inits;
-      } else if (std::holds_alternative<wire::Remove>(rp.proposal.content)) {
+      } else if (const auto* remove = std::get_if<wire::Remove>(&rp.proposal.content)) {
         ++removes;
+        removed = remove->removed;
       } else if (const auto* psk = std::get_if<wire::PreSharedKey>(&rp.proposal.content)) {
         Bytes id = codec::encode(psk->psk);
         if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
@@ -201,11 +219,19 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
     if (removes > 1)
       throw Error(ErrorCode::kExternalCommitInvalid,
                   "an external commit removes more than one leaf");
+    // Extensions draft §SelfRemove Proposal: a Remove of a leaf that removes itself is invalid.
+    if (removed && self_removed.count(*removed) != 0)
+      throw Error(ErrorCode::kRemoveOfSelfRemoved,
+                  "a Remove of " + leaf_text(tree::LeafIndex(*removed)) + ", which removes itself");
     return;
   }
   detail::ProposalListCheck check(tree_, committer);
-  for (const auto& rp : proposals)
+  for (const auto& rp : proposals) {
+    // Extensions draft §SelfRemove Proposal: "only allowed in a Commit by reference".
+    if (!rp.ref && std::holds_alternative<wire::SelfRemove>(rp.proposal.content))
+      throw Error(ErrorCode::kSelfRemoveByValue, "a SelfRemove by value");
     check.add(rp.sender, rp.proposal, false);
+  }
   check.finish();
 }
 
@@ -231,6 +257,21 @@ void ProposalListCheck::add(const wire::Sender& sender, const wire::Proposal& pr
     const tree::LeafIndex l(remove->removed);
     if (committer_ && l == *committer_)
       throw Error(ErrorCode::kRemoveOfCommitter, "a Commit removes its own sender");
+    // Extensions draft §SelfRemove Proposal: "the Remove proposal is invalid".
+    if (self_removed_.count(l.value) != 0)
+      throw Error(ErrorCode::kRemoveOfSelfRemoved,
+                  "a Remove of " + leaf_text(l) + ", which removes itself by SelfRemove");
+    touched = l.value;
+  } else if (std::holds_alternative<wire::SelfRemove>(proposal.content)) {
+    // Extensions draft §SelfRemove Proposal: it removes its sender, like a Remove of that leaf.
+    const tree::LeafIndex l(sender.index);
+    if (self_removed_.count(l.value) != 0)
+      throw Error(ErrorCode::kSelfRemoveTwice, "two SelfRemoves of " + leaf_text(l));
+    if (removed_.count(l.value) != 0)
+      throw Error(ErrorCode::kRemoveOfSelfRemoved,
+                  "a Remove of " + leaf_text(l) + ", which removes itself by SelfRemove");
+    if (committer_ && l == *committer_)
+      throw Error(ErrorCode::kRemoveOfCommitter, "a Commit covers its sender's own SelfRemove");
     touched = l.value;
   } else if (const auto* add = std::get_if<wire::Add>(&proposal.content)) {
     added_key = bytes_key(add->key_package.leaf_node.signature_key);
@@ -247,7 +288,8 @@ void ProposalListCheck::add(const wire::Sender& sender, const wire::Proposal& pr
                   "more than one GroupContextExtensions");
   } else if (type == ProposalType::kExternalInit) {
     throw Error(ErrorCode::kExternalInitInMemberCommit, "ExternalInit in a regular Commit");
-  } else if (std::holds_alternative<wire::CustomProposal>(proposal.content)) {
+  } else if (!tree::is_default_proposal_type(type)) {
+    // Custom types and the extensions draft's: every member that stays supports them (§12.2).
     if (keep_valid_now) check_supported(type);
   }
   if (touched && touched_leaves_.count(*touched) != 0)
@@ -266,7 +308,9 @@ void ProposalListCheck::add(const wire::Sender& sender, const wire::Proposal& pr
   if (!psk_id.empty()) psk_ids_.insert(std::move(psk_id));
   if (std::holds_alternative<wire::GroupContextExtensions>(proposal.content))
     group_context_extensions_ = true;
-  if (std::holds_alternative<wire::CustomProposal>(proposal.content)) custom_types_.insert(type);
+  if (std::holds_alternative<wire::SelfRemove>(proposal.content))
+    self_removed_.insert(sender.index);
+  if (!tree::is_default_proposal_type(type)) custom_types_.insert(type);
 }
 
 void ProposalListCheck::finish() const {

@@ -106,6 +106,8 @@ enum RecordKind : uint16_t {
   kSecretLeafRecord = 4,  // id epoch (u64) || leaf index (u32): a leaf's two ratchets
   kPendingRecord = 5,     // id empty: the pending own commit
   kAppStateRecord = 6,    // id empty: Group::application_state()
+  kExporterRecord = 7,    // id empty: optional<ExporterTree> of the current epoch (absent in
+                          // stores of earlier builds: that epoch has no safe exporter)
   kKeyPackageRecord = 16,
   kPskRecord = 17,       // id psk_id: an external PSK
   kIdentityRecord = 18,  // id the application's name for it

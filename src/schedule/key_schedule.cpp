@@ -71,6 +71,8 @@ EpochSecrets secrets_from_epoch_secret(const crypto::Suite& suite, BytesView epo
   out.resumption_psk = suite.derive_secret(epoch_secret, "resumption");
   out.epoch_authenticator = suite.derive_secret(epoch_secret, "authentication");
   out.init_secret = suite.derive_secret(epoch_secret, "init");
+  // extensions draft §Exported Secrets: derived like the table's secrets.
+  out.application_export_secret = suite.derive_secret(epoch_secret, "application_export");
   return out;
 }
 

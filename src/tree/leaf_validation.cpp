@@ -6,6 +6,7 @@
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "conclave/tree/multi_credential.h"
 
 namespace conclave::tree {
 
@@ -61,6 +62,8 @@ void check_leaf_signature(const crypto::Suite& suite, const wire::LeafNode& leaf
   if (!valid)
     throw Error(ErrorCode::kLeafSignatureInvalid,
                 at(index) + ": the signature over LeafNodeTBS does not verify");
+  // extensions draft §Verifying a Multi-Credential: the bindings are signatures of the leaf too.
+  check_credential_bindings(suite, leaf, index);
 }
 
 void check_required_capabilities(const wire::LeafNode& leaf, LeafIndex index,
@@ -132,6 +135,15 @@ void check_encryption_key(const crypto::Suite& suite, BytesView key,
 }
 
 void check_leaf_credential(const wire::LeafNode& leaf, LeafIndex index, const LeafPolicy& policy) {
+  // extensions draft §Verifying a Multi-Credential: the Authentication Service judges each bound
+  // credential with its own key; the multi-credential itself names no one.
+  if (const wire::MultiCredential* multi = leaf.credential.multi_credential()) {
+    if (policy.credential_validator &&
+        !bound_credentials_accepted(*multi, policy.credential_validator))
+      throw Error(ErrorCode::kCredentialRejected,
+                  at(index) + ": a bound credential was not accepted");
+    return;
+  }
   if (policy.credential_validator &&
       !policy.credential_validator(leaf.credential, leaf.signature_key))
     throw Error(ErrorCode::kCredentialRejected, at(index) + ": the credential was not accepted");
@@ -177,6 +189,9 @@ void validate_leaf(const RatchetTree& tree, const wire::LeafNode& leaf, LeafNode
   if (!lists(leaf.capabilities.credentials, own))
     throw Error(ErrorCode::kCredentialTypeUnsupported,
                 at(index) + ": its own credential type is not in its capabilities");
+
+  // extensions draft §Verifying a Multi-Credential: which bindings the members support.
+  check_multi_credential_support(tree, leaf, index, context == LeafNodeContext::kKeyPackage);
 
   check_leaf_extensions(leaf, index);
   check_leaf_lifetime(leaf, index, policy.now, policy.max_lifetime);

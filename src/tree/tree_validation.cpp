@@ -6,6 +6,7 @@
 
 #include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
+#include "conclave/tree/multi_credential.h"
 
 namespace conclave::tree {
 
@@ -140,6 +141,8 @@ void check_credential_support(const RatchetTree& tree) {
                         std::to_string(static_cast<uint16_t>(t)) + ", which members use");
     }
   }
+  // extensions draft §Verifying a Multi-Credential: the members support the bindings.
+  check_tree_multi_credentials(tree);
 }
 
 namespace {

@@ -14,6 +14,9 @@ constexpr ProposalType type_of() {
   if constexpr (std::is_same_v<T, ExternalInit>) return ProposalType::kExternalInit;
   if constexpr (std::is_same_v<T, GroupContextExtensions>)
     return ProposalType::kGroupContextExtensions;
+  if constexpr (std::is_same_v<T, AppDataUpdate>) return ProposalType::kAppDataUpdate;
+  if constexpr (std::is_same_v<T, AppEphemeral>) return ProposalType::kAppEphemeral;
+  if constexpr (std::is_same_v<T, SelfRemove>) return ProposalType::kSelfRemove;
 }
 
 template <class T>
@@ -63,10 +66,10 @@ void Proposal::tls_decode(codec::Reader& r) {
     case ProposalType::kReinit: return read_into<ReInit>(r, *this);
     case ProposalType::kExternalInit: return read_into<ExternalInit>(r, *this);
     case ProposalType::kGroupContextExtensions: return read_into<GroupContextExtensions>(r, *this);
-    // Extensions draft types: their own structs are not decoded yet; kept as custom proposals.
-    case ProposalType::kAppDataUpdate:
-    case ProposalType::kAppEphemeral:
-    case ProposalType::kSelfRemove: break;
+    // Extensions draft §IANA Considerations: the draft's three proposal types.
+    case ProposalType::kAppDataUpdate: return read_into<AppDataUpdate>(r, *this);
+    case ProposalType::kAppEphemeral: return read_into<AppEphemeral>(r, *this);
+    case ProposalType::kSelfRemove: return read_into<SelfRemove>(r, *this);
   }
   BytesView body = r.opaque();
   content = CustomProposal{type, Bytes(body.begin(), body.end())};

@@ -21,9 +21,21 @@ PreSharedKeyId PreSharedKeyId::resumption(ResumptionPskUsage usage, Bytes group_
   return out;
 }
 
+PreSharedKeyId PreSharedKeyId::application(ComponentId component_id, Bytes id, Bytes nonce) {
+  PreSharedKeyId out;
+  out.psktype = PskType::kApplication;
+  out.component_id = component_id;
+  out.psk_id = std::move(id);
+  out.psk_nonce = std::move(nonce);
+  return out;
+}
+
 void PreSharedKeyId::tls_encode(codec::Writer& w) const {
   codec::write(w, psktype);
   if (psktype == PskType::kExternal) {
+    codec::write(w, psk_id);
+  } else if (psktype == PskType::kApplication) {
+    codec::write(w, component_id);
     codec::write(w, psk_id);
   } else {
     codec::write(w, usage);
@@ -34,8 +46,11 @@ void PreSharedKeyId::tls_encode(codec::Writer& w) const {
 }
 
 void PreSharedKeyId::tls_decode(codec::Reader& r) {
-  codec::read(r, psktype);  // checked enum: only external and resumption decode
+  codec::read(r, psktype);  // checked enum: external, resumption and application decode
   if (psktype == PskType::kExternal) {
+    codec::read(r, psk_id);
+  } else if (psktype == PskType::kApplication) {
+    codec::read(r, component_id);
     codec::read(r, psk_id);
   } else {
     codec::read(r, usage);

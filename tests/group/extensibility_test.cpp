@@ -184,12 +184,13 @@ TEST_P(Extensibility, Rfc13_2_UnregisteredCustomProposalIsRejected) {
 }
 
 // §13.2, §13.5: propose_custom refuses default types, the reserved 0 and GREASE values (which
-// "MUST NOT be sent in Proposal.proposal_type"); a received proposal of a GREASE type is an
+// "MUST NOT be sent in Proposal.proposal_type"), and the extensions draft's types (8-10, §IANA
+// Considerations: structs of their own); a received proposal of a GREASE type is an
 // unsupported type like any other.
 TEST_P(Extensibility, Rfc13_5_GreaseAndDefaultProposalTypesAreNotCustom) {
   build_registered(1);
-  for (const uint16_t type :
-       {uint16_t{0}, uint16_t{1}, uint16_t{7}, uint16_t{0x0A0A}, uint16_t{0xEAEA}})
+  for (const uint16_t type : {uint16_t{0}, uint16_t{1}, uint16_t{7}, uint16_t{8}, uint16_t{9},
+                              uint16_t{10}, uint16_t{0x0A0A}, uint16_t{0xEAEA}})
     EXPECT_TRUE(rejects_unchanged(*a, ErrorCode::kInvalidArgument, [&] {
       a->propose_custom(static_cast<wire::ProposalType>(type), to_bytes("x"));
     })) << type;

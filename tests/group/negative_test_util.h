@@ -154,7 +154,7 @@ inline MemberKeys member_keys(const Group& member) {
     throw std::logic_error(std::string("the Group state layout changed (") + e.what() +
                            "): update negative_test_util.h");
   }
-  if (p.version != 2 || p.own_leaf != member.own_leaf().value || p.context != member.context() ||
+  if (p.version != 3 || p.own_leaf != member.own_leaf().value || p.context != member.context() ||
       p.config != member.config())
     throw std::logic_error("the Group state layout changed: update negative_test_util.h");
   schedule::SecretTree secret_tree(member.suite(), member.tree().leaf_count(),

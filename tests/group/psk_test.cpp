@@ -69,6 +69,39 @@ TEST_P(Psk, Rfc8_4_ExternalPskCommitAndWelcome) {
   expect_all_agree();
 }
 
+// §8.4: "the psk_nonce of its PreSharedKeyID MUST be set to a fresh random value of length
+// KDF.Nh". commit() fills an empty nonce (CommitOptions::psks), so every member and the joiner
+// agree on the epoch; injecting the same PSK again gets another nonce.
+TEST_P(Psk, Rfc8_4_CommitFillsAnEmptyPskNonce) {
+  const GroupPolicy policy = external_psks({{to_bytes("k1"), kPskValue}});
+  for (Group* g : {&*a, &*b, &*c})
+    g->set_policy(policy);
+  const Client dave = make_client(suite, "dave");
+  CommitOptions options;
+  options.psks = {wire::PreSharedKeyId::external(to_bytes("k1"), {})};
+  options.add = {dave.key_package.key_package};
+  auto g = genuine_commit(*a, options);
+  const auto staged = std::get<StagedCommit>(b->process(over_the_wire(g.out.commit)));
+  ASSERT_EQ(staged.psks().size(), 1u);
+  EXPECT_EQ(staged.psks()[0].psk_id, to_bytes("k1"));
+  EXPECT_EQ(staged.psks()[0].psk_nonce.size(), suite.hash_len());
+  advance_all(g);
+  const Group d = Group::join(provider, dave.identity, dave.key_package, *g.out.welcome,
+                              std::nullopt, config_, policy);
+  EXPECT_EQ(d.epoch_authenticator(), a->epoch_authenticator());
+  expect_all_agree();
+
+  CommitOptions again;
+  again.psks = {wire::PreSharedKeyId::external(to_bytes("k1"), {})};
+  auto g2 = genuine_commit(*a, again);
+  const auto staged2 = std::get<StagedCommit>(b->process(over_the_wire(g2.out.commit)));
+  ASSERT_EQ(staged2.psks().size(), 1u);
+  EXPECT_EQ(staged2.psks()[0].psk_nonce.size(), suite.hash_len());
+  EXPECT_NE(staged2.psks()[0].psk_nonce, staged.psks()[0].psk_nonce);
+  advance_all(g2);
+  expect_all_agree();
+}
+
 // §8.4: the PSK changes the epoch: the same commit without the right PSK value gives another
 // key schedule, which the confirmation tag exposes (§12.4.2).
 TEST_P(Psk, Rfc8_4_WrongExternalPskValueFailsTheConfirmationTag) {

@@ -66,6 +66,7 @@ struct Coverage {
   size_t psks_in_welcomes = 0;
   size_t extensions_by_value = 0;  // §12.1.7
   size_t extensions_by_reference = 0;
+  size_t self_removes = 0;  // extensions draft §SelfRemove Proposal, committed
 };
 
 struct Client {
@@ -431,13 +432,14 @@ class Simulation {
     if (!coverage_.adds_by_reference) missing.push_back(2);
     if (!coverage_.extensions_by_reference) missing.push_back(3);
     if (!coverage_.external_psks_by_reference) missing.push_back(4);
+    if (!coverage_.self_removes) missing.push_back(5);
     bool extensions_proposed = false;
     if (size >= 2 && chance(missing.empty() ? 50 : 80)) {
       const size_t n = 1 + pick(3);
       for (size_t i = 0; i < n; ++i) {
         const size_t p = before[pick(size)];
         const size_t kind =
-            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(5);
+            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(6);
         if (kind == 0) {
           current_ += " update(" + who(p) + ")";
           touched.insert(group(p).own_leaf().value);
@@ -461,6 +463,12 @@ class Simulation {
         } else if (kind == 4) {
           current_ += " psk(" + who(p) + ")";
           broadcast_proposal(p, group(p).propose_psk(random_external_psk()));
+        } else if (kind == 5 && size - removes > 3 && group(p).self_remove_capable() &&
+                   touched.insert(group(p).own_leaf().value).second) {
+          // Extensions draft §SelfRemove Proposal: at most one per member and epoch.
+          current_ += " self_remove(" + who(p) + ")";
+          ++removes;
+          broadcast_proposal(p, group(p).propose_self_remove());
         }
       }
       // Pending proposals are state too (§12.4): a restart in the middle of a round.
@@ -560,6 +568,7 @@ class Simulation {
     (cg.config().handshake_format == HandshakeFormat::kPublic ? coverage_.commits_public
                                                               : coverage_.commits_private)++;
     if (!mine.has_path()) ++coverage_.commits_without_path;
+    coverage_.self_removes += mine.self_removed().size();
     for (uint32_t l : expected.removed) {
       const bool by_value = std::any_of(options.remove.begin(), options.remove.end(),
                                         [&](tree::LeafIndex r) { return r.value == l; });
@@ -704,6 +713,7 @@ class Simulation {
     EXPECT_GT(c.psks_in_welcomes, 0u) << hint;
     EXPECT_GT(c.extensions_by_value, 0u) << hint;
     EXPECT_GT(c.extensions_by_reference, 0u) << hint;
+    EXPECT_GT(c.self_removes, 0u) << hint;
     std::cout << "[ coverage ] suite " << params_.suite << " seed " << params_.seed
               << ": largest group " << c.largest_group << ", commits " << c.commits_public
               << " public / " << c.commits_private << " private (" << c.commits_without_path
@@ -716,7 +726,7 @@ class Simulation {
               << c.external_psks_by_reference << " by ref / " << c.resumption_psks
               << " resumption (" << c.resumption_psks_earlier << " earlier; " << c.psks_in_welcomes
               << " Welcomes), extensions " << c.extensions_by_value << " by value / "
-              << c.extensions_by_reference << " by ref\n";
+              << c.extensions_by_reference << " by ref, self-removes " << c.self_removes << "\n";
   }
 
   RunParams params_;

@@ -4,6 +4,8 @@
 // a Welcome whose new group does not match the ReInit is refused, the old group unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "resumption_test_util.h"
 
 namespace conclave::group_testing {
@@ -39,17 +41,19 @@ class ReInit : public NegativeGroupTest {
 
   // A copy of `member` whose state names `changed` as the ReInit that ended it: what a
   // creator that lies about the ReInit builds (or, with none, a member that goes on anyway).
-  // The ReInit is the last field of the state.
+  // The ReInit is the last field of the version-2 layout; version 3 appends the Exporter Tree
+  // (extensions draft §Exported Secrets), so it is the last occurrence of its encoding.
   Group with_reinit(const Group& member, const std::optional<wire::ReInit>& changed) const {
     Bytes state = member.serialize().copy_out();  // edited below
     const Bytes tail = codec::encode(member.pending_reinit());
-    if (state.size() < tail.size() ||
-        !std::equal(tail.begin(), tail.end(),
-                    state.end() - static_cast<std::ptrdiff_t>(tail.size())))
+    const auto at = std::find_end(state.begin(), state.end(), tail.begin(), tail.end());
+    if (at == state.end())
       throw std::logic_error("the Group state layout changed: update reinit_test.cpp");
-    state.resize(state.size() - tail.size());
+    const Bytes after(at + static_cast<std::ptrdiff_t>(tail.size()), state.end());
+    state.erase(at, state.end());
     const Bytes replaced = codec::encode(changed);
     state.insert(state.end(), replaced.begin(), replaced.end());
+    state.insert(state.end(), after.begin(), after.end());
     return Group::deserialize(provider, state, accept_any_policy());
   }
 

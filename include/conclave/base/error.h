@@ -181,6 +181,59 @@ enum class ErrorCode : uint16_t {
   /// §Attaching Application Data: app_data_dictionary entries not in strictly increasing
   /// component_id order (unsorted, or a component twice).
   kAppDataDictionaryUnsorted = 1100,
+  /// §AppAck: a MessageRange whose first_generation is above its last_generation.
+  kAppAckRangeInvalid = 1110,
+  /// §SelfRemove Proposal: a SelfRemove not sent as a PublicMessage ("MUST be sent in an
+  /// MLS PublicMessage").
+  kSelfRemoveNotPublicMessage = 1111,
+  /// §SelfRemove Proposal: a SelfRemove in a Commit by value ("only allowed in a Commit by
+  /// reference").
+  kSelfRemoveByValue = 1112,
+  /// §SelfRemove Proposal: a SelfRemove from a sender that is not a member ("cannot be sent
+  /// as an external proposal").
+  kSelfRemoveSenderNotMember = 1113,
+  /// §SelfRemove Proposal: a SelfRemove in a group that is not self-remove-capable (a member
+  /// does not list self_remove in its capabilities).
+  kSelfRemoveGroupNotCapable = 1114,
+  /// §SelfRemove Proposal: a second SelfRemove of one member in one epoch ("MUST NOT issue
+  /// more than one SelfRemove proposal per epoch").
+  kSelfRemoveTwice = 1115,
+  /// §SelfRemove Proposal: a Remove of a leaf that a pending SelfRemove already removes
+  /// ("the Remove proposal is invalid").
+  kRemoveOfSelfRemoved = 1116,
+  /// §Safe Additional Authenticated Data: the GroupContext's app_data_dictionary holds the
+  /// safe_aad component, and a message's authenticated_data is not a SafeAAD.
+  kSafeAadMalformed = 1150,
+  /// §Safe Additional Authenticated Data: aad_items not in strictly increasing component_id
+  /// order (unsorted, or a component twice).
+  kSafeAadUnsorted = 1151,
+  /// §Exported Secrets: the component's safe exported secret was already generated in this
+  /// epoch; it is consumed and its source deleted (RFC 9420 §9.2).
+  kSafeExportConsumed = 1152,
+  /// §Exported Secrets: this epoch's application_export_secret is not held (a state written
+  /// before the safe exporter existed); it is available again from the next epoch on.
+  kSafeExportUnavailable = 1153,
+  /// §The Safe Application Interface (HPKE Keys): the leaf is blank or its private key is not
+  /// held, so there is no key pair to use.
+  kSafeKeyUnavailable = 1154,
+  /// §Multi-Credentials: a credential binding whose credential is itself a multi or
+  /// weak-multi credential (refused so that decoding cannot nest).
+  kMultiCredentialNested = 1160,
+  /// §Credential Bindings, §Verifying a Multi-Credential: a binding's signature does not
+  /// verify with its credential_key over CredentialBindingTBS and the leaf's signature_key.
+  kCredentialBindingInvalid = 1161,
+  /// §Verifying a Multi-Credential: a member does not support a multi-credential binding's
+  /// cipher suite or credential type, or (weak-multi) supports none of its bindings.
+  kCredentialBindingUnsupported = 1162,
+  /// §Content Advertisement, Syntax: a content_media_types component (MediaTypeList) "must
+  /// contain at least one item".
+  kMediaTypeListEmpty = 1170,
+  /// §Framing of application_data: the group requires content_media_types, and an
+  /// application_data is not an ApplicationFraming.
+  kApplicationFramingMalformed = 1171,
+  /// §Content Advertisement, Expected Behavior: a client to be added (or a member, when the
+  /// GroupContext gains content_media_types) does not advertise every required media type.
+  kMediaTypeUnsupported = 1172,
 };
 
 /// A short stable name for the code, e.g. "varint-not-minimal".

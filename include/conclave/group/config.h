@@ -102,6 +102,11 @@ struct GroupPolicy {
   /// (§8.6) come from the group itself, or for a reinit or branch Welcome from the old group
   /// given to Group::join_resumed.
   std::function<std::optional<SecretBytes>(BytesView psk_id)> external_psk;
+  /// Extensions draft §Pre-Shared Keys: application PSKs (psktype application) by component
+  /// and id, for commits and Welcomes that name them. Kept apart from external_psk so that a
+  /// component's PSK can never stand in for an external PSK or another component's.
+  std::function<std::optional<SecretBytes>(uint16_t component_id, BytesView psk_id)>
+      application_psk;
   /// Threads a call may start besides the caller's, for work that splits into independent
   /// items: a joiner's leaf signatures (§7.3), a mass add's KeyPackage checks (§10.1), HPKE to
   /// many recipients (§7.6, §12.4.3.1). 0: none, everything runs on the calling thread.

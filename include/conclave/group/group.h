@@ -29,13 +29,16 @@
 #include "conclave/group/identity.h"
 #include "conclave/group/key_package_store.h"
 #include "conclave/group/staged_commit.h"
+#include "conclave/schedule/exporter_tree.h"
 #include "conclave/schedule/key_schedule.h"
 #include "conclave/schedule/psk.h"
 #include "conclave/schedule/secret_tree.h"
 #include "conclave/storage/storage_provider.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
+#include "conclave/wire/component.h"
 #include "conclave/wire/framing.h"
+#include "conclave/wire/media_type.h"
 #include "conclave/wire/message.h"
 
 namespace conclave {
@@ -271,6 +274,40 @@ class Group {
                     const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
                     GroupConfig config = {}, GroupPolicy policy = {});
 
+  // --- extensions draft: proposals (SelfRemove, AppDataUpdate, AppEphemeral) ---
+  // (self_remove.cpp)
+  /// Extensions draft §SelfRemove Proposal: whether every member lists self_remove in its
+  /// capabilities (a "self-remove-capable group"); only then may SelfRemove be used.
+  bool self_remove_capable() const;
+  /// Extensions draft §SelfRemove Proposal: proposes removing this member, as a PublicMessage
+  /// (whatever config().handshake_format says) that any member, or an external joiner, commits
+  /// by reference with an UpdatePath. kSelfRemoveGroupNotCapable outside a self-remove-capable
+  /// group; kSelfRemoveTwice when this member already sent one this epoch.
+  wire::MlsMessage propose_self_remove(BytesView aad = {});
+  /// §12.4.3.2 with the extensions draft §SelfRemove Proposal: join_external() that also
+  /// includes `self_removes` by reference, the pending SelfRemove proposals (PublicMessages)
+  /// fetched with the GroupInfo. Each is validated as a member would, except its membership tag
+  /// (a non-member cannot check it): the GroupInfo's group and epoch, a member sender, its
+  /// signature, at most one per member, a self-remove-capable group; and none may name the
+  /// leaf of options.remove_leaf (kRemoveOfSelfRemoved).
+  static ExternalJoin join_external_with_self_removes(
+      std::shared_ptr<const crypto::CryptoProvider> provider, const Identity& identity,
+      const wire::MlsMessage& group_info, const std::vector<wire::MlsMessage>& self_removes,
+      const ExternalJoinOptions& options = {}, GroupPolicy policy = {});
+
+ private:
+  /// Extensions draft §SelfRemove Proposal: the rules of one SelfRemove from `sender`.
+  void check_self_remove(const wire::Sender& sender) const;
+  struct CachedProposal;
+  /// A member's SelfRemove among the proposals received this epoch; nullptr when none.
+  const CachedProposal* pending_self_remove(uint32_t leaf) const;
+  /// join_external: the SelfRemove messages validated against this (joining) group's tree and
+  /// GroupContext, resolved for the commit.
+  struct ResolvedProposal;
+  std::vector<ResolvedProposal> joiner_self_removes(
+      const std::vector<wire::MlsMessage>& self_removes) const;
+
+ public:
   // --- state ---
   const crypto::Suite& suite() const { return suite_; }           ///< the group's cipher suite
   const wire::GroupContext& context() const { return context_; }  ///< the current GroupContext
@@ -388,6 +425,56 @@ class Group {
       const std::optional<wire::RatchetTreeNodes>& ratchet_tree = std::nullopt,
       std::optional<GroupConfig> config = std::nullopt);
 
+  // --- extensions draft: safe application interface (draft-ietf-mls-extensions §The Safe
+  // Application Interface, §Safe AAD; safe_api.cpp). Every operation names the component
+  // performing it; its ComponentOperationLabel separates it from MLS and from the others. ---
+
+  /// §HPKE Keys: SafeEncryptWithLabel to the encryption key of the member at `to` (the key
+  /// only that member's current leaf private key opens). Error(kSafeKeyUnavailable) for a
+  /// leaf outside the tree or blank.
+  crypto::HpkeCiphertext safe_encrypt(tree::LeafIndex to, wire::ComponentId component_id,
+                                      std::string_view label, BytesView context,
+                                      BytesView plaintext) const;
+  /// §HPKE Keys: SafeDecryptWithLabel with this member's leaf private key, for the component
+  /// performing the decryption. Error(kAeadAuthenticationFailed) when it was made for another
+  /// key, component, label or context; Error(kSafeKeyUnavailable) when no key is held.
+  Bytes safe_decrypt(wire::ComponentId component_id, std::string_view label, BytesView context,
+                     const crypto::HpkeCiphertext& ciphertext) const;
+  /// §Signature Keys: SafeSignWithLabel with this member's signature key.
+  Bytes safe_sign(wire::ComponentId component_id, std::string_view label, BytesView content) const;
+  /// §Signature Keys: SafeVerifyWithLabel against the signature key of the member at
+  /// `signer`; false when it does not verify. Error(kSafeKeyUnavailable) for a leaf outside
+  /// the tree or blank.
+  bool safe_verify(tree::LeafIndex signer, wire::ComponentId component_id, std::string_view label,
+                   BytesView content, BytesView signature) const;
+  /// §Exported Secrets: SafeExportSecret(component_id), KDF.Nh bytes from this epoch's
+  /// Exporter Tree, consumed as it is returned (and the change stored, when attached).
+  /// Error(kSafeExportConsumed) the second time in an epoch; Error(kSafeExportUnavailable) in
+  /// an epoch loaded from a state written before the safe exporter existed, or once removed.
+  SecretBytes safe_export(wire::ComponentId component_id);
+  /// §Exported Secrets: true when safe_export(component_id) would succeed.
+  bool safe_export_available(wire::ComponentId component_id) const;
+  /// §Safe AAD: true when this epoch's GroupContext holds the safe_aad component: every
+  /// authenticated_data sent or received is then a SafeAAD (wire::encode_safe_aad builds one,
+  /// wire::decode_safe_aad reads one), or Error(kSafeAadMalformed / kSafeAadUnsorted).
+  bool safe_aad_required() const;
+
+  /// §Content Advertisement: the media types this epoch's GroupContext requires every member
+  /// to support (its content_media_types component); none: application_data is not framed.
+  /// The committer refuses to add a client that does not advertise them all (a
+  /// content_media_types component in its LeafNode's app_data_dictionary), and to require new
+  /// types that a remaining member lacks: Error(kMediaTypeUnsupported).
+  std::optional<wire::MediaTypeList> required_media_types() const;
+  /// §Framing of application_data: protect() of the ApplicationFraming of `content`, of type
+  /// `media_type` (an empty type: the group's first). Error(kInvalidArgument) in a group
+  /// without content_media_types.
+  wire::MlsMessage protect_framed(const wire::MediaType& media_type, BytesView content,
+                                  BytesView aad = {});
+  /// §Framing of application_data: a received message's framing, an empty type resolved to the
+  /// group's first required type. Error(kApplicationFramingMalformed) for data that is not an
+  /// ApplicationFraming; Error(kInvalidArgument) in a group without content_media_types.
+  wire::ApplicationFraming unframe(const ApplicationMessage& message) const;
+
  private:
   struct CachedProposal {
     Bytes ref;
@@ -462,6 +549,7 @@ class Group {
     std::set<uint32_t> tree_nodes;         ///< nodes a merged commit changed
     std::optional<uint32_t> width_before;  ///< the tree's width before them
     std::vector<uint64_t> dropped_epochs;  ///< epochs whose secret trees are gone
+    bool exporter = false;                 ///< a safe export consumed from the exporter tree
   };
   /// Commits the changes to the attached store (nothing when none is attached).
   void persist();
@@ -606,6 +694,8 @@ class Group {
   tree::TreeKemPrivate tree_private_;
   schedule::EpochSecrets secrets_;
   schedule::SecretTree secret_tree_;
+  /// extensions draft §Exported Secrets: none when this epoch's root is not held.
+  std::optional<schedule::ExporterTree> exporter_tree_;
   Bytes interim_transcript_hash_;
   Bytes confirmation_tag_;  ///< of the commit that started this epoch, for GroupInfo
 

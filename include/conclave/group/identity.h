@@ -32,11 +32,35 @@ struct Identity {
   friend bool operator==(const Identity&, const Identity&) = default;
 };
 
+/// Extensions draft §Multi-Credentials: a credential to bind into a multi-credential, with the
+/// key pair it vouches for, of `cipher_suite` (which need not be the group's).
+struct CredentialToBind {
+  wire::Credential credential;  ///< basic, x509 or another type; not itself multi
+  uint16_t cipher_suite = 0;    ///< the suite of the key pair
+  SecretBytes private_key;      ///< signs the binding
+  Bytes public_key;             ///< the binding's credential_key
+};
+
+/// Extensions draft §Credential Bindings: binds `c` to the leaf signature key `signature_key`.
+/// Error(kMultiCredentialNested) for a multi-credential, kUnsupportedCipherSuite for an
+/// unknown suite.
+wire::CredentialBinding bind_credential(const crypto::Suite& suite, const CredentialToBind& c,
+                                        BytesView signature_key);
+
+/// Extensions draft §Multi-Credentials: an identity of `suite` with a fresh signature key pair
+/// and a multi-credential (weak: weak-multi) binding each of `credentials` to it. Its
+/// KeyPackages list the credential type in their capabilities; the other members must list it
+/// and each binding's suite and type too (or, weak-multi, one binding's).
+Identity generate_multi_credential_identity(const crypto::Suite& suite,
+                                            const std::vector<CredentialToBind>& credentials,
+                                            bool weak = false);
+
 /// §5.3: a basic credential naming `identity`.
 wire::Credential basic_credential(std::string_view identity);
 
 /// §7.2: what a client built on this library supports: version mls10, all seven cipher suites,
-/// basic and X.509 credentials. Default proposal and extension types are never listed.
+/// basic and X.509 credentials, and the extensions draft's self_remove proposal type. Default
+/// proposal and extension types are never listed.
 wire::Capabilities default_capabilities();
 
 /// How create_key_package() (and a group's creator or an external joiner) builds a leaf.
@@ -60,6 +84,10 @@ struct KeyPackageOptions {
   /// A last_resort extension (type 0x000A) in KeyPackage.extensions: the owner keeps the
   /// private keys after a join, so the package may be used again (KeyPackageStore).
   bool last_resort = false;
+  /// Extensions draft §Last-Resort KeyPackages: mark the package the draft's way instead, a
+  /// last_resort_key_package component (empty data) in an app_data_dictionary extension of
+  /// KeyPackage.extensions (merged into one that `extensions` already holds).
+  bool last_resort_component = false;
 };
 
 /// A KeyPackage and the private keys that belong with it. The init key is used once, for the
@@ -89,7 +117,10 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
 void validate_key_package(const crypto::Suite& suite, const wire::KeyPackage& key_package,
                           const tree::LeafPolicy& policy);
 
-/// True when the KeyPackage carries a last_resort extension (type 0x000A).
+/// True when the KeyPackage is marked last resort: a last_resort extension (type 0x000A,
+/// Conclave's own mark) or, extensions draft §Last-Resort KeyPackages, a
+/// last_resort_key_package component with empty data in its app_data_dictionary extension (a
+/// malformed dictionary marks nothing).
 bool is_last_resort(const wire::KeyPackage& key_package);
 
 /// Seconds since the Unix epoch from the system clock.

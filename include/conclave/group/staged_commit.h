@@ -57,6 +57,9 @@ class StagedCommit {
   const std::optional<wire::ReInit>& reinit() const { return reinit_; }
   /// In the commit's order.
   const std::vector<CommittedCustomProposal>& custom_proposals() const { return custom_; }
+  /// Extensions draft §SelfRemove Proposal: the members it removes by their own SelfRemove
+  /// (also in removed()), in the commit's order.
+  const std::vector<tree::LeafIndex>& self_removed() const { return self_removed_; }
   /// True when it carries an UpdatePath: the committer's keys are fresh.
   bool has_path() const { return has_path_; }
   /// An external commit (§12.4.3.2): committer() is the leaf the new member took.
@@ -77,6 +80,7 @@ class StagedCommit {
   std::vector<wire::PreSharedKeyId> psks_;
   std::optional<wire::ReInit> reinit_;
   std::vector<CommittedCustomProposal> custom_;
+  std::vector<tree::LeafIndex> self_removed_;
   bool has_path_ = false;
   bool external_ = false;
   bool removes_me_ = false;

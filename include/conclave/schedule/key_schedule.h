@@ -30,6 +30,10 @@ struct EpochSecrets {
   SecretBytes resumption_psk;       ///< "resumption"
   SecretBytes epoch_authenticator;  ///< "authentication"
   SecretBytes init_secret;          ///< "init": init_secret_[n], the next epoch's input
+  /// extensions draft §Exported Secrets: "application_export", the root of the epoch's
+  /// ExporterTree. Not part of the encoding (which predates it and is stored): the group moves
+  /// it into its ExporterTree as the epoch starts, and persists that tree on its own.
+  SecretBytes application_export_secret;
   CONCLAVE_TLS_FIELDS(sender_data_secret, encryption_secret, exporter_secret, external_secret,
                       confirmation_key, membership_key, resumption_psk, epoch_authenticator,
                       init_secret)

@@ -7,6 +7,7 @@
 
 #include "conclave/base/bytes.h"
 #include "conclave/codec/codec.h"
+#include "conclave/wire/app_proposals.h"
 #include "conclave/wire/extension.h"
 #include "conclave/wire/key_package.h"
 #include "conclave/wire/leaf_node.h"
@@ -85,9 +86,10 @@ struct CustomProposal {
 
 /// §12.1: a change to the group, sent alone or inside a Commit.
 struct Proposal {
-  /// The proposal; its type is the alternative held (CustomProposal names its own).
+  /// The proposal; its type is the alternative held (CustomProposal names its own). The
+  /// extensions draft's AppDataUpdate, AppEphemeral and SelfRemove are alternatives of their own.
   std::variant<Add, Update, Remove, PreSharedKey, ReInit, ExternalInit, GroupContextExtensions,
-               CustomProposal>
+               AppDataUpdate, AppEphemeral, SelfRemove, CustomProposal>
       content;
 
   /// The proposal type of the content.

@@ -6,6 +6,7 @@
 
 #include "conclave/base/bytes.h"
 #include "conclave/codec/codec.h"
+#include "conclave/wire/component.h"
 #include "conclave/wire/types.h"
 
 namespace conclave::wire {
@@ -13,8 +14,11 @@ namespace conclave::wire {
 /// §8.4: names one pre-shared key, with a fresh nonce, in a PreSharedKey proposal or in
 /// GroupSecrets. Only the fields of its psktype are encoded.
 struct PreSharedKeyId {
-  PskType psktype = PskType::kExternal;  ///< external or resumption
-  /// external: the PSK's id, as agreed with the application.
+  PskType psktype = PskType::kExternal;  ///< external, resumption or application
+  /// application (extensions draft §Pre-Shared Keys): the component the PSK belongs to.
+  ComponentId component_id{};
+  /// external and application: the PSK's id, as agreed with the application (for an
+  /// application PSK, within its component).
   Bytes psk_id;
   /// resumption: what the PSK is injected for.
   ResumptionPskUsage usage = ResumptionPskUsage::kApplication;
@@ -28,6 +32,9 @@ struct PreSharedKeyId {
   /// A resumption PSK id: the resumption_psk of `group_id` at `epoch`.
   static PreSharedKeyId resumption(ResumptionPskUsage usage, Bytes group_id, uint64_t epoch,
                                    Bytes nonce);
+  /// Extensions draft §Pre-Shared Keys: component `component_id`'s PSK `id`, domain-separated
+  /// from external PSKs and from every other component's.
+  static PreSharedKeyId application(ComponentId component_id, Bytes id, Bytes nonce);
 
   /// Writes the wire encoding.
   void tls_encode(codec::Writer& w) const;

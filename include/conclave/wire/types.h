@@ -100,12 +100,13 @@ inline bool tls_enum_known(NodeType t) {
 
 /// §8.4: where a pre-shared key comes from.
 enum class PskType : uint8_t {
-  kExternal = 1,   ///< agreed outside MLS
-  kResumption = 2  ///< the resumption_psk of an epoch of a group (§8.6)
+  kExternal = 1,    ///< agreed outside MLS
+  kResumption = 2,  ///< the resumption_psk of an epoch of a group (§8.6)
+  kApplication = 3  ///< extensions draft §Pre-Shared Keys: a component's PSK
 };
-/// Decoding accepts the two defined values only.
+/// Decoding accepts the three defined values only.
 inline bool tls_enum_known(PskType t) {
-  return t == PskType::kExternal || t == PskType::kResumption;
+  return t == PskType::kExternal || t == PskType::kResumption || t == PskType::kApplication;
 }
 
 /// §8.4: what a resumption PSK is injected for.

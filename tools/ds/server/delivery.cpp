@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "authenticator.h"
+#include "conclave/crypto/suite.h"
 #include "conclave/wire/types.h"
 #include "ds_error.h"
 #include "framing.h"
@@ -203,7 +205,9 @@ void enqueue(Database& db, const std::vector<int64_t>& devices, int64_t sequence
 
 }  // namespace
 
-Delivery::Delivery(Database& db, DeliveryOptions options) : db_(db), options_(options) {}
+Delivery::Delivery(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
+                   DeliveryOptions options)
+    : db_(db), provider_(std::move(provider)), options_(options) {}
 
 v1::CreateGroupReply Delivery::create_group(const Device& device, const v1::CreateGroupBody& body) {
   if (body.group_id().empty() || body.group_id().size() > kMaxGroupIdBytes)
@@ -300,8 +304,43 @@ struct Fanout {
   std::vector<int64_t> removed;
 };
 
-Fanout plan_fanout(Database& db, const Device& device, const v1::SendBody& body,
-                   const SendShape& shape, const GroupRow& group, const DeliveryOptions& options) {
+// Extensions draft §SelfRemove Proposal: the devices whose pending SelfRemove proposals an
+// external commit includes by reference. Each reference must be the ProposalRef of a
+// SelfRemove stored in the group's current epoch (the draft has them sent as PublicMessages,
+// so the DS can hash them); a reference to anything else stays refused, as RFC 9420
+// §12.4.3.2 has it. The joiner's suite is the group's (its new leaf signs in it).
+std::vector<int64_t> self_removers(Database& db, const crypto::Suite& suite, const GroupRow& group,
+                                   const std::vector<Bytes>& references) {
+  // As strings: GCC 12 warns falsely on maps keyed by bytes.
+  auto key = [](BytesView bytes) { return std::string(bytes.begin(), bytes.end()); };
+  std::map<std::string, int64_t> senders;  // ProposalRef -> the proposing device
+  Statement pending(db,
+                    "SELECT sender, data FROM messages WHERE group_ref = ?1 AND epoch = ?2 "
+                    "AND kind = ?3");
+  pending.bind(1, group.id)
+      .bind(2, static_cast<int64_t>(group.epoch))
+      .bind(3, static_cast<int64_t>(Kind::kMessage));
+  while (pending.step())
+    if (const auto ref = self_remove_ref(suite, pending.column_blob(1)))
+      senders.emplace(key(*ref), pending.column_int(0));
+  std::vector<int64_t> out;
+  for (const Bytes& ref : references) {
+    const auto it = senders.find(key(ref));
+    if (it == senders.end())
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID,
+                        "an external commit refers only to SelfRemove proposals of its epoch");
+    // §SelfRemove Proposal: one SelfRemove per member and epoch.
+    if (contains(out, it->second))
+      throw bad_request(v1::ERROR_CODE_ROSTER_INVALID,
+                        "an external commit refers to one SelfRemove per member");
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Fanout plan_fanout(Database& db, const std::shared_ptr<const crypto::CryptoProvider>& provider,
+                   const Device& device, const v1::SendBody& body, const SendShape& shape,
+                   const GroupRow& group, const DeliveryOptions& options) {
   Fanout out;
   const std::vector<int64_t> members = members_of(db, group.id);
   out.sender_is_member = contains(members, device.id);
@@ -325,6 +364,11 @@ Fanout plan_fanout(Database& db, const Device& device, const v1::SendBody& body,
 
   out.added = resolve(db, body.added());
   out.removed = resolve(db, body.removed());
+  // An external commit names no roster change (check_request): the members it removes are
+  // the senders of the SelfRemoves it refers to, checked below like any removal.
+  if (shape.external && !shape.joining->references.empty())
+    out.removed = self_removers(db, crypto::Suite(provider, device.cipher_suite), group,
+                                shape.joining->references);
   for (int64_t id : out.added)
     if (contains(members, id))
       throw bad_request(v1::ERROR_CODE_ROSTER_INVALID, "an added device is already a member");
@@ -411,7 +455,7 @@ v1::SendReply Delivery::send(const Device& device, const v1::SendBody& body) {
   if (!group) throw unknown_group();
   // A retry of an accepted send gets the first reply and queues nothing again.
   if (auto reply = prior_reply(db_, device, body)) return *reply;
-  const Fanout fanout = plan_fanout(db_, device, body, shape, *group, options_);
+  const Fanout fanout = plan_fanout(db_, provider_, device, body, shape, *group, options_);
 
   // Everything is checked: from here on, only writes. One time for the message, its Welcome
   // and its idempotency record: the sweep drops the record no later than the message

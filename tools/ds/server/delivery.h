@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "accounts.h"
+#include "conclave/crypto/provider.h"
 #include "database.h"
 #include "ds.pb.h"
 
@@ -25,7 +27,9 @@ struct DeliveryOptions {
 
 class Delivery {
  public:
-  Delivery(Database& db, DeliveryOptions options);
+  // `provider` hashes the SelfRemove proposals an external commit refers to (framing.h).
+  Delivery(Database& db, std::shared_ptr<const crypto::CryptoProvider> provider,
+           DeliveryOptions options);
 
   // A new group at epoch 0 whose only member is `device`; GROUP_EXISTS if the id is taken.
   v1::CreateGroupReply create_group(const Device& device, const v1::CreateGroupBody& body);
@@ -54,6 +58,7 @@ class Delivery {
 
  private:
   Database& db_;
+  std::shared_ptr<const crypto::CryptoProvider> provider_;
   DeliveryOptions options_;
   std::function<void(const std::vector<int64_t>&)> on_queued_;
 };

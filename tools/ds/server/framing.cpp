@@ -5,6 +5,7 @@
 
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
+#include "conclave/wire/framing.h"
 #include "conclave/wire/message.h"
 #include "ds_error.h"
 
@@ -48,14 +49,18 @@ ExternalCommit read_external_commit(BytesView bytes) {
   auto invalid = [](const char* why) {
     return DsError(grpc::StatusCode::INVALID_ARGUMENT, v1::ERROR_CODE_ROSTER_INVALID, why);
   };
-  // RFC 9420 §12.4.3.2: the joiner knows no proposal of the epoch, so all are by value; the
-  // path carries its new leaf.
+  // RFC 9420 §12.4.3.2: the path carries the joiner's new leaf; the proposals are by value,
+  // except the pending SelfRemoves the extensions draft has the joiner include by reference
+  // (§SelfRemove Proposal), which the caller matches against the epoch's proposals.
   if (!commit->path) throw invalid("an external commit has a path");
   ExternalCommit out;
   size_t inits = 0;
   for (const auto& entry : commit->proposals) {
     const wire::Proposal* proposal = entry.proposal();
-    if (!proposal) throw invalid("an external commit has no proposals by reference");
+    if (!proposal) {
+      out.references.push_back(*entry.reference());
+      continue;
+    }
     if (std::holds_alternative<wire::ExternalInit>(proposal->content)) {
       ++inits;
     } else if (std::holds_alternative<wire::Remove>(proposal->content)) {
@@ -68,6 +73,23 @@ ExternalCommit read_external_commit(BytesView bytes) {
   out.signature_key = commit->path->leaf_node.signature_key;
   out.credential = codec::encode(commit->path->leaf_node.credential);
   return out;
+}
+
+std::optional<Bytes> self_remove_ref(const crypto::Suite& suite, BytesView bytes) {
+  wire::MlsMessage message;
+  try {
+    message = codec::decode<wire::MlsMessage>(bytes);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  const auto* pub = message.get<wire::PublicMessage>();
+  if (!pub || pub->content.sender.sender_type != wire::SenderType::kMember) return std::nullopt;
+  const auto* proposal = std::get_if<wire::Proposal>(&pub->content.content);
+  if (!proposal || !std::holds_alternative<wire::SelfRemove>(proposal->content))
+    return std::nullopt;
+  const wire::EncodedFramedContent content(pub->content);
+  return suite.make_proposal_ref(
+      wire::authenticated_content_bytes(wire::WireFormat::kPublicMessage, content, pub->auth));
 }
 
 std::optional<MemberCommit> read_member_commit(BytesView bytes) {

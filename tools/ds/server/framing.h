@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "conclave/base/bytes.h"
+#include "conclave/crypto/suite.h"
 #include "conclave/wire/types.h"
 
 namespace conclave::ds {
@@ -19,12 +20,15 @@ struct PublicFraming {
   wire::SenderType sender_type = wire::SenderType::kMember;
 };
 
-// What the DS reads of an external commit (RFC 9420 §12.4.3.2): who joins, and how many
-// members it removes (a resync removes the joiner's earlier leaf).
+// What the DS reads of an external commit (RFC 9420 §12.4.3.2): who joins, how many members
+// it removes by value (a resync removes the joiner's earlier leaf), and the proposals it
+// includes by reference, which the extensions draft (§SelfRemove Proposal) allows for pending
+// SelfRemove proposals only.
 struct ExternalCommit {
   Bytes signature_key;  // of the joiner's new leaf (the commit's UpdatePath)
   Bytes credential;     // the same leaf's Credential, TLS-encoded
   size_t removes = 0;
+  std::vector<Bytes> references;  // ProposalRefs (RFC 9420 §5.2), in the commit's order
 };
 
 // What the DS reads of a member's PublicMessage commit: the roster change its proposals by
@@ -45,8 +49,14 @@ void check_welcome(BytesView message);
 
 // The external commit in `message`, a PublicMessage commit from a new_member_commit sender.
 // Throws DsError (ROSTER_INVALID) unless it holds only what §12.4.3.2 allows an external
-// commit by value: exactly one ExternalInit, PreSharedKey and Remove proposals, and a path.
+// commit by value: exactly one ExternalInit, PreSharedKey and Remove proposals, and a path;
+// besides, proposals by reference, which the caller must resolve to SelfRemoves.
 ExternalCommit read_external_commit(BytesView message);
+
+// Extensions draft §SelfRemove Proposal: the ProposalRef (RFC 9420 §5.2, in `suite`) of
+// `message` when it is a SelfRemove proposal from a member sent as a PublicMessage, the only
+// form the draft allows; nothing for any other message, one that does not decode included.
+std::optional<Bytes> self_remove_ref(const crypto::Suite& suite, BytesView message);
 
 // The roster change of `message` when it is a PublicMessage commit from a member; nothing for
 // any other message (a PrivateMessage commit's proposals are encrypted).

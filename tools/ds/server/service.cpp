@@ -103,7 +103,7 @@ Service::Service(std::unique_ptr<Database> db,
     : db_(std::move(db)),
       auth_(*db_, provider, options.window_ms, CredentialCheck(options.trust_anchors)),
       keys_(*db_, provider, options.max_key_packages),
-      delivery_(*db_, options.delivery),
+      delivery_(*db_, provider, options.delivery),
       rate_(options.rate_per_second),
       subscribe_poll_ms_(options.subscribe_poll_ms),
       sweeper_(*db_, mutex_, options.retention) {

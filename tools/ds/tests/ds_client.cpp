@@ -158,14 +158,16 @@ conclave::wire::MlsMessage DsClient::next_group_info() const {
   return next.group_info();
 }
 
-Outcome<v1::SendReply> DsClient::join_external(const std::string& group_id,
-                                               const conclave::ExternalJoinOptions& options) {
+Outcome<v1::SendReply> DsClient::join_external(
+    const std::string& group_id, const conclave::ExternalJoinOptions& options,
+    const std::vector<conclave::wire::MlsMessage>& self_removes) {
   v1::FetchGroupInfoBody fetch;
   fetch.set_group_id(group_id);
   const auto info = call(kFetchGroupInfo, fetch);
   if (!info.ok()) fail("FetchGroupInfo", info.status);
-  conclave::ExternalJoin join = conclave::Group::join_external(
-      provider_, identity_, decode_message(info.reply.group_info()), options, group_policy());
+  conclave::ExternalJoin join = conclave::Group::join_external_with_self_removes(
+      provider_, identity_, decode_message(info.reply.group_info()), self_removes, options,
+      group_policy());
   std::optional<conclave::Group> before = std::move(group);
   group = std::move(join.group);
   auto out = send(join.commit, {}, {}, {}, group->group_info());

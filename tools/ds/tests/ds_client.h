@@ -118,9 +118,11 @@ class DsClient {
   conclave::wire::MlsMessage next_group_info() const;
   // Fetches the group's GroupInfo from the DS and joins by external commit (RFC 9420
   // §12.4.3.2), sending the commit with the new epoch's GroupInfo. On success `group` is the
-  // joined group; on a refusal it is left as it was.
-  Outcome<v1::SendReply> join_external(const std::string& group_id,
-                                       const conclave::ExternalJoinOptions& options = {});
+  // joined group; on a refusal it is left as it was. `self_removes`: pending SelfRemove
+  // proposals the commit includes by reference (extensions draft §SelfRemove Proposal).
+  Outcome<v1::SendReply> join_external(
+      const std::string& group_id, const conclave::ExternalJoinOptions& options = {},
+      const std::vector<conclave::wire::MlsMessage>& self_removes = {});
   // Fetches the queue and handles every entry in order: joins by Welcome, merges commits,
   // collects application messages; then acknowledges. Returns how many entries it handled.
   size_t sync();
