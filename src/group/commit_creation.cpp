@@ -161,6 +161,7 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
         continue;
       try_add(ResolvedProposal{c->sender, c->proposal, c->ref}, wire::ProposalOrRef{c->ref});
     }
+    keep_valid_app_data_updates(out.list, out.commit);  // extensions draft §AppDataUpdate
   }
   std::vector<wire::Proposal> by_value;
   if (options.group_context_extensions)
@@ -182,6 +183,10 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   }
   for (const auto& custom : options.custom_proposals)
     by_value.push_back(wire::Proposal{custom});
+  for (const auto& ephemeral : options.app_ephemerals)
+    by_value.push_back(wire::Proposal{ephemeral});
+  for (const auto& update : options.app_data_updates)
+    by_value.push_back(wire::Proposal{update});
   std::vector<const wire::Proposal*> new_proposals;
   for (const auto& p : by_value)
     new_proposals.push_back(&p);
