@@ -187,7 +187,12 @@ void Group::keep_valid_app_data_updates(std::vector<ResolvedProposal>& list,
   // §12.4: a commit includes the received proposals that keep the list valid. Per component:
   // the first operation received decides (a remove keeps only itself, an update every update);
   // a remove of absent state and updates the application refuses are left out.
-  const wire::AppDataDictionary dictionary = app_data_dictionary();
+  // AppDataUpdates apply after the list's GroupContextExtensions (which may drop the extension).
+  const wire::ExtensionList after = extensions_after(list, {});
+  const wire::Extension* ext = dictionary_extension(after);
+  const wire::AppDataDictionary dictionary =
+      ext == nullptr ? wire::AppDataDictionary{}
+                     : wire::decode_app_data_dictionary(ext->extension_data);
   std::map<wire::ComponentId, ComponentOps> kept;
   std::vector<bool> keep(list.size(), true);
   for (size_t i = 0; i < list.size(); ++i) {
