@@ -293,6 +293,19 @@ enum conclave_error_code {
       1115, /**< a second SelfRemove proposal of one member in one epoch */
   CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED =
       1116, /**< a Remove proposal of a member whose SelfRemove is pending */
+  CONCLAVE_ERR_APP_COMPONENT_UNKNOWN =
+      1120, /**< an AppDataUpdate or AppEphemeral of a component the application does not know */
+  CONCLAVE_ERR_APP_DATA_UPDATE_VETOED =
+      1121, /**< the component's application logic considers the AppDataUpdates invalid */
+  CONCLAVE_ERR_APP_EPHEMERAL_VETOED =
+      1122, /**< the component's application logic considers the AppEphemeral's data invalid */
+  CONCLAVE_ERR_APP_DATA_REMOVE_ABSENT =
+      1123, /**< an AppDataUpdate removes the state of a component that has none */
+  CONCLAVE_ERR_APP_DATA_UPDATE_CONFLICT =
+      1124, /**< two removes, or update and remove, of one component in one commit */
+  CONCLAVE_ERR_APP_DATA_DICTIONARY_NOT_BY_GCE =
+      1125, /**< a GroupContextExtensions changes app_data_dictionary while AppDataUpdate is
+               required */
   CONCLAVE_ERR_SAFE_AAD_MALFORMED =
       1150, /**< safe_aad is required and authenticated_data is not a SafeAAD */
   CONCLAVE_ERR_SAFE_AAD_UNSORTED = 1151, /**< SafeAAD items not sorted by component, or one twice */

@@ -152,6 +152,12 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kSelfRemoveGroupNotCapable: return "self-remove-group-not-capable";
     case ErrorCode::kSelfRemoveTwice: return "self-remove-twice";
     case ErrorCode::kRemoveOfSelfRemoved: return "remove-of-self-removed";
+    case ErrorCode::kAppComponentUnknown: return "app-component-unknown";
+    case ErrorCode::kAppDataUpdateVetoed: return "app-data-update-vetoed";
+    case ErrorCode::kAppEphemeralVetoed: return "app-ephemeral-vetoed";
+    case ErrorCode::kAppDataRemoveAbsent: return "app-data-remove-absent";
+    case ErrorCode::kAppDataUpdateConflict: return "app-data-update-conflict";
+    case ErrorCode::kAppDataDictionaryNotByGce: return "app-data-dictionary-not-by-gce";
     case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
     case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
     case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";

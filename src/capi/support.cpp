@@ -230,6 +230,18 @@ static_assert(CONCLAVE_ERR_SELF_REMOVE_GROUP_NOT_CAPABLE ==
 static_assert(CONCLAVE_ERR_SELF_REMOVE_TWICE == static_cast<int>(ErrorCode::kSelfRemoveTwice));
 static_assert(CONCLAVE_ERR_REMOVE_OF_SELF_REMOVED ==
               static_cast<int>(ErrorCode::kRemoveOfSelfRemoved));
+static_assert(CONCLAVE_ERR_APP_COMPONENT_UNKNOWN ==
+              static_cast<int>(ErrorCode::kAppComponentUnknown));
+static_assert(CONCLAVE_ERR_APP_DATA_UPDATE_VETOED ==
+              static_cast<int>(ErrorCode::kAppDataUpdateVetoed));
+static_assert(CONCLAVE_ERR_APP_EPHEMERAL_VETOED ==
+              static_cast<int>(ErrorCode::kAppEphemeralVetoed));
+static_assert(CONCLAVE_ERR_APP_DATA_REMOVE_ABSENT ==
+              static_cast<int>(ErrorCode::kAppDataRemoveAbsent));
+static_assert(CONCLAVE_ERR_APP_DATA_UPDATE_CONFLICT ==
+              static_cast<int>(ErrorCode::kAppDataUpdateConflict));
+static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_NOT_BY_GCE ==
+              static_cast<int>(ErrorCode::kAppDataDictionaryNotByGce));
 static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
 static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
 static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==

@@ -182,6 +182,25 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   }
   for (const auto& custom : options.custom_proposals)
     by_value.push_back(wire::Proposal{custom});
+  for (const auto& ephemeral : options.app_ephemerals)
+    by_value.push_back(wire::Proposal{ephemeral});
+  for (const auto& update : options.app_data_updates)
+    by_value.push_back(wire::Proposal{update});
+  {
+    // Extensions draft §AppDataUpdate: the received AppDataUpdates that would make the list
+    // invalid are left out, judged after the commit's GroupContextExtensions, so a by-value one
+    // is put at the end of the list for the check (and taken off again).
+    const bool gce = options.group_context_extensions.has_value();
+    if (gce) {
+      out.list.push_back(ResolvedProposal{me, by_value.front(), std::nullopt});
+      out.commit.proposals.push_back(wire::ProposalOrRef{by_value.front()});
+    }
+    keep_valid_app_data_updates(out.list, out.commit);
+    if (gce) {
+      out.list.pop_back();
+      out.commit.proposals.pop_back();
+    }
+  }
   std::vector<const wire::Proposal*> new_proposals;
   for (const auto& p : by_value)
     new_proposals.push_back(&p);

@@ -47,7 +47,8 @@ wire::MlsMessage external_proposal(const crypto::Suite& suite, BytesView group_i
   const ProposalType type = proposal.proposal_type();
   // §12.1.8: the only types an external sender may send.
   if (type != ProposalType::kAdd && type != ProposalType::kRemove && type != ProposalType::kPsk &&
-      type != ProposalType::kReinit && type != ProposalType::kGroupContextExtensions)
+      type != ProposalType::kReinit && type != ProposalType::kGroupContextExtensions &&
+      type != ProposalType::kAppDataUpdate && type != ProposalType::kAppEphemeral)
     throw Error(ErrorCode::kSenderNotAllowed, "an external sender cannot send proposal type " +
                                                   std::to_string(static_cast<uint16_t>(type)));
   return sign_outside(suite, group_id, epoch, wire::Sender::external(sender_index),
@@ -163,6 +164,10 @@ ExternalJoin Group::join_external_with_self_removes(
     proposals.push_back(wire::Proposal{wire::Remove{options.remove_leaf->value}});
   for (const auto& psk : options.psks)
     proposals.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  for (const auto& ephemeral : options.app_ephemerals)
+    proposals.push_back(wire::Proposal{ephemeral});
+  for (const auto& update : options.app_data_updates)
+    proposals.push_back(wire::Proposal{update});
   wire::Commit commit;
   std::vector<ResolvedProposal> list;
   for (auto& p : proposals) {

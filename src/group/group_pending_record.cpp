@@ -181,6 +181,8 @@ SecretBytes Group::encode_pending() const {
   for (tree::LeafIndex l : s.self_removed_)
     r.custom.push_back(
         CustomRecord{wire::Sender::member(l.value), wire::Proposal{wire::SelfRemove{}}});
+  for (const auto& e : s.app_ephemerals_)
+    r.custom.push_back(CustomRecord{e.sender, wire::Proposal{e.content}});
   r.has_path = s.has_path_ ? 1 : 0;
   r.external = s.external_ ? 1 : 0;
   r.removes_me = s.removes_me_ ? 1 : 0;
@@ -231,6 +233,10 @@ Group::PendingCommit Group::decode_pending(const SecretBytes& record) const {
   for (auto& c : r.custom) {
     if (std::holds_alternative<wire::SelfRemove>(c.proposal.content)) {
       s.self_removed_.push_back(tree::LeafIndex(c.sender.index));
+      continue;
+    }
+    if (auto* ephemeral = std::get_if<wire::AppEphemeral>(&c.proposal.content)) {
+      s.app_ephemerals_.push_back(CommittedAppEphemeral{c.sender, std::move(*ephemeral)});
       continue;
     }
     auto* custom = std::get_if<wire::CustomProposal>(&c.proposal.content);

@@ -103,7 +103,9 @@ wire::MlsMessage Group::propose_group_context_extensions(wire::ExtensionList ext
                                                          BytesView aad) {
   check_not_reinitialized();
   check_group_context_extensions(extensions, {});
-  return send_proposal(wire::Proposal{wire::GroupContextExtensions{std::move(extensions)}}, aad);
+  wire::Proposal proposal{wire::GroupContextExtensions{std::move(extensions)}};
+  check_app_proposal(proposal);  // extensions draft §AppDataUpdate: app_data_dictionary kept
+  return send_proposal(std::move(proposal), aad);
 }
 
 void Group::check_reinit_target(const wire::ReInit& reinit) const {

@@ -98,8 +98,10 @@ wire::Capabilities default_capabilities() {
     caps.cipher_suites.push_back(suite.id);
   caps.credentials = {wire::CredentialType::kBasic, wire::CredentialType::kX509};
   // Extensions draft §SelfRemove Proposal: supported, so groups of Conclave clients are
-  // self-remove-capable.
-  caps.proposals = {wire::ProposalType::kSelfRemove};
+  // self-remove-capable. §AppDataUpdate, §AppEphemeral: supported too (each component is the
+  // application's to register, GroupPolicy::components).
+  caps.proposals = {wire::ProposalType::kSelfRemove, wire::ProposalType::kAppDataUpdate,
+                    wire::ProposalType::kAppEphemeral};
   return caps;
 }
 

@@ -73,6 +73,8 @@ wire::ExtensionList Group::apply_proposals(const std::vector<ResolvedProposal>& 
       out.custom_.push_back(CommittedCustomProposal{rp.sender, *custom});
     }
   }
+  // Extensions draft: AppEphemeral, then AppDataUpdate, after the default proposals.
+  apply_app_proposals(proposals, extensions, out);
   return extensions;
 }
 

@@ -55,11 +55,11 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
   const auto type_text = [&] { return std::to_string(static_cast<uint16_t>(type)); };
   // Extensions draft §SelfRemove Proposal: its own typed errors, before the generic sender rules.
   if (std::holds_alternative<wire::SelfRemove>(proposal.content)) check_self_remove(sender);
-  // Extensions draft: AppDataUpdate and AppEphemeral are not supported yet (this client does
-  // not list them in its capabilities), so a group with this client cannot commit them.
-  if (type == ProposalType::kAppDataUpdate || type == ProposalType::kAppEphemeral)
-    throw Error(ErrorCode::kProposalTypeUnsupported,
-                "proposal type " + type_text() + " is not supported by this client");
+  // Extensions draft §AppDataUpdate, §AppEphemeral (and a GroupContextExtensions while
+  // AppDataUpdate is required): app_data_update.cpp.
+  check_app_proposal(proposal);
+  // Extensions draft, IANA "External: Y" for both, and "can be included in an external Commit".
+  const bool app_type = type == ProposalType::kAppDataUpdate || type == ProposalType::kAppEphemeral;
   // Which sender may send what: members anything but ExternalInit; external senders the
   // types of §12.1.8; a new member only its own Add (§12.1.8); an external committer only
   // ExternalInit, Remove and PreSharedKey, by value (§12.2).
@@ -72,7 +72,7 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
     case wire::SenderType::kExternal:
       if (type != ProposalType::kAdd && type != ProposalType::kRemove &&
           type != ProposalType::kPsk && type != ProposalType::kReinit &&
-          type != ProposalType::kGroupContextExtensions)
+          type != ProposalType::kGroupContextExtensions && !app_type)
         throw Error(ErrorCode::kSenderNotAllowed,
                     "proposal type " + type_text() + " from an external sender");
       break;
@@ -83,7 +83,7 @@ void Group::check_proposal(const wire::Sender& sender, const wire::Proposal& pro
       break;
     case wire::SenderType::kNewMemberCommit:
       if (type != ProposalType::kExternalInit && type != ProposalType::kRemove &&
-          type != ProposalType::kPsk)
+          type != ProposalType::kPsk && !app_type)
         throw Error(ErrorCode::kExternalCommitInvalid,
                     "proposal type " + type_text() + " in an external commit");
       break;
@@ -208,6 +208,10 @@ void Group::validate_proposal_list(const std::vector<ResolvedProposal>& proposal
         if (std::find(psk_ids.begin(), psk_ids.end(), id) != psk_ids.end())
           throw Error(ErrorCode::kDuplicatePsk, "two PreSharedKey proposals for one PSK");
         psk_ids.push_back(std::move(id));
+      } else if (std::holds_alternative<wire::AppDataUpdate>(rp.proposal.content) ||
+                 std::holds_alternative<wire::AppEphemeral>(rp.proposal.content)) {
+        // Extensions draft §AppDataUpdate, §AppEphemeral: allowed in external Commits (their
+        // list rules are checked as they are applied).
       } else {
         throw Error(ErrorCode::kExternalCommitInvalid,
                     "an external commit holds only ExternalInit, Remove and PreSharedKey");

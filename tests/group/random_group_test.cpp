@@ -66,8 +66,36 @@ struct Coverage {
   size_t psks_in_welcomes = 0;
   size_t extensions_by_value = 0;  // §12.1.7
   size_t extensions_by_reference = 0;
-  size_t self_removes = 0;  // extensions draft §SelfRemove Proposal, committed
+  size_t self_removes = 0;      // extensions draft §SelfRemove Proposal, committed
+  size_t app_data_commits = 0;  // extensions draft §AppDataUpdate: commits that changed the data
 };
+
+// Extensions draft §AppDataUpdate: the components every client registers. kRefLog takes
+// AppDataUpdates by reference (updates and removes), kValueLog by value (updates only, so a
+// commit's own never conflict with the received ones it keeps).
+constexpr wire::ComponentId kRefLog = 0x8001;
+constexpr wire::ComponentId kValueLog = 0x8002;
+
+// Deterministic logic, so that every member computes the same data: the current data and the
+// updates, in order, keeping the last 24 bytes; an update starting with 0xff is refused (the
+// committer leaves such received proposals out).
+std::optional<Bytes> log_update(std::optional<BytesView> current,
+                                const std::vector<Bytes>& updates) {
+  Bytes out = current ? to_bytes(*current) : Bytes{};
+  for (const Bytes& u : updates) {
+    if (!u.empty() && u[0] == 0xff) return std::nullopt;
+    out.insert(out.end(), u.begin(), u.end());
+  }
+  if (out.size() > 24) out.erase(out.begin(), out.end() - 24);
+  return out;
+}
+
+// Every leaf supports the app_data_dictionary GroupContext extension the updates create.
+KeyPackageOptions app_data_leaf() {
+  KeyPackageOptions o;
+  o.extension_types = {wire::ExtensionType::kAppDataDictionary};
+  return o;
+}
 
 struct Client {
   std::string name;
@@ -231,7 +259,8 @@ class Simulation {
       const std::string name = "c" + std::to_string(id);
       add_client(name);
     }
-    clients_[id].key_package = create_key_package(suite_, clients_[id].identity, unix_time_now());
+    clients_[id].key_package =
+        create_key_package(suite_, clients_[id].identity, unix_time_now(), app_data_leaf());
     clients_[id].added_by_value = false;
     return id;
   }
@@ -244,6 +273,8 @@ class Simulation {
         if (key == to_bytes(id)) return SecretBytes(BytesView(value));
       return std::nullopt;
     };
+    p.components = {AppComponent{kRefLog, log_update, nullptr},
+                    AppComponent{kValueLog, log_update, nullptr}};
     return p;
   }
 
@@ -277,6 +308,7 @@ class Simulation {
     add_client("c0");
     CreateOptions options;
     options.config = random_config();
+    options.leaf = app_data_leaf();
     clients_[0].group = Group::create(provider_, clients_[0].identity, options, policy());
   }
 
@@ -433,13 +465,14 @@ class Simulation {
     if (!coverage_.extensions_by_reference) missing.push_back(3);
     if (!coverage_.external_psks_by_reference) missing.push_back(4);
     if (!coverage_.self_removes) missing.push_back(5);
+    if (!coverage_.app_data_commits) missing.push_back(6);
     bool extensions_proposed = false;
     if (size >= 2 && chance(missing.empty() ? 50 : 80)) {
       const size_t n = 1 + pick(3);
       for (size_t i = 0; i < n; ++i) {
         const size_t p = before[pick(size)];
         const size_t kind =
-            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(6);
+            !missing.empty() && chance(60) ? missing[pick(missing.size())] : pick(7);
         if (kind == 0) {
           current_ += " update(" + who(p) + ")";
           touched.insert(group(p).own_leaf().value);
@@ -469,6 +502,21 @@ class Simulation {
           current_ += " self_remove(" + who(p) + ")";
           ++removes;
           broadcast_proposal(p, group(p).propose_self_remove());
+        } else if (kind == 6) {
+          // Extensions draft §AppDataUpdate: a remove when there is state (two in a round
+          // conflict, and the committer keeps the first), else an update (some refused).
+          if (group(p).app_data(kRefLog) && chance(30)) {
+            current_ += " app_data_remove(" + who(p) + ")";
+            broadcast_proposal(p, group(p).propose_app_data_update(
+                                      kRefLog, wire::AppDataUpdateOperation::kRemove));
+          } else {
+            Bytes update{static_cast<uint8_t>(chance(10) ? 0xff : pick(0xff))};
+            const Bytes more = random_bytes(3);
+            update.insert(update.end(), more.begin(), more.end());
+            current_ += " app_data_update(" + who(p) + ", " + to_hex(update) + ")";
+            broadcast_proposal(p, group(p).propose_app_data_update(
+                                      kRefLog, wire::AppDataUpdateOperation::kUpdate, update));
+          }
         }
       }
       // Pending proposals are state too (§12.4): a restart in the middle of a round.
@@ -547,6 +595,16 @@ class Simulation {
       options.group_context_extensions = random_extensions();
       ++coverage_.extensions_by_value;
     }
+    // Extensions draft §AppDataUpdate by value (no UpdatePath needed).
+    if (chance(25)) {
+      for (size_t i = 1 + pick(2); i > 0; --i) {
+        Bytes update{static_cast<uint8_t>(pick(0x80))};  // never refused
+        const Bytes more = random_bytes(2);
+        update.insert(update.end(), more.begin(), more.end());
+        options.app_data_updates.push_back(wire::AppDataUpdate{
+            kValueLog, wire::AppDataUpdateOperation::kUpdate, std::move(update)});
+      }
+    }
     options.force_path = !want_no_path && chance(20);
     if (chance(30)) options.authenticated_data = random_bytes(16);
     current_ += " commit by " + who(committer) + " (+" + std::to_string(options.add.size()) + " -" +
@@ -569,6 +627,11 @@ class Simulation {
                                                               : coverage_.commits_private)++;
     if (!mine.has_path()) ++coverage_.commits_without_path;
     coverage_.self_removes += mine.self_removed().size();
+    if (mine.new_context().extensions != cg.context().extensions &&
+        wire::find_extension(mine.new_context().extensions,
+                             wire::ExtensionType::kAppDataDictionary) != nullptr &&
+        !options.group_context_extensions)
+      ++coverage_.app_data_commits;
     for (uint32_t l : expected.removed) {
       const bool by_value = std::any_of(options.remove.begin(), options.remove.end(),
                                         [&](tree::LeafIndex r) { return r.value == l; });
@@ -663,6 +726,7 @@ class Simulation {
       EXPECT_EQ(g.epoch(), epoch + 1) << who(m);
       EXPECT_EQ(g.epoch_authenticator(), mine.epoch_authenticator()) << who(m);
       EXPECT_EQ(codec::encode(g.context()), context) << who(m);
+      EXPECT_EQ(g.app_data_dictionary(), cg.app_data_dictionary()) << who(m);
       if (m == committer || chance(20)) {
         EXPECT_EQ(roster(g), reference) << who(m);
       }
@@ -714,6 +778,7 @@ class Simulation {
     EXPECT_GT(c.extensions_by_value, 0u) << hint;
     EXPECT_GT(c.extensions_by_reference, 0u) << hint;
     EXPECT_GT(c.self_removes, 0u) << hint;
+    EXPECT_GT(c.app_data_commits, 0u) << hint;
     std::cout << "[ coverage ] suite " << params_.suite << " seed " << params_.seed
               << ": largest group " << c.largest_group << ", commits " << c.commits_public
               << " public / " << c.commits_private << " private (" << c.commits_without_path
@@ -726,7 +791,8 @@ class Simulation {
               << c.external_psks_by_reference << " by ref / " << c.resumption_psks
               << " resumption (" << c.resumption_psks_earlier << " earlier; " << c.psks_in_welcomes
               << " Welcomes), extensions " << c.extensions_by_value << " by value / "
-              << c.extensions_by_reference << " by ref, self-removes " << c.self_removes << "\n";
+              << c.extensions_by_reference << " by ref, self-removes " << c.self_removes
+              << ", app data commits " << c.app_data_commits << "\n";
   }
 
   RunParams params_;

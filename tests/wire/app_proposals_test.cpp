@@ -136,6 +136,44 @@ TEST(AppProposals, AppAckRejectsMalformedInput) {
             ErrorCode::kTrailingBytes);
 }
 
+// §AppDataUpdate on its own (outside a Proposal): an update with an empty `update<V>` is one
+// zero length byte, not nothing (only remove has no body); a truncated op is refused.
+TEST(AppProposals, AppDataUpdateStandalone) {
+  const AppDataUpdate empty{0x8001, AppDataUpdateOperation::kUpdate, {}};
+  EXPECT_EQ(to_hex(codec::encode(empty)),
+            "8001"
+            "01"
+            "00");
+  EXPECT_EQ(codec::decode<AppDataUpdate>(from_hex("80010100")), empty);
+  // Read as a remove, the same bytes leave the length byte over.
+  EXPECT_EQ(decode_error<AppDataUpdate>("80010200"), ErrorCode::kTrailingBytes);
+  EXPECT_EQ(decode_error<AppDataUpdate>("8001"), ErrorCode::kTruncated);
+  EXPECT_EQ(decode_error<AppDataUpdate>("800101"), ErrorCode::kTruncated);
+}
+
+// §AppAck inside §AppEphemeral: the AppEphemeral of component app_ack carries the encoded
+// AppAck as its data; MessageRange alone is three uint32 with no length prefix.
+TEST(AppProposals, AppAckInAppEphemeral) {
+  const MessageRange range{7, 1, 2};
+  EXPECT_EQ(to_hex(codec::encode(range)),
+            "00000007"
+            "00000001"
+            "00000002");
+  EXPECT_EQ(codec::decode<MessageRange>(codec::encode(range)), range);
+  EXPECT_EQ(decode_error<MessageRange>("0000000700000001"), ErrorCode::kTruncated);
+  const AppEphemeral e{component::kAppAck, codec::encode(AppAck{{range}})};
+  EXPECT_EQ(to_hex(codec::encode(e)),
+            "0005"
+            "0d"
+            "0c"
+            "00000007"
+            "00000001"
+            "00000002");
+  EXPECT_EQ(codec::decode<AppEphemeral>(codec::encode(e)), e);
+  EXPECT_EQ(decode_app_ack(e.data), AppAck{{range}});
+  EXPECT_EQ(decode_error<AppEphemeral>("00050d0c"), ErrorCode::kLengthBeyondInput);
+}
+
 // §AppAck: received messages become one range per run of consecutive generations of a sender.
 TEST(AppProposals, MakeAppAckCoversRuns) {
   const AppAck ack = make_app_ack({{2, 7}, {1, 0}, {1, 1}, {1, 2}, {1, 4}, {2, 6}, {1, 1}});

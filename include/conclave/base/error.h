@@ -201,6 +201,27 @@ enum class ErrorCode : uint16_t {
   /// §SelfRemove Proposal: a Remove of a leaf that a pending SelfRemove already removes
   /// ("the Remove proposal is invalid").
   kRemoveOfSelfRemoved = 1116,
+  /// §Updating Application Data in the GroupContext, §Attaching Application Data to a Commit:
+  /// an AppDataUpdate or AppEphemeral whose component_id "references a component that is not
+  /// known to the application" (not in GroupPolicy::components).
+  kAppComponentUnknown = 1120,
+  /// §Updating Application Data in the GroupContext: the application logic of the component
+  /// "considers this update invalid", so the proposal list is invalid.
+  kAppDataUpdateVetoed = 1121,
+  /// §Attaching Application Data to a Commit: the AppEphemeral's data "is considered invalid by
+  /// the application logic registered to the indicated component_id".
+  kAppEphemeralVetoed = 1122,
+  /// §Updating Application Data in the GroupContext: an AppDataUpdate that removes "state for a
+  /// component_id that has no state present".
+  kAppDataRemoveAbsent = 1123,
+  /// §Updating Application Data in the GroupContext: for one component_id, a proposal list
+  /// holds two removes, or both update and remove ("valid only if it contains (a) a single
+  /// remove operation or (b) one or more update operations").
+  kAppDataUpdateConflict = 1124,
+  /// §Updating Application Data in the GroupContext: app_data_update is in the
+  /// required_capabilities' proposal_types, and a GroupContextExtensions proposal adds,
+  /// removes or modifies the app_data_dictionary extension ("MUST NOT").
+  kAppDataDictionaryNotByGce = 1125,
   /// §Safe Additional Authenticated Data: the GroupContext's app_data_dictionary holds the
   /// safe_aad component, and a message's authenticated_data is not a SafeAAD.
   kSafeAadMalformed = 1150,

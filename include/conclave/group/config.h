@@ -70,6 +70,27 @@ struct GroupConfig {
   friend bool operator==(const GroupConfig&, const GroupConfig&) = default;
 };
 
+/// Extensions draft §Updating Application Data in the GroupContext (AppDataUpdate), §Attaching
+/// Application Data to a Commit (AppEphemeral): an application component the group knows. An
+/// AppDataUpdate or AppEphemeral of a component that is not registered is invalid
+/// (kAppComponentUnknown). Both hooks must be deterministic and free of side effects (every
+/// member must reach the same verdict; a hook may be asked more than once about one commit);
+/// they run on the calling thread only.
+struct AppComponent {
+  uint16_t id = 0;  ///< the ComponentID
+  /// AppDataUpdate: the component's new data from its current data (nullopt: no entry in the
+  /// GroupContext's app_data_dictionary) and the `update` fields of the commit's AppDataUpdates
+  /// of this component, in commit order; nullopt vetoes them (kAppDataUpdateVetoed). Unset:
+  /// the last update becomes the data.
+  std::function<std::optional<Bytes>(std::optional<BytesView> current,
+                                     const std::vector<Bytes>& updates)>
+      update;
+  /// AppEphemeral: whether `data` is valid for the component (false: kAppEphemeralVetoed).
+  /// Accepted data is handed over with the commit (StagedCommit::app_ephemerals()). Unset:
+  /// every data is valid.
+  std::function<bool(BytesView data)> ephemeral;
+};
+
 /// The part that is behaviour supplied by the application (not serialized).
 struct GroupPolicy {
   /// §5.3.1: the Authentication Service: true when the credential is acceptable for a member
@@ -107,6 +128,10 @@ struct GroupPolicy {
   /// component's PSK can never stand in for an external PSK or another component's.
   std::function<std::optional<SecretBytes>(uint16_t component_id, BytesView psk_id)>
       application_psk;
+  /// Extensions draft §AppDataUpdate, §AppEphemeral: the components whose AppDataUpdate and
+  /// AppEphemeral proposals this member accepts. The app_ack component (§AppAck) is known
+  /// without registration: its data must be a valid AppAck; a registration adds its hook.
+  std::vector<AppComponent> components;
   /// Threads a call may start besides the caller's, for work that splits into independent
   /// items: a joiner's leaf signatures (§7.3), a mass add's KeyPackage checks (§10.1), HPKE to
   /// many recipients (§7.6, §12.4.3.1). 0: none, everything runs on the calling thread.

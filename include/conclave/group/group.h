@@ -36,6 +36,7 @@
 #include "conclave/storage/storage_provider.h"
 #include "conclave/tree/ratchet_tree.h"
 #include "conclave/tree/treekem.h"
+#include "conclave/wire/app_data.h"
 #include "conclave/wire/component.h"
 #include "conclave/wire/framing.h"
 #include "conclave/wire/media_type.h"
@@ -79,6 +80,12 @@ struct CommitOptions {
   std::optional<wire::ReInit> reinit;
   /// §13.2: custom proposals by value, of types registered in config().custom_proposals.
   std::vector<wire::CustomProposal> custom_proposals;
+  /// Extensions draft §Updating Application Data in the GroupContext: AppDataUpdates by value,
+  /// after the other proposals, of components in GroupPolicy::components.
+  std::vector<wire::AppDataUpdate> app_data_updates;
+  /// Extensions draft §Attaching Application Data to a Commit: AppEphemerals by value (an
+  /// AppAck: app_ack_ephemeral()), of components in GroupPolicy::components or app_ack.
+  std::vector<wire::AppEphemeral> app_ephemerals;
   /// Include the proposals received this epoch (by reference), as §12.4 recommends.
   bool include_pending_proposals = true;
   /// Force an UpdatePath even when the configuration would leave it out.
@@ -130,6 +137,10 @@ struct ExternalJoinOptions {
   std::optional<tree::LeafIndex> remove_leaf;
   /// External PSKs (from GroupPolicy::external_psk) mixed into the new epoch.
   std::vector<wire::PreSharedKeyId> psks;
+  /// Extensions draft §AppDataUpdate, §AppEphemeral: "can be included in an external Commit",
+  /// by value, of components in the joiner's GroupPolicy::components.
+  std::vector<wire::AppDataUpdate> app_data_updates;
+  std::vector<wire::AppEphemeral> app_ephemerals;  ///< as app_data_updates
   Bytes authenticated_data;  ///< sent with the commit, authenticated but not encrypted
   GroupConfig config;        ///< the joiner's configuration of the group
   /// The new leaf (§7.2): capabilities, leaf extensions, GREASE; the KeyPackage-only fields
@@ -295,7 +306,48 @@ class Group {
       const wire::MlsMessage& group_info, const std::vector<wire::MlsMessage>& self_removes,
       const ExternalJoinOptions& options = {}, GroupPolicy policy = {});
 
+  // --- extensions draft: application data in the GroupContext and in commits ---
+  // (app_data_update.cpp, app_ephemeral.cpp)
+  /// §Updating Application Data in the GroupContext: the GroupContext's app_data_dictionary
+  /// (no entry when the extension is absent).
+  wire::AppDataDictionary app_data_dictionary() const;
+  /// The data of `component` in app_data_dictionary(); nullopt when it has no entry.
+  std::optional<Bytes> app_data(wire::ComponentId component) const;
+  /// §Updating Application Data in the GroupContext: proposes an AppDataUpdate (`update` is
+  /// sent for op update only), committed later by reference with no UpdatePath needed.
+  /// kAppComponentUnknown for a component not in GroupPolicy::components;
+  /// kAppDataRemoveAbsent for a remove of a component with no entry;
+  /// kProposalTypeUnsupported when a member does not list app_data_update.
+  wire::MlsMessage propose_app_data_update(wire::ComponentId component,
+                                           wire::AppDataUpdateOperation op, BytesView update = {},
+                                           BytesView aad = {});
+  /// §Attaching Application Data to a Commit: proposes an AppEphemeral, committed later by
+  /// reference. kAppComponentUnknown, kAppEphemeralVetoed (the component's hook refuses it),
+  /// kProposalTypeUnsupported as above.
+  wire::MlsMessage propose_app_ephemeral(wire::ComponentId component, BytesView data,
+                                         BytesView aad = {});
+  /// §AppAck: propose_app_ephemeral() of component app_ack carrying `ack`
+  /// (kAppAckRangeInvalid for a range whose first generation is above its last).
+  wire::MlsMessage propose_app_ack(const wire::AppAck& ack, BytesView aad = {});
+
  private:
+  struct ResolvedProposal;
+  /// The registration of `component` in GroupPolicy::components; nullptr when none.
+  const AppComponent* app_component(wire::ComponentId component) const;
+  /// §AppDataUpdate, §AppEphemeral: the rules of one such proposal on its own (its component
+  /// known, an AppEphemeral's data accepted), and the rule of a GroupContextExtensions while
+  /// AppDataUpdate is required. Other proposals pass.
+  void check_app_proposal(const wire::Proposal& proposal) const;
+  /// §AppEphemeral: the component knows `ephemeral` and accepts its data.
+  void check_app_ephemeral(const wire::AppEphemeral& ephemeral) const;
+  /// §AppEphemeral, then §AppDataUpdate, after the default proposals: records the list's
+  /// AppEphemerals in `out` and applies its AppDataUpdates to `extensions` (the GroupContext
+  /// extensions after the list's GroupContextExtensions); tree_ holds the new members.
+  void apply_app_proposals(const std::vector<ResolvedProposal>& proposals,
+                           wire::ExtensionList& extensions, StagedCommit& out) const;
+  /// commit(): leaves out of `list` (and `commit`) the received AppDataUpdates that would make
+  /// it invalid (a conflicting operation, a remove of absent state, a veto).
+  void keep_valid_app_data_updates(std::vector<ResolvedProposal>& list, wire::Commit& commit) const;
   /// Extensions draft §SelfRemove Proposal: the rules of one SelfRemove from `sender`.
   void check_self_remove(const wire::Sender& sender) const;
   struct CachedProposal;
@@ -749,6 +801,10 @@ wire::MlsMessage new_member_proposal(const crypto::Suite& suite, BytesView group
                                      const wire::KeyPackage& key_package,
                                      BytesView signature_private_key,
                                      BytesView authenticated_data = {});
+
+/// Extensions draft §AppAck: the AppEphemeral of component app_ack that carries `ack`
+/// (kAppAckRangeInvalid for a range whose first generation is above its last).
+wire::AppEphemeral app_ack_ephemeral(const wire::AppAck& ack);
 
 /// The external_senders group context extension (§12.1.8.1) listing `senders`.
 wire::Extension external_senders_extension(const std::vector<wire::ExternalSender>& senders);

@@ -59,8 +59,8 @@ Identity generate_multi_credential_identity(const crypto::Suite& suite,
 wire::Credential basic_credential(std::string_view identity);
 
 /// §7.2: what a client built on this library supports: version mls10, all seven cipher suites,
-/// basic and X.509 credentials, and the extensions draft's self_remove proposal type. Default
-/// proposal and extension types are never listed.
+/// basic and X.509 credentials, and the extensions draft's self_remove, app_data_update and
+/// app_ephemeral proposal types. Default proposal and extension types are never listed.
 wire::Capabilities default_capabilities();
 
 /// How create_key_package() (and a group's creator or an external joiner) builds a leaf.

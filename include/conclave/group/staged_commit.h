@@ -39,6 +39,24 @@ struct CommittedCustomProposal {
   wire::CustomProposal proposal;  ///< the proposal
 };
 
+/// Extensions draft §Attaching Application Data to a Commit: an AppEphemeral the commit covers,
+/// accepted by its component (GroupPolicy::components), for the application to act on when
+/// it merges the commit.
+struct CommittedAppEphemeral {
+  wire::Sender sender;         ///< who proposed it (the committer for proposals by value)
+  wire::AppEphemeral content;  ///< the component and its data
+  /// Field by field.
+  friend bool operator==(const CommittedAppEphemeral&, const CommittedAppEphemeral&) = default;
+};
+
+/// Extensions draft §AppAck: an AppAck (an AppEphemeral of component app_ack) the commit covers.
+struct CommittedAppAck {
+  wire::Sender sender;  ///< who acknowledges (the committer for proposals by value)
+  wire::AppAck ack;     ///< the messages it received in the epoch the commit ends
+  /// Field by field.
+  friend bool operator==(const CommittedAppAck&, const CommittedAppAck&) = default;
+};
+
 /// A verified commit and the next epoch it leads to, returned by Group::process() and applied
 /// by Group::merge().
 class StagedCommit {
@@ -60,6 +78,12 @@ class StagedCommit {
   /// Extensions draft §SelfRemove Proposal: the members it removes by their own SelfRemove
   /// (also in removed()), in the commit's order.
   const std::vector<tree::LeafIndex>& self_removed() const { return self_removed_; }
+  /// Extensions draft §Attaching Application Data to a Commit: its AppEphemerals (AppAcks
+  /// included), each accepted by its component, in the commit's order (the order the draft
+  /// says they are processed in).
+  const std::vector<CommittedAppEphemeral>& app_ephemerals() const { return app_ephemerals_; }
+  /// Extensions draft §AppAck: the AppAcks among app_ephemerals(), decoded, in the same order.
+  std::vector<CommittedAppAck> app_acks() const;
   /// True when it carries an UpdatePath: the committer's keys are fresh.
   bool has_path() const { return has_path_; }
   /// An external commit (§12.4.3.2): committer() is the leaf the new member took.
@@ -81,6 +105,7 @@ class StagedCommit {
   std::optional<wire::ReInit> reinit_;
   std::vector<CommittedCustomProposal> custom_;
   std::vector<tree::LeafIndex> self_removed_;
+  std::vector<CommittedAppEphemeral> app_ephemerals_;
   bool has_path_ = false;
   bool external_ = false;
   bool removes_me_ = false;
