@@ -152,6 +152,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kSelfRemoveGroupNotCapable: return "self-remove-group-not-capable";
     case ErrorCode::kSelfRemoveTwice: return "self-remove-twice";
     case ErrorCode::kRemoveOfSelfRemoved: return "remove-of-self-removed";
+    case ErrorCode::kRequiredWireFormatUnsupported: return "required-wire-format-unsupported";
+    case ErrorCode::kRequiredComponentUnsupported: return "required-component-unsupported";
+    case ErrorCode::kAppComponentsMissing: return "app-components-missing";
+    case ErrorCode::kGreaseRequired: return "grease-required";
     case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
     case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
     case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";
