@@ -98,12 +98,17 @@ void advertise_components(const crypto::Suite& suite, wire::LeafNode& leaf,
           wire::Extension{wire::ExtensionType::kAppDataDictionary, std::move(data)});
   }
   if (!grease) return;
-  if (wire::Extension* ext =
-          find_mutable(key_package_extensions, wire::ExtensionType::kAppDataDictionary)) {
-    wire::AppDataDictionary dictionary = wire::decode_app_data_dictionary(ext->extension_data);
-    add_grease_entry(suite, dictionary);
-    ext->extension_data = codec::encode(dictionary);
+  wire::Extension* ext =
+      find_mutable(key_package_extensions, wire::ExtensionType::kAppDataDictionary);
+  if (ext == nullptr) return;
+  wire::AppDataDictionary dictionary;
+  try {
+    dictionary = wire::decode_app_data_dictionary(ext->extension_data);
+  } catch (const Error&) {
+    return;  // the application's own bytes, which receivers judge (is_last_resort: no mark)
   }
+  add_grease_entry(suite, dictionary);
+  ext->extension_data = codec::encode(dictionary);
 }
 
 }  // namespace conclave::detail

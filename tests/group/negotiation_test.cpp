@@ -267,6 +267,26 @@ TEST_P(Negotiation, GreaseIsNeverRequired) {
   }));
 }
 
+// The creator's own leaf meets the group's requirements (RFC 9420 §11, as for
+// required_capabilities): one that lacks them creates nothing.
+TEST_P(Negotiation, CreatorMustSupportRequirements) {
+  CreateOptions create;
+  create.config = config_;
+  create.leaf = supporting(false);
+  create.extensions = {formats_extension(ExtensionType::kRequiredWireFormats, {kFormat})};
+  EXPECT_TRUE(rejects(ErrorCode::kRequiredWireFormatUnsupported, [&] {
+    Group::create(provider, alice.identity, create, accept_any_policy());
+  }));
+  create.extensions = {dictionary_extension(std::vector<ComponentId>{0x8009}, std::nullopt)};
+  EXPECT_TRUE(rejects(ErrorCode::kRequiredComponentUnsupported, [&] {
+    Group::create(provider, alice.identity, create, accept_any_policy());
+  }));
+  create.leaf = supporting(true);
+  create.extensions = {formats_extension(ExtensionType::kRequiredWireFormats, {kFormat}),
+                       dictionary_extension(std::vector<ComponentId>{kChess}, std::nullopt)};
+  EXPECT_NO_THROW(Group::create(provider, alice.identity, create, accept_any_policy()));
+}
+
 // Add (RFC 9420 §12.1.1 via §7.3 / §10.1, as for required_capabilities): once the group
 // requires them, a KeyPackage lacking the wire format or a component is refused by the
 // committer and, proposed by a member, by the receiver; a supporting one is added and joins.
