@@ -25,6 +25,7 @@ namespace component = wire::component;
 constexpr uint16_t kFormat = 0xF00D;  // a private-use wire format: "non-default"
 constexpr ComponentId kChess = 0x8001;
 constexpr ComponentId kPoll = 0x8002;
+constexpr ComponentId kDraw = 0x8003;
 
 wire::Extension formats_extension(ExtensionType type, std::vector<uint16_t> formats) {
   return wire::Extension{type, codec::encode(wire::WireFormats{std::move(formats)})};
@@ -41,15 +42,16 @@ wire::Extension dictionary_extension(std::optional<std::vector<ComponentId>> app
   return wire::Extension{ExtensionType::kAppDataDictionary, codec::encode(d)};
 }
 
-// A client supporting kChess in app_components and, when `full`, kFormat and kPoll (safe_aad)
-// too. Every client lists required_wire_formats, so RFC 9420 §11.1 alone never refuses it.
+// A client supporting kChess in app_components and, when `full`, kDraw, kFormat and kPoll
+// (safe_aad) too. Every client lists required_wire_formats, so RFC 9420 §11.1 alone never refuses
+// it.
 KeyPackageOptions supporting(bool full) {
   KeyPackageOptions o;
   o.extension_types = {ExtensionType::kRequiredWireFormats};
   if (full) {
-    o.leaf_extensions = {
-        formats_extension(ExtensionType::kSupportedWireFormats, {kFormat}),
-        dictionary_extension(std::vector<ComponentId>{kChess}, std::vector<ComponentId>{kPoll})};
+    o.leaf_extensions = {formats_extension(ExtensionType::kSupportedWireFormats, {kFormat}),
+                         dictionary_extension(std::vector<ComponentId>{kChess, kDraw},
+                                              std::vector<ComponentId>{kPoll})};
   } else {
     o.leaf_extensions = {dictionary_extension(std::vector<ComponentId>{kChess}, std::nullopt)};
   }
@@ -108,11 +110,12 @@ class Negotiation : public NegativeGroupTest {
     EXPECT_TRUE(rejects_unchanged(*b, code, [&] { b->process(forged); }));
   }
 
-  // Requires kFormat, kChess and kPoll after removing Carol, who lacks two of them.
+  // Requires kFormat, kChess and kDraw after removing Carol, who lacks two of them.
+  // (Not kPoll: safe_aad in the GroupContext would make every authenticated_data a SafeAAD.)
   void require_all_without_carol() {
-    CommitOptions o = requiring(
-        {formats_extension(ExtensionType::kRequiredWireFormats, {kFormat}),
-         dictionary_extension(std::vector<ComponentId>{kChess}, std::vector<ComponentId>{kPoll})});
+    CommitOptions o =
+        requiring({formats_extension(ExtensionType::kRequiredWireFormats, {kFormat}),
+                   dictionary_extension(std::vector<ComponentId>{kChess, kDraw}, std::nullopt)});
     o.remove = {c->own_leaf()};
     GenuineCommit g = genuine_commit(*a, o);
     expect_commit_accepted(*b, g.committer, g.out.commit);
@@ -300,19 +303,20 @@ TEST_P(Negotiation, AddNeedsRequiredSupport) {
       bob_forger.propose(wire::Proposal{wire::Add{partial.key_package.key_package}});
   EXPECT_TRUE(rejects_unchanged(*a, ErrorCode::kRequiredWireFormatUnsupported,
                                 [&] { a->process(proposal); }));
-  // The wire format but not kPoll in safe_aad.
+  // The wire format but not kDraw in app_components.
   const Client full = make_client(suite, "erin", supporting(true));
-  const wire::KeyPackage no_poll = tampered(full, [](wire::KeyPackage& kp) {
+  const wire::KeyPackage no_draw = tampered(full, [](wire::KeyPackage& kp) {
     auto dictionary = leaf_dictionary(kp.leaf_node.extensions);
-    wire::erase_component(dictionary, component::kSafeAad);
+    wire::set_component(dictionary, component::kAppComponents,
+                        codec::encode(wire::ComponentsList{{component::kAppComponents, kChess}}));
     for (auto& e : kp.leaf_node.extensions)
       if (e.extension_type == ExtensionType::kAppDataDictionary)
         e.extension_data = codec::encode(dictionary);
   });
   EXPECT_TRUE(rejects_unchanged(*a, ErrorCode::kRequiredComponentUnsupported,
-                                [&] { a->commit(adding({no_poll})); }));
+                                [&] { a->commit(adding({no_draw})); }));
   EXPECT_TRUE(rejects_unchanged(*a, ErrorCode::kRequiredComponentUnsupported, [&] {
-    a->process(bob_forger.propose(wire::Proposal{wire::Add{no_poll}}));
+    a->process(bob_forger.propose(wire::Proposal{wire::Add{no_draw}}));
   }));
   GenuineCommit g = genuine_commit(*a, adding({full.key_package.key_package}));
   expect_commit_accepted(*b, g.committer, g.out.commit);
@@ -351,13 +355,13 @@ TEST_P(Negotiation, UpdateCommitAndExternalJoinNeedRequiredSupport) {
                                 [&] { b->process(forged); }));
   expect_commit_accepted(*b, g.committer, g.out.commit);
   a.emplace(std::move(g.committer));
-  // An external joiner lacking kPoll: Bob refuses its commit.
+  // An external joiner lacking kDraw: Bob refuses its commit.
   const Client frank = make_client(suite, "frank");
   ExternalJoinOptions join;
   join.config = config_;
   join.leaf = supporting(true);
   join.leaf.leaf_extensions[1] =
-      dictionary_extension(std::vector<ComponentId>{kChess}, std::nullopt);
+      dictionary_extension(std::vector<ComponentId>{kChess}, std::vector<ComponentId>{kPoll});
   const auto outcome = outcome_of([&] {
     ExternalJoin joined = Group::join_external(provider, frank.identity, a->group_info(true), join,
                                                accept_any_policy());
