@@ -306,6 +306,14 @@ enum conclave_error_code {
   CONCLAVE_ERR_APP_DATA_DICTIONARY_NOT_BY_GCE =
       1125, /**< a GroupContextExtensions changes app_data_dictionary while AppDataUpdate is
                required */
+  CONCLAVE_ERR_REQUIRED_WIRE_FORMAT_UNSUPPORTED =
+      1140, /**< a leaf lacks a wire format the group requires (required_wire_formats) */
+  CONCLAVE_ERR_REQUIRED_COMPONENT_UNSUPPORTED =
+      1141, /**< a leaf lacks a component the group requires (app_components, safe_aad) */
+  CONCLAVE_ERR_APP_COMPONENTS_MISSING =
+      1142, /**< a leaf supports app_data_dictionary but does not advertise app_components */
+  CONCLAVE_ERR_GREASE_REQUIRED =
+      1143, /**< a GREASE value among the group's required wire formats or components */
   CONCLAVE_ERR_SAFE_AAD_MALFORMED =
       1150, /**< safe_aad is required and authenticated_data is not a SafeAAD */
   CONCLAVE_ERR_SAFE_AAD_UNSORTED = 1151, /**< SafeAAD items not sorted by component, or one twice */

@@ -158,6 +158,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kAppDataRemoveAbsent: return "app-data-remove-absent";
     case ErrorCode::kAppDataUpdateConflict: return "app-data-update-conflict";
     case ErrorCode::kAppDataDictionaryNotByGce: return "app-data-dictionary-not-by-gce";
+    case ErrorCode::kRequiredWireFormatUnsupported: return "required-wire-format-unsupported";
+    case ErrorCode::kRequiredComponentUnsupported: return "required-component-unsupported";
+    case ErrorCode::kAppComponentsMissing: return "app-components-missing";
+    case ErrorCode::kGreaseRequired: return "grease-required";
     case ErrorCode::kSafeAadMalformed: return "safe-aad-malformed";
     case ErrorCode::kSafeAadUnsorted: return "safe-aad-unsorted";
     case ErrorCode::kSafeExportConsumed: return "safe-export-consumed";

@@ -242,6 +242,13 @@ static_assert(CONCLAVE_ERR_APP_DATA_UPDATE_CONFLICT ==
               static_cast<int>(ErrorCode::kAppDataUpdateConflict));
 static_assert(CONCLAVE_ERR_APP_DATA_DICTIONARY_NOT_BY_GCE ==
               static_cast<int>(ErrorCode::kAppDataDictionaryNotByGce));
+static_assert(CONCLAVE_ERR_REQUIRED_WIRE_FORMAT_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kRequiredWireFormatUnsupported));
+static_assert(CONCLAVE_ERR_REQUIRED_COMPONENT_UNSUPPORTED ==
+              static_cast<int>(ErrorCode::kRequiredComponentUnsupported));
+static_assert(CONCLAVE_ERR_APP_COMPONENTS_MISSING ==
+              static_cast<int>(ErrorCode::kAppComponentsMissing));
+static_assert(CONCLAVE_ERR_GREASE_REQUIRED == static_cast<int>(ErrorCode::kGreaseRequired));
 static_assert(CONCLAVE_ERR_SAFE_AAD_MALFORMED == static_cast<int>(ErrorCode::kSafeAadMalformed));
 static_assert(CONCLAVE_ERR_SAFE_AAD_UNSORTED == static_cast<int>(ErrorCode::kSafeAadUnsorted));
 static_assert(CONCLAVE_ERR_SAFE_EXPORT_CONSUMED ==

@@ -14,6 +14,7 @@
 #include "conclave/schedule/detail/transcript_hash.h"
 #include "conclave/schedule/detail/welcome.h"
 #include "conclave/tree/detail/tree_validation.h"
+#include "conclave/tree/negotiation.h"
 #include "safe_exporter_start.h"
 #include "state_records.h"
 
@@ -151,6 +152,7 @@ Group Group::create(std::shared_ptr<const crypto::CryptoProvider> provider,
 
   if (!wire::extension_types_unique(options.extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupContext extensions repeat a type");
+  tree::check_no_grease_required(options.extensions);  // extensions draft §GREASE
   // The creator's leaf is that of a KeyPackage of its own.
   KeyPackageBundle own =
       create_key_package(g.suite_, identity, g.now(), creator_leaf_options(options));

@@ -7,6 +7,7 @@
 #include "conclave/codec/codec.h"
 #include "conclave/tree/multi_credential.h"
 #include "conclave/wire/app_data.h"
+#include "negotiation.h"
 
 namespace conclave {
 
@@ -142,6 +143,8 @@ KeyPackageBundle create_key_package(const crypto::Suite& suite, const Identity& 
     for (const wire::Extension& e : *list)
       if (!tree::is_default_extension_type(e.extension_type))
         add_unique(caps.extensions, e.extension_type);
+  // Extensions draft §Attaching Application Data, §GREASE: app_components and component GREASE.
+  detail::advertise_components(suite, leaf, extensions, options.grease);
   if (options.grease) {
     // §13.5: "an MLS client SHOULD include a random selection of values chosen from these
     // GREASE values" in these fields; GREASE extensions are listed in the capabilities too.

@@ -7,6 +7,7 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
+#include "conclave/tree/negotiation.h"
 #include "proposal_checks.h"
 
 namespace conclave {
@@ -126,6 +127,7 @@ void Group::check_group_context_extensions(const wire::ExtensionList& extensions
                                            const std::unordered_set<uint32_t>& removed) const {
   if (!wire::extension_types_unique(extensions))
     throw Error(ErrorCode::kDuplicateExtension, "GroupContextExtensions repeat a type");
+  tree::check_no_grease_required(extensions);  // extensions draft §GREASE
   for (tree::LeafIndex l : tree_.members()) {
     if (removed.count(l.value) != 0) continue;
     const wire::LeafNode& leaf = *tree_.leaf(l);

@@ -7,6 +7,7 @@
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/tree/multi_credential.h"
+#include "conclave/tree/negotiation.h"
 
 namespace conclave::tree {
 
@@ -76,6 +77,8 @@ void check_required_capabilities(const wire::LeafNode& leaf, LeafIndex index,
       throw Error(ErrorCode::kRequiredCapabilityMissing,
                   at(index) + ": does not support group extension type " +
                       type_name(static_cast<uint16_t>(e.extension_type)));
+  // Extensions draft §Negotiating Extensions and Components: wire formats and components.
+  check_negotiated_support(leaf, index, group_context_extensions);
   const wire::Extension* ext =
       wire::find_extension(group_context_extensions, wire::ExtensionType::kRequiredCapabilities);
   if (ext == nullptr) return;
@@ -106,6 +109,8 @@ void check_leaf_extensions(const wire::LeafNode& leaf, LeafIndex index) {
                   at(index) + ": extension type " +
                       type_name(static_cast<uint16_t>(e.extension_type)) +
                       " is not in its capabilities");
+  // Extensions draft §Attaching Application Data: app_data_dictionary brings app_components.
+  check_app_components_advertised(leaf, index);
 }
 
 void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optional<uint64_t> now,

@@ -29,10 +29,15 @@ const Bytes kUnsorted = from_hex(
 class SafeAadGroup : public NegativeGroupTest {
  protected:
   // The group of NegativeGroupTest, then a commit that puts safe_aad (listing kChess and
-  // kPoll) into the GroupContext: every member supports app_data_dictionary.
+  // kPoll) into the GroupContext: every member supports app_data_dictionary, and lists both in
+  // its own safe_aad (§Negotiating Extensions and Components: the group's are required).
   void SetUp() override {
     KeyPackageOptions options;
-    options.extension_types = {wire::ExtensionType::kAppDataDictionary};
+    wire::AppDataDictionary supported;
+    wire::set_component(supported, wire::component::kSafeAad,
+                        codec::encode(wire::ComponentsList{{kChess, kPoll}}));
+    options.leaf_extensions = {
+        wire::Extension{wire::ExtensionType::kAppDataDictionary, codec::encode(supported)}};
     config_ = public_handshakes();
     alice = make_client(suite, "alice", options);
     bob = make_client(suite, "bob", options);

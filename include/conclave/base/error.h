@@ -222,6 +222,19 @@ enum class ErrorCode : uint16_t {
   /// required_capabilities' proposal_types, and a GroupContextExtensions proposal adds,
   /// removes or modifies the app_data_dictionary extension ("MUST NOT").
   kAppDataDictionaryNotByGce = 1125,
+  /// §Negotiating Extensions and Components: a leaf's supported_wire_formats lacks a non-default
+  /// wire format the GroupContext's required_wire_formats lists (a leaf without the extension
+  /// supports only RFC 9420's five).
+  kRequiredWireFormatUnsupported = 1140,
+  /// §Negotiating Extensions and Components: a leaf's app_components (or safe_aad) component
+  /// lacks a component the GroupContext's app_components (or safe_aad) component requires.
+  kRequiredComponentUnsupported = 1141,
+  /// §Attaching Application Data: a leaf lists app_data_dictionary in its capabilities but its
+  /// app_data_dictionary has no app_components component ("MUST understand and advertise").
+  kAppComponentsMissing = 1142,
+  /// §GREASE (RFC 9420 §13.5): a GREASE value among the GroupContext's required wire formats or
+  /// components (GREASE belongs in LeafNodes, KeyPackages and GroupInfos, never required).
+  kGreaseRequired = 1143,
   /// §Safe Additional Authenticated Data: the GroupContext's app_data_dictionary holds the
   /// safe_aad component, and a message's authenticated_data is not a SafeAAD.
   kSafeAadMalformed = 1150,

@@ -63,7 +63,10 @@ wire::Credential basic_credential(std::string_view identity);
 /// app_ephemeral proposal types. Default proposal and extension types are never listed.
 wire::Capabilities default_capabilities();
 
-/// How create_key_package() (and a group's creator or an external joiner) builds a leaf.
+/// How create_key_package() (and a group's creator or an external joiner) builds a leaf. A leaf
+/// whose capabilities list app_data_dictionary (extensions draft §Attaching Application Data)
+/// always carries one with an app_components list naming app_components, safe_aad and each
+/// component of the leaf's dictionary, added to the application's own list if it gave one.
 struct KeyPackageOptions {
   /// §7.2: seconds since the Unix epoch. Unset: from an hour before `now` to 90 days after.
   std::optional<wire::Lifetime> lifetime;
@@ -79,7 +82,10 @@ struct KeyPackageOptions {
   std::vector<wire::ProposalType> proposal_types;  ///< as extension_types, for proposal types
   /// §13.5: random GREASE values in capabilities.cipher_suites, .extensions, .proposals and
   /// .credentials, and a GREASE extension in KeyPackage.extensions and leaf_node.extensions
-  /// (both listed in capabilities.extensions, as §7.3 requires).
+  /// (both listed in capabilities.extensions, as §7.3 requires). Extensions draft §GREASE: when
+  /// the leaf supports app_data_dictionary, also a GREASE component id in its app_components
+  /// (and safe_aad) list and a GREASE entry in its dictionary, and a GREASE entry in an
+  /// app_data_dictionary of KeyPackage.extensions.
   bool grease = true;
   /// A last_resort extension (type 0x000A) in KeyPackage.extensions: the owner keeps the
   /// private keys after a join, so the package may be used again (KeyPackageStore).

@@ -49,10 +49,13 @@ void check_leaf_signature(const crypto::Suite& suite, const wire::LeafNode& leaf
                           BytesView group_id);
 /// kRequiredCapabilityMissing: the leaf supports every non-default GroupContext extension
 /// (§13.4) and what a required_capabilities extension names (§11.1: default types count as
-/// supported).
+/// supported), then the extensions draft's required wire formats and components
+/// (check_negotiated_support: kRequiredWireFormatUnsupported, kRequiredComponentUnsupported).
 void check_required_capabilities(const wire::LeafNode& leaf, LeafIndex index,
                                  const wire::ExtensionList& group_context_extensions);
-/// kLeafExtensionUnsupported: every non-default extension of the leaf is in its capabilities.
+/// kLeafExtensionUnsupported: every non-default extension of the leaf is in its capabilities;
+/// kAppComponentsMissing: one supporting app_data_dictionary advertises app_components
+/// (check_app_components_advertised).
 void check_leaf_extensions(const wire::LeafNode& leaf, LeafIndex index);
 /// kLeafLifetimeInvalid, kLeafLifetimeTooLong (key_package leaves only; others carry none).
 void check_leaf_lifetime(const wire::LeafNode& leaf, LeafIndex index, std::optional<uint64_t> now,
