@@ -21,7 +21,8 @@ constexpr uint16_t kExporterRecordKind = 7;  // src/group/state_records.h kExpor
 // optional<ExporterTree>. A fresh epoch's tree is present (0x01) and holds the suite (u16)
 // and one node: the nodes vector's length, node 65535 (u32) and its secret<V>. Lengths take
 // one byte below 64 and two from 64 on (RFC 9420 §2.1.2 varint): the secret's (KDF.Nh = 32,
-// 48 or 64) and the vector's (4 + its secret's length and prefix). The earlier build's blob is the rest with the version set to 2.
+// 48 or 64) and the vector's (4 + its secret's length and prefix). The earlier build's blob is the
+// rest with the version set to 2.
 SecretBytes state_before_exporter(const crypto::Suite& suite, const Group& g) {
   const SecretBytes now = g.serialize();
   const size_t nh = suite.hash_len();
