@@ -162,8 +162,12 @@ ExternalJoin Group::join_external_with_self_removes(
   std::vector<wire::Proposal> proposals{wire::Proposal{wire::ExternalInit{init.kem_output}}};
   if (options.remove_leaf)
     proposals.push_back(wire::Proposal{wire::Remove{options.remove_leaf->value}});
-  for (const auto& psk : options.psks)
-    proposals.push_back(wire::Proposal{wire::PreSharedKey{psk}});
+  for (wire::PreSharedKeyId psk : options.psks) {
+    // §8.4: a fresh nonce of length KDF.Nh per injection; an empty one is ours to fill, as in
+    // commit().
+    if (psk.psk_nonce.empty()) psk.psk_nonce = suite.random(suite.hash_len());
+    proposals.push_back(wire::Proposal{wire::PreSharedKey{std::move(psk)}});
+  }
   for (const auto& ephemeral : options.app_ephemerals)
     proposals.push_back(wire::Proposal{ephemeral});
   for (const auto& update : options.app_data_updates)

@@ -168,6 +168,32 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
   expect_agree({&a, &b, &joined.group});
 }
 
+// §8.4: "the psk_nonce ... MUST be set to a fresh random value of length KDF.Nh"; as commit()
+// does, join_external fills an empty nonce (ExternalJoinOptions::psks), so members accept it.
+TEST_P(ExternalTest, Rfc8_4_ExternalJoinFillsAnEmptyPskNonce) {
+  const Bytes psk_id = to_bytes("shared-psk");
+  const SecretBytes psk_value(Bytes(suite.hash_len(), 0x42));
+  GroupPolicy policy = accept_any_policy();
+  policy.external_psk = [&](BytesView id) -> std::optional<SecretBytes> {
+    if (to_bytes(id) == psk_id) return psk_value;
+    return std::nullopt;
+  };
+  auto members = two_members({}, {}, policy);
+  [[maybe_unused]] Group& a = members.first;
+  [[maybe_unused]] Group& b = members.second;
+  Client carol = make_client(suite, "carol");
+  ExternalJoinOptions options;
+  options.psks = {wire::PreSharedKeyId::external(psk_id, {})};
+  ExternalJoin joined =
+      Group::join_external(provider, carol.identity, a.group_info(), options, policy);
+  auto staged = std::get<StagedCommit>(a.process(over_the_wire(joined.commit)));
+  ASSERT_EQ(staged.psks().size(), 1u);
+  EXPECT_EQ(staged.psks()[0].psk_nonce.size(), suite.hash_len());
+  a.merge(std::move(staged));
+  deliver(joined.commit, {&b});
+  expect_agree({&a, &b, &joined.group});
+}
+
 // §12.1.8: a sender listed in external_senders proposes an Add and a Remove; members commit
 // them by reference.
 TEST_P(ExternalTest, Rfc12_1_8_ExternalSenderAddAndRemove) {
