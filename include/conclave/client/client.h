@@ -171,8 +171,7 @@ class Client {
   /// (leave() is how a member goes) or a user who is not a member.
   void remove(BytesView group_id, const std::vector<std::string>& users);
   /// Asks to leave: sends a proposal removing this member (a member cannot commit its own
-  /// removal, RFC 9420 §12.2), which another member commits: a SelfRemove (extensions draft
-  /// §SelfRemove Proposal) when every member supports it, a Remove of its own leaf otherwise. The group is erased from the
+  /// removal, RFC 9420 §12.2), which another member commits. The group is erased from the
   /// store once that commit arrives (EventKind::kRemovedFromGroup).
   void leave(BytesView group_id);
   /// RFC 9420 §12.4: commits new keys for this member (an UpdatePath).

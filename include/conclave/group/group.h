@@ -135,8 +135,7 @@ struct ExternalJoinOptions {
   std::optional<wire::RatchetTreeNodes> ratchet_tree;
   /// A "resync": the leaf of our earlier appearance in the group, removed by the same commit.
   std::optional<tree::LeafIndex> remove_leaf;
-  /// External PSKs (from GroupPolicy::external_psk) mixed into the new epoch (empty nonce: a
-  /// fresh one).
+  /// External PSKs (from GroupPolicy::external_psk) mixed into the new epoch.
   std::vector<wire::PreSharedKeyId> psks;
   /// Extensions draft §AppDataUpdate, §AppEphemeral: "can be included in an external Commit",
   /// by value, of components in the joiner's GroupPolicy::components.
