@@ -355,7 +355,6 @@ class Group {
   const CachedProposal* pending_self_remove(uint32_t leaf) const;
   /// join_external: the SelfRemove messages validated against this (joining) group's tree and
   /// GroupContext, resolved for the commit.
-  struct ResolvedProposal;
   std::vector<ResolvedProposal> joiner_self_removes(
       const std::vector<wire::MlsMessage>& self_removes) const;
 
