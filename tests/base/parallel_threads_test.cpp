@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conclave/base/error.h"
@@ -25,6 +27,32 @@ TEST(Parallel, ChunksCoverEveryIndexOnce) {
   }
   EXPECT_EQ(parallel_threads(100, 0, 1), 1u);
   EXPECT_EQ(parallel_threads(3, 4), 1u);
+}
+
+// parallel.h: with several threads, chunks of `min_per_thread` items are claimed in turn (a
+// slow thread takes fewer of them); with one, a single call covers everything.
+TEST(Parallel, SeveralThreadsClaimChunksOfMinPerThreadItems) {
+  constexpr size_t kCount = 1000;
+  constexpr size_t kChunk = 16;
+  std::mutex calls_mutex;
+  std::vector<std::pair<size_t, size_t>> calls;
+  parallel_chunks(kCount, kChunk, [&](size_t begin, size_t end) {
+    std::lock_guard lock(calls_mutex);
+    calls.emplace_back(begin, end);
+  });
+  std::sort(calls.begin(), calls.end());
+  if (parallel_threads(kCount, kChunk) > 1) {
+    ASSERT_EQ(calls.size(), (kCount + kChunk - 1) / kChunk);
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].first, i * kChunk);
+      EXPECT_EQ(calls[i].second, std::min(kCount, (i + 1) * kChunk));
+    }
+  }
+  calls.clear();
+  parallel_chunks(
+      kCount, kChunk, [&](size_t begin, size_t end) { calls.emplace_back(begin, end); }, 1);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::make_pair(size_t{0}, kCount));
 }
 
 // The exception reported is the lowest chunk's, as a plain loop would report it.
@@ -48,8 +76,8 @@ TEST(Parallel, LowestFailureWins) {
 // ThreadSanitizer checks) when the exception arrives.
 TEST(Parallel, EveryChunkFinishesBeforeAFailureIsRethrown) {
   constexpr size_t kCount = 1000;
-  const unsigned threads = parallel_threads(kCount, 1);
-  const size_t per = (kCount + threads - 1) / threads;
+  // One item per chunk with several threads; a single call (failing at once) with one.
+  const size_t first_chunk = parallel_threads(kCount, 1) > 1 ? 1 : kCount;
   std::vector<int> written(kCount, 0);
   EXPECT_THROW(parallel_chunks(kCount, 1,
                                [&](size_t begin, size_t end) {
@@ -58,8 +86,8 @@ TEST(Parallel, EveryChunkFinishesBeforeAFailureIsRethrown) {
                                    written[i] = 1;
                                }),
                Error);
-  EXPECT_EQ(std::count(written.begin() + static_cast<std::ptrdiff_t>(per), written.end(), 1),
-            static_cast<std::ptrdiff_t>(kCount - per));
+  EXPECT_EQ(std::count(written.begin(), written.end(), 1),
+            static_cast<std::ptrdiff_t>(kCount - first_chunk));
 }
 
 }  // namespace

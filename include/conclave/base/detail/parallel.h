@@ -3,9 +3,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <future>
+#include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -21,10 +24,12 @@ inline unsigned parallel_threads(size_t count, size_t min_per_thread, unsigned m
   return static_cast<unsigned>(std::max<size_t>(std::min<size_t>(cap, useful), 1));
 }
 
-// Calls body(begin, end) on contiguous chunks covering [0, count), one per thread, the first on
-// the calling thread. Returns once every chunk finished; if some threw, rethrows the exception
-// of the lowest chunk, so a body that stops at its first failing item reports the same item as
-// a plain loop would.
+// Calls body(begin, end) on chunks covering [0, count): once on [0, count) when one thread is
+// all parallel_threads() allows, else on chunks of `min_per_thread` items (at least one) claimed
+// in turn by that many threads, the caller's among them, so that a thread slowed by the
+// scheduler or another process takes fewer chunks instead of holding the others up. Returns
+// once every chunk finished; if some threw, rethrows the exception of the lowest chunk, so a
+// body that stops at its first failing item reports the same item as a plain loop would.
 template <class Body>
 void parallel_chunks(size_t count, size_t min_per_thread, Body&& body, unsigned max_threads = 0) {
   const unsigned threads = parallel_threads(count, min_per_thread, max_threads);
@@ -32,26 +37,34 @@ void parallel_chunks(size_t count, size_t min_per_thread, Body&& body, unsigned 
     if (count > 0) body(size_t{0}, count);
     return;
   }
-  const size_t per = (count + threads - 1) / threads;
-  std::vector<std::future<void>> others;
+  const size_t chunk = std::max<size_t>(min_per_thread, 1);
+  std::atomic<size_t> next{0};
+  std::mutex failure_mutex;
+  size_t failed_begin = count;
   std::exception_ptr failure;
-  try {
-    for (size_t begin = per; begin < count; begin += per)
-      others.push_back(
-          std::async(std::launch::async,
-                     [&body, begin, end = std::min(begin + per, count)] { body(begin, end); }));
-    body(size_t{0}, per);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  // Every chunk is waited for (they use the caller's data) before anything is rethrown.
-  for (auto& f : others) {
-    try {
-      f.get();
-    } catch (...) {
-      if (!failure) failure = std::current_exception();
+  const auto work = [&] {
+    for (size_t begin; (begin = next.fetch_add(chunk)) < count;) {
+      try {
+        body(begin, std::min(begin + chunk, count));
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (begin < failed_begin) {
+          failed_begin = begin;
+          failure = std::current_exception();
+        }
+      }
     }
+  };
+  std::vector<std::future<void>> others;
+  try {
+    for (unsigned t = 1; t < threads; ++t)
+      others.push_back(std::async(std::launch::async, work));
+  } catch (const std::system_error&) {
+    // No more threads to be had: those started and this one do the work.
   }
+  work();
+  for (auto& f : others)
+    f.get();  // work() throws nothing: every body's exception is kept above
   if (failure) std::rethrow_exception(failure);
 }
 
