@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "conclave/base/detail/parallel.h"
 #include "conclave/base/error.h"
 #include "conclave/codec/codec.h"
 #include "conclave/group/group.h"
@@ -22,6 +23,10 @@ using detail::validate_added_key_packages;
 // --- creating a commit (§12.4.1) -----------------------------------------------------------------
 
 namespace {
+
+// Proposals copied by one thread at a time in a mass add: a KeyPackage copy takes about a
+// microsecond, so a chunk is worth a claim.
+constexpr size_t kCopiesPerChunk = 256;
 
 // Threads beside the caller's that `max_threads` (as Group::max_threads() counts: the caller
 // included, 0 = one per core) allows.
@@ -168,8 +173,19 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
         wire::Proposal{wire::GroupContextExtensions{*options.group_context_extensions}});
   for (tree::LeafIndex l : options.remove)
     by_value.push_back(wire::Proposal{wire::Remove{l.value}});
-  for (const auto& kp : options.add)
-    by_value.push_back(wire::Proposal{wire::Add{kp}});
+  {
+    // A mass add copies its KeyPackages twice (here, and into the list below): both copies
+    // are split among the cores, so that only the floor's work is left to one thread.
+    const size_t first = by_value.size();
+    by_value.resize(first + options.add.size());
+    parallel_chunks(
+        options.add.size(), kCopiesPerChunk,
+        [&](size_t begin, size_t end) {
+          for (size_t i = begin; i < end; ++i)
+            by_value[first + i] = wire::Proposal{wire::Add{options.add[i]}};
+        },
+        max_threads());
+  }
   for (wire::PreSharedKeyId psk : options.psks) {
     // §8.4: each injection gets "a fresh random value of length KDF.Nh"; CommitOptions::psks
     // leaves it to us when empty, as propose_psk() does.
@@ -207,6 +223,17 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   const tree::LeafPolicy policy = leaf_policy(extensions_after(out.list, by_value));
   const auto add_failures =
       validate_added_key_packages(suite_, new_proposals, policy, max_threads());
+  std::vector<wire::Proposal> listed(by_value.size());
+  parallel_chunks(
+      by_value.size(), kCopiesPerChunk,
+      [&](size_t begin, size_t end) {
+        const auto offset = [](size_t i) { return static_cast<std::ptrdiff_t>(i); };
+        std::copy(by_value.begin() + offset(begin), by_value.begin() + offset(end),
+                  listed.begin() + offset(begin));
+      },
+      max_threads());
+  out.list.reserve(out.list.size() + by_value.size());
+  out.commit.proposals.reserve(out.commit.proposals.size() + by_value.size());
   for (size_t i = 0; i < by_value.size(); ++i) {
     wire::Proposal& p = by_value[i];
     if (const auto* add = std::get_if<wire::Add>(&p.content))
@@ -214,7 +241,7 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
     else
       check_proposal(me, p);
     check.add(me, p, false);
-    out.list.push_back(ResolvedProposal{me, p, std::nullopt});
+    out.list.push_back(ResolvedProposal{me, std::move(listed[i]), std::nullopt});
     out.commit.proposals.push_back(wire::ProposalOrRef{std::move(p)});
   }
   check.finish();
