@@ -21,6 +21,17 @@ class ExternalTest : public ::testing::TestWithParam<uint16_t> {
   Client alice = make_client(suite, "alice");
   Client bob = make_client(suite, "bob");
 
+  // A policy that knows one external PSK (§8.4), `id`, whose value is Nh bytes of 0x42.
+  GroupPolicy policy_with_external_psk(const Bytes& id) const {
+    GroupPolicy policy = accept_any_policy();
+    policy.external_psk =
+        [id, length = suite.hash_len()](BytesView asked) -> std::optional<SecretBytes> {
+      if (to_bytes(asked) == id) return SecretBytes(Bytes(length, 0x42));
+      return std::nullopt;
+    };
+    return policy;
+  }
+
   // Alice and Bob, joined by Welcome; `extensions` are the group's.
   std::pair<Group, Group> two_members(const wire::ExtensionList& extensions = {},
                                       GroupConfig config = {},
@@ -140,12 +151,7 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalResync) {
 // §12.4.3.2 with §8.4: an external commit may carry PreSharedKey proposals.
 TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
   const Bytes psk_id = to_bytes("shared-psk");
-  const SecretBytes psk_value(Bytes(suite.hash_len(), 0x42));
-  GroupPolicy policy = accept_any_policy();
-  policy.external_psk = [&](BytesView id) -> std::optional<SecretBytes> {
-    if (to_bytes(id) == psk_id) return psk_value;
-    return std::nullopt;
-  };
+  const GroupPolicy policy = policy_with_external_psk(psk_id);
   // Named, not a structured binding: clang 14 cannot capture those in lambdas.
   auto members = two_members({}, {}, policy);
   [[maybe_unused]] Group& a = members.first;
@@ -172,12 +178,7 @@ TEST_P(ExternalTest, Rfc12_4_3_2_ExternalJoinWithExternalPsk) {
 // does, join_external fills an empty nonce (ExternalJoinOptions::psks), so members accept it.
 TEST_P(ExternalTest, Rfc8_4_ExternalJoinFillsAnEmptyPskNonce) {
   const Bytes psk_id = to_bytes("shared-psk");
-  const SecretBytes psk_value(Bytes(suite.hash_len(), 0x42));
-  GroupPolicy policy = accept_any_policy();
-  policy.external_psk = [&](BytesView id) -> std::optional<SecretBytes> {
-    if (to_bytes(id) == psk_id) return psk_value;
-    return std::nullopt;
-  };
+  const GroupPolicy policy = policy_with_external_psk(psk_id);
   auto members = two_members({}, {}, policy);
   [[maybe_unused]] Group& a = members.first;
   [[maybe_unused]] Group& b = members.second;
