@@ -24,19 +24,41 @@ void for_each_parent(const RatchetTree& tree, F&& f) {
     if (const wire::ParentNode* p = tree.parent_node(NodeIndex(i))) f(NodeIndex(i), *p);
 }
 
+// The leaf at x, read from the nodes the tree was built from when given (the tree keeps its
+// leaves encoded: reading one there decodes it).
+const wire::LeafNode* leaf_at(const RatchetTree& tree, NodeIndex x,
+                              const wire::RatchetTreeNodes* nodes) {
+  if (nodes != nullptr && x.value < nodes->size()) {
+    const auto& node = (*nodes)[x.value];
+    return node ? node->leaf() : nullptr;
+  }
+  return tree.leaf(x.leaf());
+}
+
 // The parent_hash a node carries: a parent's always, a leaf's only for the commit source.
-const Bytes* carried_parent_hash(const RatchetTree& tree, NodeIndex x) {
+const Bytes* carried_parent_hash(const RatchetTree& tree, NodeIndex x,
+                                 const wire::RatchetTreeNodes* nodes) {
   if (!x.is_leaf()) return &tree.parent_node(x)->parent_hash;
-  const wire::LeafNode* leaf = tree.leaf(x.leaf());
+  const wire::LeafNode* leaf = leaf_at(tree, x, nodes);
   if (leaf == nullptr) return nullptr;  // a blank leaf named in an unmerged list
   return leaf->leaf_node_source == wire::LeafNodeSource::kCommit ? &leaf->parent_hash : nullptr;
+}
+
+bool carries_parent_hash_of(const RatchetTree& tree, NodeIndex d, NodeIndex p, NodeIndex s,
+                            const wire::RatchetTreeNodes* nodes) {
+  const Bytes* carried = carried_parent_hash(tree, d, nodes);
+  return carried != nullptr && *carried == tree.parent_hash(p, s);
 }
 
 // §7.9.2: whether some D below child c of p has a parent hash valid with respect to p. D must
 // be in the resolution of c with the rest of that resolution exactly p's unmerged leaves under
 // c, so there is at most one candidate, and finding it costs the size of the resolution.
 bool has_valid_link(const RatchetTree& tree, NodeIndex p, const wire::ParentNode& node, NodeIndex c,
-                    NodeIndex s) {
+                    NodeIndex s, const wire::RatchetTreeNodes* nodes) {
+  // The common case, with nothing to allocate: no unmerged leaves and c set, so the resolution
+  // of c is c alone, the only candidate.
+  if (node.unmerged_leaves.empty() && !tree.is_blank(c))
+    return carries_parent_hash_of(tree, c, p, s, nodes);
   std::vector<NodeIndex> res = tree.resolution(c);
   const LeafSpan span = leaves_under(c);
   std::vector<NodeIndex> unmerged;
@@ -49,21 +71,20 @@ bool has_valid_link(const RatchetTree& tree, NodeIndex p, const wire::ParentNode
   std::set_difference(res.begin(), res.end(), unmerged.begin(), unmerged.end(),
                       std::back_inserter(rest));
   if (rest.size() != 1) return false;  // then the unmerged leaves are not all in res
-  const Bytes* carried = carried_parent_hash(tree, rest.front());
-  return carried != nullptr && *carried == tree.parent_hash(p, s);
+  return carries_parent_hash_of(tree, rest.front(), p, s, nodes);
 }
 
 }  // namespace
 
-void check_parent_hashes(const RatchetTree& tree) {
+void check_parent_hashes(const RatchetTree& tree, const wire::RatchetTreeNodes* nodes) {
   // Top down (§7.9.2): each non-blank parent needs exactly one descendant it is parent-hash
   // valid for. Summed over all parents the resolutions visited cover each node once, so this
   // is O(n + U) plus the parent hashes, which reuse the cached tree hashes.
   for_each_parent(tree, [&](NodeIndex p, const wire::ParentNode& node) {
     const NodeIndex l = left(p);
     const NodeIndex r = right(p);
-    const int links = (has_valid_link(tree, p, node, l, r) ? 1 : 0) +
-                      (has_valid_link(tree, p, node, r, l) ? 1 : 0);
+    const int links = (has_valid_link(tree, p, node, l, r, nodes) ? 1 : 0) +
+                      (has_valid_link(tree, p, node, r, l, nodes) ? 1 : 0);
     if (links == 0)
       throw Error(ErrorCode::kParentHashInvalid,
                   node_name(p) + ": no node below carries its parent hash");
@@ -202,7 +223,7 @@ void check_tree_structure(const RatchetTree& tree, const LeafPolicy& policy,
   check_encryption_keys(tree);
   check_credential_support(tree);
   check_leaf_policies(tree, policy, nodes);
-  check_parent_hashes(tree);
+  check_parent_hashes(tree, nodes);
 }
 
 void validate_tree(const RatchetTree& tree, const TreeValidationOptions& options) {

@@ -18,6 +18,14 @@ using testing::reseal_chain;
 using testing::resign;
 using testing::TestGroup;
 
+// A joiner's check_parent_hashes reads the leaves from the nodes the tree was built from
+// (tree_validation.h): its verdict is the one reading the tree's own leaves gives.
+void expect_same_parent_hash_verdict(const RatchetTree& tree) {
+  const wire::RatchetTreeNodes nodes = tree.to_nodes();
+  EXPECT_EQ(error_code_name(error_of([&] { check_parent_hashes(tree, &nodes); })),
+            error_code_name(error_of([&] { check_parent_hashes(tree); })));
+}
+
 // Every named check passes except one, which fails with `code`; validate_tree reports it.
 void expect_only(const RatchetTree& tree, const LeafPolicy& policy, ErrorCode code) {
   const std::pair<const char*, ErrorCode> results[] = {
@@ -36,6 +44,7 @@ void expect_only(const RatchetTree& tree, const LeafPolicy& policy, ErrorCode co
     EXPECT_EQ(error_code_name(got), error_code_name(code)) << name;
   }
   EXPECT_EQ(failing, 1);
+  expect_same_parent_hash_verdict(tree);
   TreeValidationOptions options;
   options.policy = policy;
   EXPECT_EQ(error_code_name(error_of([&] { validate_tree(tree, options); })),
@@ -43,6 +52,7 @@ void expect_only(const RatchetTree& tree, const LeafPolicy& policy, ErrorCode co
 }
 
 void expect_valid(const RatchetTree& tree, const LeafPolicy& policy) {
+  expect_same_parent_hash_verdict(tree);
   TreeValidationOptions options;
   options.policy = policy;
   EXPECT_NO_THROW(validate_tree(tree, options));

@@ -23,8 +23,9 @@ struct TreeValidationOptions {
 
 // §7.9.2: every non-blank parent node is parent-hash valid, i.e. exactly one node below it
 // (in the resolution of one child, the rest of that resolution being the parent's unmerged
-// leaves there) carries its parent hash. kParentHashInvalid.
-void check_parent_hashes(const RatchetTree& tree);
+// leaves there) carries its parent hash. kParentHashInvalid. `nodes` as for
+// check_leaf_policies: a leaf's parent hash is read from them.
+void check_parent_hashes(const RatchetTree& tree, const wire::RatchetTreeNodes* nodes = nullptr);
 // §7.1, §12.4.3.1: unmerged_leaves lists are strictly increasing (kUnmergedLeavesUnsorted) and
 // name non-blank leaves (kUnmergedLeafBlank) below the node (kUnmergedLeafNotDescendant) that
 // every non-blank node in between lists too (kUnmergedLeafNotInBetween).
