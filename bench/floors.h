@@ -9,14 +9,16 @@
 //  - mass_add(n): per KeyPackage, its own signature and its leaf's (§10.1) and one seal of the
 //    GroupSecrets to its init key (§12.4.3.1): the floor of a commit adding n members.
 // Each floor's inputs (the encodings signed, the keys) are made before timing, as they are held
-// by the operations measured. A floor is timed the first time it is asked for, in the same run,
-// and kept; its benchmark (BM_Floor*) re-times it and keeps the newer figure.
+// by the operations measured. A figure's floor is timed beside it (FloorBeside); BM_Floor
+// reports the floors alone.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -120,37 +122,59 @@ inline double run_floor(FloorKind kind, size_t n, const FloorInputs& in) {
   return seconds;
 }
 
-inline std::map<std::pair<FloorKind, size_t>, double>& floor_table() {
-  static std::map<std::pair<FloorKind, size_t>, double> table;
-  return table;
-}
-
 // Items of a floor in a group of n: a joiner checks n leaves; a mass add takes n - 1
 // KeyPackages; a commit right after it encrypts to the n - 1 other leaves.
 inline size_t floor_items(FloorKind kind, size_t n) {
   return kind == FloorKind::kVerify ? n : n - 1;
 }
 
-// The floor of `kind` in a group of n, in seconds: timed now (the median of three runs, one
-// past 10,000 members) unless its benchmark or an earlier request timed it in this run.
-inline double floor_seconds(FloorKind kind, size_t n) {
-  auto& table = floor_table();
-  if (auto it = table.find({kind, n}); it != table.end()) return it->second;
-  const FloorInputs& in = floor_inputs(n);
-  std::vector<double> runs;
-  for (int i = 0; i < (n > 10000 ? 1 : 3); ++i)
-    runs.push_back(run_floor(kind, floor_items(kind, n), in));
-  std::sort(runs.begin(), runs.end());
-  return table[{kind, n}] = runs[runs.size() / 2];
-}
+// The floor of a figure, timed beside it: before each timed iteration and once after the last
+// (untimed by the benchmark: timing paused), so every iteration lies between two runs of its
+// floor. This machine's speed drifts within a run by more than the margins measured (the same
+// floor, timed seconds apart, moves by 15% and more), and a ratio to a floor timed at another
+// moment measures that drift too. Each iteration's ratio is its time over the mean of the two
+// floors around it; x_floor is the median of those ratios (x_floor_max the largest), floor_ms
+// the mean of the floor's runs.
+class FloorBeside {
+ public:
+  FloorBeside(FloorKind kind, size_t n) : kind_(kind), n_(n), inputs_(floor_inputs(n)) {}
 
-// Reports a figure against its floor: counters floor_ms and x_floor (figure / floor).
-inline void report_floor(benchmark::State& state, double seconds_per_iteration, FloorKind kind,
-                         size_t n) {
-  const double floor = floor_seconds(kind, n);
-  state.counters["floor_ms"] = floor * 1e3;
-  state.counters["x_floor"] = seconds_per_iteration / floor;
-  state.SetLabel(floor_name(kind));
-}
+  // Inside the benchmark loop, before the timed part.
+  void time(benchmark::State& state) {
+    state.PauseTiming();
+    run_once();
+    state.ResumeTiming();
+  }
+
+  // The timed part's seconds, after it.
+  void figure(double seconds) { figures_.push_back(seconds); }
+
+  void report(benchmark::State& state) {
+    run_once();  // after the last iteration
+    std::vector<double> ratios;
+    for (size_t i = 0; i < figures_.size() && i + 1 < floors_.size(); ++i)
+      ratios.push_back(figures_[i] / ((floors_[i] + floors_[i + 1]) / 2));
+    std::sort(ratios.begin(), ratios.end());
+    double floor_total = 0;
+    for (double f : floors_)
+      floor_total += f;
+    state.counters["floor_ms"] = floor_total * 1e3 / static_cast<double>(floors_.size());
+    if (!ratios.empty()) {
+      const size_t k = ratios.size();
+      state.counters["x_floor"] =
+          k % 2 == 1 ? ratios[k / 2] : (ratios[k / 2 - 1] + ratios[k / 2]) / 2;
+      state.counters["x_floor_max"] = ratios.back();
+    }
+    state.SetLabel(floor_name(kind_));
+  }
+
+ private:
+  void run_once() { floors_.push_back(run_floor(kind_, floor_items(kind_, n_), inputs_)); }
+
+  FloorKind kind_;
+  size_t n_;
+  const FloorInputs& inputs_;
+  std::vector<double> floors_, figures_;
+};
 
 }  // namespace conclave::bench_fixtures

@@ -11,10 +11,12 @@
 // signature checks and HPKE seals the big operations cannot avoid, and the mass add, the joins
 // and the commit right after the mass add report their time as a multiple of theirs (x_floor,
 // floor_ms): a join against N leaf-signature checks, the mass add against two signature checks
-// and one seal per KeyPackage, that commit against N - 1 seals. Those figures are timed by hand
-// (manual_time): the operation only, not the copy it starts from nor the destruction of what it
-// made. Time is wall-clock time; CPU is the whole process's, worker threads included, so CPU
-// above Time shows work shared among cores.
+// and one seal per KeyPackage, that commit against N - 1 seals. Each figure's floor is timed
+// beside it, before every iteration and after the last (FloorBeside), as this machine's speed
+// drifts within a run. Those figures are timed by hand (manual_time): the operation only, not
+// the copy it starts from nor the destruction of what it made. Time is wall-clock time; CPU is
+// the whole process's, worker threads included, so CPU above Time shows work shared among
+// cores. faults and sys_ms: the page faults and system CPU of the timed part, per iteration.
 //
 // Commits are measured in two tree states:
 //  - after_add: right after the mass add. Only the adder's direct path is set, so a commit by
@@ -38,6 +40,7 @@
 // The fixtures are built once per N and per run.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 #include <algorithm>
 #include <chrono>
@@ -46,6 +49,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -111,19 +115,50 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The process's page faults and system CPU over the timed parts of a benchmark (counters
+// faults and sys_ms, per iteration): memory the operation touches for the first time costs
+// system time, which varies with the machine more than the operation's own work does.
+class SystemUsage {
+ public:
+  void start() { before_ = read(); }
+  void stop() {
+    const rusage after = read();
+    faults_ += static_cast<double>(after.ru_minflt - before_.ru_minflt);
+    sys_seconds_ += seconds(after.ru_stime) - seconds(before_.ru_stime);
+  }
+  void report(benchmark::State& state) const {
+    const auto iterations = static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+    state.counters["faults"] = faults_ / iterations;
+    state.counters["sys_ms"] = sys_seconds_ * 1e3 / iterations;
+  }
+
+ private:
+  static rusage read() {
+    rusage r{};
+    ::getrusage(RUSAGE_SELF, &r);
+    return r;
+  }
+  static double seconds(const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  }
+  rusage before_{};
+  double faults_ = 0, sys_seconds_ = 0;
+};
+
 // The floors themselves (floors.h), timed as benchmarks; the group figures below are reported as
 // ratios to them (x_floor).
 void BM_Floor(benchmark::State& state) {
   const size_t n = n_of(state);
   const auto kind = static_cast<FloorKind>(state.range(1));
   const FloorInputs& in = floor_inputs(n);
-  double total = 0;
+  SystemUsage usage;
   for (auto _ : state) {
+    usage.start();
     const double seconds = run_floor(kind, floor_items(kind, n), in);
+    usage.stop();
     state.SetIterationTime(seconds);
-    total += seconds;
   }
-  floor_table()[{kind, n}] = total / static_cast<double>(state.iterations());
+  usage.report(state);
   state.SetLabel(floor_name(kind));
 }
 
@@ -135,19 +170,24 @@ void BM_MassAdd(benchmark::State& state) {
   CommitOptions options;
   options.add = f.adds;
   size_t bytes = 0;
-  double total = 0;
+  SystemUsage usage;
+  FloorBeside floor(FloorKind::kMassAdd, n);
   for (auto _ : state) {
     Group g = f.creator;
+    floor.time(state);
+    usage.start();
     const auto start = Clock::now();
     CommitOutput out = g.commit(options);
     const double seconds = seconds_since(start);
+    usage.stop();
     state.SetIterationTime(seconds);
-    total += seconds;
+    floor.figure(seconds);
     bytes = encoded_size(*out.welcome);
     benchmark::DoNotOptimize(out);
   }
   state.counters["welcome_KiB"] = static_cast<double>(bytes) / 1024.0;
-  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kMassAdd, n);
+  usage.report(state);
+  floor.report(state);
 }
 
 // Leaf 1 joins by the mass add's Welcome (the tree is in it): decrypts, validates the whole tree
@@ -156,17 +196,22 @@ void BM_JoinAfterAdd(benchmark::State& state) {
   const size_t n = n_of(state);
   const AfterAdd& f = after_add(n);
   const Clients& c = clients(n);
-  double total = 0;
+  SystemUsage usage;
+  FloorBeside floor(FloorKind::kVerify, n);
   for (auto _ : state) {
+    floor.time(state);
+    usage.start();
     const auto start = Clock::now();
     Group g =
         Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome, std::nullopt, {}, policy());
     const double seconds = seconds_since(start);
+    usage.stop();
     state.SetIterationTime(seconds);  // the group's destruction is not the join's
-    total += seconds;
+    floor.figure(seconds);
   }
   state.counters["welcome_KiB"] = static_cast<double>(f.welcome_bytes) / 1024.0;
-  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kVerify, n);
+  usage.report(state);
+  floor.report(state);
 }
 
 // Joining the populated tree (every parent set: more parent-hash links to check).
@@ -175,15 +220,20 @@ void BM_JoinPopulated(benchmark::State& state) {
   const Populated& f = populated(n);
   const Clients& c = clients(n);
   const size_t j = f.committer_leaf.value;
-  double total = 0;
+  SystemUsage usage;
+  FloorBeside floor(FloorKind::kVerify, n);
   for (auto _ : state) {
+    floor.time(state);
+    usage.start();
     const auto start = Clock::now();
     Group g = Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy());
     const double seconds = seconds_since(start);
+    usage.stop();
     state.SetIterationTime(seconds);
-    total += seconds;
+    floor.figure(seconds);
   }
-  report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kVerify, n);
+  usage.report(state);
+  floor.report(state);
 }
 
 enum class TreeState { kAfterAdd = 0, kPopulated = 1 };
@@ -216,19 +266,24 @@ void commit_create(benchmark::State& state, bool remove) {
   auto [committer, receiver] = members(which, n);
   const CommitOptions options = remove ? remove_options(which, n) : CommitOptions{};
   size_t bytes = 0;
-  double total = 0;
+  SystemUsage usage;
+  std::optional<FloorBeside> floor;  // after the mass add it encrypts to about N - 1 leaves
+  if (which == TreeState::kAfterAdd) floor.emplace(FloorKind::kSeal, n);
   for (auto _ : state) {
+    if (floor) floor->time(state);
+    usage.start();
     const auto start = Clock::now();
     CommitOutput out = committer.commit(options);
     const double seconds = seconds_since(start);
+    usage.stop();
     state.SetIterationTime(seconds);
-    total += seconds;
+    if (floor) floor->figure(seconds);
     bytes = encoded_size(out.commit);
     committer.discard_pending_commit();
   }
   state.counters["commit_KiB"] = static_cast<double>(bytes) / 1024.0;
-  if (which == TreeState::kAfterAdd)  // encrypts to about N - 1 leaves
-    report_floor(state, total / static_cast<double>(state.iterations()), FloorKind::kSeal, n);
+  usage.report(state);
+  if (floor) floor->report(state);
   state.SetLabel(state_name(which));
 }
 
@@ -423,11 +478,13 @@ void BM_MemberRss(benchmark::State& state) {
 constexpr int64_t kSizes[] = {10, 100, 1000, 10000, 100000};
 
 // Timed by hand (UseManualTime): the operation only, not the copy it starts from or the
-// destruction of what it made.
+// destruction of what it made. Two seconds at least, so that a figure of half a second has
+// several ratios to its floor to take the median of (FloorBeside).
 void by_size(benchmark::internal::Benchmark* b) {
   for (int64_t n : kSizes)
     b->Arg(n);
   b->ArgName("N")->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseManualTime();
+  b->MinTime(2);
 }
 
 void floors(benchmark::internal::Benchmark* b) {
