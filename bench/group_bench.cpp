@@ -145,6 +145,22 @@ class SystemUsage {
   double faults_ = 0, sys_seconds_ = 0;
 };
 
+// One timed iteration of a figure: its floor run just before (when it has one), then op() alone
+// timed (the iteration's manual time), with its faults and system CPU. Returns what op() made,
+// so that its destruction is not timed.
+template <class Op>
+auto time_figure(benchmark::State& state, SystemUsage& usage, FloorBeside* floor, Op&& op) {
+  if (floor != nullptr) floor->time(state);
+  usage.start();
+  const auto start = Clock::now();
+  auto made = op();
+  const double seconds = seconds_since(start);
+  usage.stop();
+  state.SetIterationTime(seconds);
+  if (floor != nullptr) floor->figure(seconds);
+  return made;
+}
+
 // The floors themselves (floors.h), timed as benchmarks; the group figures below are reported as
 // ratios to them (x_floor).
 void BM_Floor(benchmark::State& state) {
@@ -174,14 +190,7 @@ void BM_MassAdd(benchmark::State& state) {
   FloorBeside floor(FloorKind::kMassAdd, n);
   for (auto _ : state) {
     Group g = f.creator;
-    floor.time(state);
-    usage.start();
-    const auto start = Clock::now();
-    CommitOutput out = g.commit(options);
-    const double seconds = seconds_since(start);
-    usage.stop();
-    state.SetIterationTime(seconds);
-    floor.figure(seconds);
+    CommitOutput out = time_figure(state, usage, &floor, [&] { return g.commit(options); });
     bytes = encoded_size(*out.welcome);
     benchmark::DoNotOptimize(out);
   }
@@ -199,15 +208,10 @@ void BM_JoinAfterAdd(benchmark::State& state) {
   SystemUsage usage;
   FloorBeside floor(FloorKind::kVerify, n);
   for (auto _ : state) {
-    floor.time(state);
-    usage.start();
-    const auto start = Clock::now();
-    Group g =
-        Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome, std::nullopt, {}, policy());
-    const double seconds = seconds_since(start);
-    usage.stop();
-    state.SetIterationTime(seconds);  // the group's destruction is not the join's
-    floor.figure(seconds);
+    const Group g = time_figure(state, usage, &floor, [&] {
+      return Group::join(provider(), c.ids[1], c.key_packages[1], f.welcome, std::nullopt, {},
+                         policy());
+    });
   }
   state.counters["welcome_KiB"] = static_cast<double>(f.welcome_bytes) / 1024.0;
   usage.report(state);
@@ -223,14 +227,9 @@ void BM_JoinPopulated(benchmark::State& state) {
   SystemUsage usage;
   FloorBeside floor(FloorKind::kVerify, n);
   for (auto _ : state) {
-    floor.time(state);
-    usage.start();
-    const auto start = Clock::now();
-    Group g = Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy());
-    const double seconds = seconds_since(start);
-    usage.stop();
-    state.SetIterationTime(seconds);
-    floor.figure(seconds);
+    const Group g = time_figure(state, usage, &floor, [&] {
+      return Group::join(provider(), c.ids[j], c.key_packages[j], f.welcome, f.tree, {}, policy());
+    });
   }
   usage.report(state);
   floor.report(state);
@@ -270,14 +269,8 @@ void commit_create(benchmark::State& state, bool remove) {
   std::optional<FloorBeside> floor;  // after the mass add it encrypts to about N - 1 leaves
   if (which == TreeState::kAfterAdd) floor.emplace(FloorKind::kSeal, n);
   for (auto _ : state) {
-    if (floor) floor->time(state);
-    usage.start();
-    const auto start = Clock::now();
-    CommitOutput out = committer.commit(options);
-    const double seconds = seconds_since(start);
-    usage.stop();
-    state.SetIterationTime(seconds);
-    if (floor) floor->figure(seconds);
+    CommitOutput out = time_figure(state, usage, floor ? &*floor : nullptr,
+                                   [&] { return committer.commit(options); });
     bytes = encoded_size(out.commit);
     committer.discard_pending_commit();
   }

@@ -24,15 +24,14 @@ void for_each_parent(const RatchetTree& tree, F&& f) {
     if (const wire::ParentNode* p = tree.parent_node(NodeIndex(i))) f(NodeIndex(i), *p);
 }
 
-// The leaf at x, read from the nodes the tree was built from when given (the tree keeps its
-// leaves encoded: reading one there decodes it).
+// The leaf at x, read from the nodes the tree was built from when they hold it (the tree keeps
+// its leaves encoded: reading one there decodes it).
 const wire::LeafNode* leaf_at(const RatchetTree& tree, NodeIndex x,
                               const wire::RatchetTreeNodes* nodes) {
-  if (nodes != nullptr && x.value < nodes->size()) {
-    const auto& node = (*nodes)[x.value];
-    return node ? node->leaf() : nullptr;
-  }
-  return tree.leaf(x.leaf());
+  const size_t i = x.value;
+  const wire::LeafNode* given =
+      nodes != nullptr && i < nodes->size() && (*nodes)[i] ? (*nodes)[i]->leaf() : nullptr;
+  return given != nullptr ? given : tree.leaf(x.leaf());
 }
 
 // The parent_hash a node carries: a parent's always, a leaf's only for the commit source.
@@ -205,10 +204,7 @@ void check_leaf_signatures(const RatchetTree& tree, BytesView group_id, unsigned
 void check_leaf_policies(const RatchetTree& tree, const LeafPolicy& policy,
                          const wire::RatchetTreeNodes* nodes) {
   for (LeafIndex l : tree.members()) {
-    const size_t i = l.node().value;
-    const wire::LeafNode* given =
-        nodes != nullptr && i < nodes->size() && (*nodes)[i] ? (*nodes)[i]->leaf() : nullptr;
-    const wire::LeafNode& leaf = given != nullptr ? *given : *tree.leaf(l);
+    const wire::LeafNode& leaf = *leaf_at(tree, l.node(), nodes);
     check_leaf_credential(leaf, l, policy);
     check_required_capabilities(leaf, l, policy.group_context_extensions);
     check_leaf_extensions(leaf, l);
