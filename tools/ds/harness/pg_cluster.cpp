@@ -91,16 +91,29 @@ PgCluster::PgCluster() : dir_(std::make_unique<TempDir>()), bindir_(find_bindir(
     message += read_file(dir + "/initdb.log");
     throw std::runtime_error(message);
   }
-  // fsync off: a throwaway cluster; the tests crash conclave-ds, never PostgreSQL.
-  std::string start = bindir_ + "/pg_ctl -D " + dir + "/data -l " + dir +
-                      "/server.log -w -t 60 -o \"-k " + dir + " -p " + kPort +
-                      " -c listen_addresses='' -c fsync=off\" start";
-  if (!run(start, "pg_ctl.log")) {
+  if (!start()) {
     std::string message = "pg_ctl start failed: ";
     message += read_file(dir + "/server.log");
     throw std::runtime_error(message);
   }
+}
+
+bool PgCluster::start() {
+  const std::string& dir = dir_->path();
+  // fsync off: a throwaway cluster; the tests crash conclave-ds, never PostgreSQL.
+  const std::string command = bindir_ + "/pg_ctl -D " + dir + "/data -l " + dir +
+                              "/server.log -w -t 60 -o \"-k " + dir + " -p " + kPort +
+                              " -c listen_addresses='' -c fsync=off\" start";
+  if (!run(command, "pg_ctl.log")) return false;
   started_ = true;
+  return true;
+}
+
+bool PgCluster::stop() {
+  if (!run(bindir_ + "/pg_ctl -D " + dir_->path() + "/data -m fast -w -t 60 stop", "stop.log"))
+    return false;
+  started_ = false;
+  return true;
 }
 
 bool PgCluster::restart() {

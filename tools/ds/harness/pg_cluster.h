@@ -25,6 +25,10 @@ class PgCluster {
   std::string create_database();
   // Restarts the server (fast shutdown: every session is disconnected). False when it fails.
   bool restart();
+  // Stops the server (fast shutdown), and starts it again, for outages longer than a restart.
+  // False when it fails.
+  bool stop();
+  bool start();
 
  private:
   // Runs `command` (a shell command line) in the cluster's folder as the cluster's owner; its

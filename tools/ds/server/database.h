@@ -30,6 +30,14 @@ class TransientError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database server cannot be reached: the connection dropped (PostgreSQL restarting), and it
+// could not be opened again yet. Nothing of the transaction was written; the call may succeed
+// once the server is back.
+class ConnectionLost : public TransientError {
+ public:
+  using TransientError::TransientError;
+};
+
 // A watch on what other processes announce (Database::listen); stops when destroyed.
 class QueueListener {
  public:

@@ -187,7 +187,7 @@ void check(const Result& result, PGconn* conn) {
   if (PQstatus(conn) == CONNECTION_BAD) {
     std::string message = "postgresql: the connection was lost: ";
     message += error_text(result.get(), conn);
-    throw TransientError(message);
+    throw ConnectionLost(message);
   }
   const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0))
@@ -368,11 +368,16 @@ class PostgresDatabase final : public Database {
 
  private:
   // A connection the server dropped (a restart of PostgreSQL) is opened again before the next
-  // transaction or statement outside one; a call in flight when it dropped fails.
+  // transaction or statement outside one; a call in flight when it dropped fails. While the
+  // server is still away that is ConnectionLost too: a caller waits and tries again.
   void reconnect_if_lost() {
     if (PQstatus(conn_) == CONNECTION_OK) return;
     PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(error_text(nullptr, conn_));
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      std::string message = "postgresql: cannot connect again: ";
+      message += error_text(nullptr, conn_);
+      throw ConnectionLost(message);
+    }
   }
 
   // Several statements without parameters (PQexec runs them in one go).

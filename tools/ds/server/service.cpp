@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -50,6 +51,7 @@ const char* status_name(grpc::StatusCode code) {
     case grpc::StatusCode::ABORTED: return "ABORTED";
     case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
     case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
     default: return "OTHER";
   }
 }
@@ -77,6 +79,12 @@ grpc::Status run(const char* method, const v1::SignedRequest& request, F&& call)
   } catch (const DsError& e) {
     status = e.to_status();
     code = e.code();
+  } catch (const ConnectionLost& e) {
+    // The database server is away (restarting): nothing was written, and a retry later may
+    // succeed, which is what UNAVAILABLE tells a client.
+    internal = " internal_error=";
+    internal += log_value(e.what());
+    status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the database is unavailable");
   } catch (const std::exception& e) {
     // An internal failure is the operator's concern: its reason is logged, not returned.
     internal = " internal_error=";
@@ -225,10 +233,13 @@ grpc::Status Service::Subscribe(grpc::ServerContext* context, const v1::SignedRe
   if (!status.ok()) return status;
 
   constexpr uint32_t kBatch = 100;
+  // How long a stream waits before reading again while the database server is away.
+  constexpr std::chrono::milliseconds kDatabaseRetry{250};
   QueueSignals::Subscription subscription(signals_, device.id);
   v1::FetchBody fetch;
   fetch.set_after(body.after());
   fetch.set_limit(kBatch);
+  bool database_away = false;
   while (!context->IsCancelled()) {
     // Before the read: a Send that commits after it moves the generation, and wait() returns.
     const uint64_t seen = subscription.generation();
@@ -236,6 +247,22 @@ grpc::Status Service::Subscribe(grpc::ServerContext* context, const v1::SignedRe
     try {
       std::lock_guard lock(mutex_);
       batch = retry_transient([&] { return delivery_.fetch(device, fetch); });
+    } catch (const ConnectionLost& e) {
+      // The database server is away: the stream stays open and reads again on the next wake
+      // (the listener wakes every stream once it is connected again) or after a short wait.
+      // One line per outage, not one per attempt.
+      if (!database_away)
+        std::fprintf(stderr,
+                     "conclave-ds method=Subscribe user=%s device=%s status=UNAVAILABLE "
+                     "internal_error=%s\n",
+                     log_value(device.user).c_str(), log_value(device.device).c_str(),
+                     log_value(e.what()).c_str());
+      database_away = true;
+      const auto retry = std::min<std::chrono::milliseconds>(
+          std::chrono::milliseconds(subscribe_poll_ms_), kDatabaseRetry);
+      if (!subscription.wait(seen, retry))
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+      continue;
     } catch (const std::exception& e) {
       // The call was logged when it started; its end is worth a line only when it fails.
       std::fprintf(stderr,
@@ -245,6 +272,7 @@ grpc::Status Service::Subscribe(grpc::ServerContext* context, const v1::SignedRe
                    log_value(e.what()).c_str());
       return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
     }
+    database_away = false;
     for (const v1::QueueEntry& entry : batch.entries()) {
       if (!writer->Write(entry)) return grpc::Status::CANCELLED;  // the client went away
       fetch.set_after(entry.sequence());
