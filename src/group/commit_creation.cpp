@@ -1,6 +1,9 @@
 // RFC 9420 §12.4.1: creating a commit, with the GroupInfo and Welcome of its new epoch
 // (§12.4.3); merging or discarding it once the Delivery Service answered.
 #include <algorithm>
+#include <exception>
+#include <span>
+#include <system_error>
 #include <thread>
 
 #include "conclave/base/detail/parallel.h"
@@ -36,24 +39,91 @@ unsigned workers_beside_caller(unsigned max_threads) {
   return total - 1;
 }
 
+// Proposals from which a commit undoes its tree changes on a thread of its own (run_beside):
+// below, starting the thread costs about as much as it saves.
+constexpr size_t kListForUndoBeside = 256;
+
+// Runs `beside` on a thread of its own while this one runs `here`, when `threaded`; else one
+// after the other. Either way both have run when it returns, and the first failure of
+// `beside`, then of `here`, is rethrown.
+template <class Beside, class Here>
+void run_beside(bool threaded, Beside&& beside, Here&& here) {
+  if (!threaded) {
+    beside();
+    here();
+    return;
+  }
+  std::exception_ptr beside_failure;
+  std::thread thread;
+  try {
+    thread = std::thread([&] {
+      try {
+        beside();
+      } catch (...) {
+        beside_failure = std::current_exception();
+      }
+    });
+  } catch (const std::system_error&) {  // no thread to be had: one after the other
+    beside();
+    here();
+    return;
+  }
+  std::exception_ptr here_failure;
+  try {
+    here();
+  } catch (...) {
+    here_failure = std::current_exception();
+  }
+  thread.join();
+  if (beside_failure) std::rethrow_exception(beside_failure);
+  if (here_failure) std::rethrow_exception(here_failure);
+}
+
+// Whether `a` and `b` name the same init keys in the same order (§12.4.3.1: what a Welcome's
+// encapsulations were made to).
+bool same_init_keys(std::span<const wire::KeyPackage* const> a,
+                    std::span<const wire::KeyPackage* const> b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i]->init_key != b[i]->init_key) return false;
+  return true;
+}
+
 }  // namespace
 
 CommitOutput Group::commit(const CommitOptions& options) {
   if (!active_) throw Error(ErrorCode::kNotAMember, "removed from the group");
   check_not_reinitialized();
   if (pending_) throw Error(ErrorCode::kPendingCommit, "a commit is already pending");
-  CommitProposals proposals = commit_proposals(options);
+  // The Welcome's encapsulations and KeyPackageRefs need only the validated KeyPackages: worker
+  // threads make them while this one checks the list and builds the new epoch (§12.4.3.1;
+  // RFC 9180 §5.1). They start on the new Adds as soon as those are verified, so that no core
+  // waits while this one does the serial part; not before, where they would only slow down the
+  // verification that everything after waits for.
+  std::optional<schedule::WelcomePrecomputation> welcome_work;
+  const unsigned workers = workers_beside_caller(max_threads());
+  const auto start_welcome_work = [&] {
+    if (workers == 0 || options.add.empty()) return;
+    std::vector<const wire::KeyPackage*> joining;
+    joining.reserve(options.add.size());
+    for (const wire::KeyPackage& kp : options.add)
+      joining.push_back(&kp);
+    welcome_work.emplace(suite_, std::move(joining), workers);
+  };
+  CommitProposals proposals = commit_proposals(options, start_welcome_work);
   wire::Commit& commit = proposals.commit;
   const std::vector<ResolvedProposal>& list = proposals.list;
-  // The Welcome's encapsulations and KeyPackageRefs need only the validated KeyPackages: worker
-  // threads make them while this one builds the new epoch (§12.4.3.1; RFC 9180 §5.1).
-  std::optional<schedule::WelcomePrecomputation> welcome_work;
-  if (const unsigned workers = workers_beside_caller(max_threads()); workers > 0) {
+  if (workers > 0) {
+    // Received Adds join the list before the new ones: then the work started above does not
+    // cover every joiner in list order, and starts again on them all.
     std::vector<const wire::KeyPackage*> joining;
     for (const auto& rp : list)
       if (const auto* add = std::get_if<wire::Add>(&rp.proposal.content))
         joining.push_back(&add->key_package);
-    if (!joining.empty()) welcome_work.emplace(suite_, std::move(joining), workers);
+    if (!welcome_work || !same_init_keys(welcome_work->key_packages(), joining)) {
+      welcome_work.reset();
+      if (!joining.empty()) welcome_work.emplace(suite_, std::move(joining), workers);
+    }
   }
 
   StagedCommit staged;
@@ -103,10 +173,17 @@ CommitOutput Group::commit(const CommitOptions& options) {
       new_epoch_info(options, staged, next, *ac.auth.confirmation_tag, ks, created,
                      welcome_work ? &*welcome_work : nullptr, output);
   });
-  tree_.undo(staged.journal_);
-
-  // Protected under the old epoch's keys (§12.4.1).
-  output.commit = protect_content(*content);
+  // Protected under the old epoch's keys (§12.4.1), and kept encoded for the echo, while the
+  // tree goes back to this epoch (the commit is merged once the Delivery Service takes it).
+  // Neither reads what the other writes: protect_content uses the secret tree and the epoch
+  // secrets, never the ratchet tree. After a mass add both take long enough for a thread.
+  Bytes pending_bytes;
+  run_beside(
+      workers > 0 && list.size() >= kListForUndoBeside, [&] { tree_.undo(staged.journal_); },
+      [&] {
+        output.commit = protect_content(*content);
+        pending_bytes = codec::encode(output.commit);
+      });
   staged.has_path_ = created.has_value();
   staged.tree_private_ = std::move(next_private);
   staged.context_ = std::move(next);
@@ -116,14 +193,15 @@ CommitOutput Group::commit(const CommitOptions& options) {
       suite_, staged.context_.confirmed_transcript_hash, staged.confirmation_tag_);
   staged.epoch_authenticator_ = staged.secrets_.epoch_authenticator;
   // Kept encoded: the echo is recognised by its bytes, also after a restart.
-  pending_ = PendingCommit{std::move(staged), codec::encode(output.commit)};
+  pending_ = PendingCommit{std::move(staged), std::move(pending_bytes)};
   // Stored before the commit goes to the Delivery Service, so its echo merges after a restart.
   if (store_) changes_.pending = true;
   persist();
   return output;
 }
 
-Group::CommitProposals Group::commit_proposals(const CommitOptions& options) const {
+Group::CommitProposals Group::commit_proposals(const CommitOptions& options,
+                                               const std::function<void()>& validated) const {
   const wire::Sender me = wire::Sender::member(own_leaf_.value);
   // Proposals received this epoch, by reference, then the new ones by value. A received
   // proposal that would make the list invalid is left out (§12.4: include those that keep it
@@ -223,6 +301,10 @@ Group::CommitProposals Group::commit_proposals(const CommitOptions& options) con
   const tree::LeafPolicy policy = leaf_policy(extensions_after(out.list, by_value));
   const auto add_failures =
       validate_added_key_packages(suite_, new_proposals, policy, max_threads());
+  // A failure is reported by the loop below; the Welcome's work is not worth starting then.
+  if (std::none_of(add_failures.begin(), add_failures.end(),
+                   [](const std::exception_ptr& failure) { return failure != nullptr; }))
+    validated();
   std::vector<wire::Proposal> listed(by_value.size());
   parallel_chunks(
       by_value.size(), kCopiesPerChunk,
@@ -307,13 +389,8 @@ void Group::new_epoch_info(const CommitOptions& options, const StagedCommit& sta
     }
     // The precomputation covers the Adds in list order, which is the order of added_ (§12.3).
     std::optional<schedule::WelcomePrecomputation::Result> precomputed;
-    if (welcome_work != nullptr && welcome_work->key_packages().size() == key_packages.size()) {
-      precomputed = welcome_work->finish();
-      const auto& expected = welcome_work->key_packages();
-      for (size_t i = 0; i < key_packages.size() && precomputed; ++i)
-        if (expected[i]->init_key != key_packages[i]->init_key)
-          precomputed.reset();  // not the same joiners: encapsulate afresh
-    }
+    if (welcome_work != nullptr && same_init_keys(welcome_work->key_packages(), key_packages))
+      precomputed = welcome_work->finish();  // else not the same joiners: encapsulate afresh
     welcome.secrets = schedule::encrypt_group_secrets_many(
         suite_, key_packages, group_secrets, welcome.encrypted_group_info, max_threads(),
         precomputed ? &*precomputed : nullptr);

@@ -82,6 +82,36 @@ TEST_F(GroupThreads, MassAddIsCheckedOnSeveralThreadsByCommitterAndMembers) {
   EXPECT_EQ(last.epoch_authenticator(), a.epoch_authenticator());
 }
 
+TEST_F(GroupThreads, MassAddRestoresTheTreeBesideProtectingTheCommit) {
+  // §12.4.1: a commit is protected under the old epoch's keys, and the group stays in that
+  // epoch until it is merged; after 256 proposals or more, the tree goes back to the old epoch
+  // on a thread of its own while the commit is protected. Before the merge the group is the
+  // old epoch's in every respect (its tree hash, members, the state it persists); the merge
+  // and a member's processing of the commit agree.
+  Client alice = make_client(suite, "alice");
+  Client bob = make_client(suite, "bob");
+  Group a = Group::create(provider, alice.identity, {}, accept_any_policy());
+  CommitOutput first = a.commit(adding({bob}));
+  a.merge_pending_commit();
+  Group b = Group::join(provider, bob.identity, bob.key_package, *first.welcome, std::nullopt, {},
+                        accept_any_policy());
+  const Group before = a;
+
+  const std::vector<Client> added = make_clients(suite, "member ", 300);
+  CommitOutput mass = a.commit(adding(added));
+  EXPECT_EQ(a.members().size(), 2u);  // read from the tree
+  a.discard_pending_commit();
+  EXPECT_EQ(a, before);
+
+  mass = a.commit(adding(added));
+  a.merge_pending_commit();
+  b.merge(std::get<StagedCommit>(b.process(mass.commit)));
+  EXPECT_EQ(a.members().size(), 302u);
+  EXPECT_EQ(b.members().size(), 302u);
+  EXPECT_EQ(b.context().tree_hash, a.context().tree_hash);
+  EXPECT_EQ(b.epoch_authenticator(), a.epoch_authenticator());
+}
+
 // The threads on which the library calls the provider.
 class ThreadRecordingProvider : public conclave::testing::ForwardingProvider {
  public:

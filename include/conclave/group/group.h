@@ -705,7 +705,10 @@ class Group {
     wire::Commit commit;
     std::vector<ResolvedProposal> list;
   };
-  CommitProposals commit_proposals(const CommitOptions& options) const;
+  /// `validated` is called once the new KeyPackages are verified, before the list's serial
+  /// checks: commit() starts the Welcome's work there.
+  CommitProposals commit_proposals(const CommitOptions& options,
+                                   const std::function<void()>& validated) const;
   void new_epoch_info(const CommitOptions& options, const StagedCommit& staged,
                       const wire::GroupContext& next, const wire::Mac& confirmation_tag,
                       const schedule::KeyScheduleResult& ks,
